@@ -1,0 +1,374 @@
+package timing
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Constants of the derivation. Each is documented in docs/timing.md.
+const (
+	// DeregistrationMarginSeconds is added to the longest request to get the
+	// deregistration delay (D = R + margin), so a request that starts just
+	// before deregistration still completes inside the draining window.
+	DeregistrationMarginSeconds = 5
+	// GraceBufferSeconds is added to preStop + shutdown to get the grace
+	// period (G = P + S + buffer): time for the kubelet to deliver SIGTERM and
+	// for the process to exit after its last request.
+	GraceBufferSeconds = 5
+	// MaxDeregistrationDelaySeconds is the ELB maximum for
+	// deregistration_delay.timeout_seconds.
+	MaxDeregistrationDelaySeconds = 3600
+	// MaxSeconds bounds every timing input: anything above an hour is
+	// treated as a typo, not a configuration.
+	MaxSeconds = 3600
+	// MinPropagationSeconds is the smallest propagation budget accepted: no
+	// ELB stops routing to a deregistered target faster than this (rule 5:
+	// health checks do not make up the difference).
+	MinPropagationSeconds = 5
+	// ReadinessPeriodSeconds is the kubelet readiness probe period.
+	ReadinessPeriodSeconds = 5
+	// StartupPeriodSeconds is the kubelet startup probe period.
+	StartupPeriodSeconds = 5
+	// LivenessPeriodSeconds is the liveness probe period; it differs from the
+	// readiness period so the two probes are never identical.
+	LivenessPeriodSeconds = 10
+	// LivenessFailureThreshold tolerates 30 s of failures before a restart.
+	LivenessFailureThreshold = 3
+	// PodStartBudgetSeconds budgets scheduling, image pull and container
+	// creation for one new pod when sizing rollout deadlines.
+	PodStartBudgetSeconds = 60
+	// MinProgressDeadlineSeconds is the Kubernetes default
+	// progressDeadlineSeconds; derived values never go below it.
+	MinProgressDeadlineSeconds = 600
+	// MinAwaitTimeoutSeconds is pulumi-kubernetes' default await timeout for
+	// a Deployment; derived values never go below it.
+	MinAwaitTimeoutSeconds = 600
+)
+
+// Inputs are the facts the derivation starts from. Every field is in seconds
+// unless its name says otherwise. Callers apply defaults first (see
+// spec.WithDefaults); Derive validates ranges again so it is safe on its own.
+type Inputs struct {
+	LoadBalancer Profile
+
+	MaxRequestSeconds       int  // R
+	ShutdownSeconds         int  // S
+	StartupSeconds          int  // worst-case start-up, covered by the startup probe
+	KeepAliveTimeoutSeconds *int // the app's HTTP keep-alive timeout, if known
+	PropagationSeconds      int  // L
+	IdleTimeoutSeconds      int  // the LB idle timeout
+
+	HealthCheck HealthCheck
+
+	Replicas int // desired replicas during a rollout
+	MaxSurge int // extra pods a rollout may create at once
+
+	// Pins: set to check a value instead of deriving it.
+	DeregistrationDelaySeconds    *int // D
+	PreStopSleepSeconds           *int // P
+	TerminationGracePeriodSeconds *int // G
+}
+
+// HealthCheck is the load balancer's target health check (I, H, U).
+type HealthCheck struct {
+	IntervalSeconds    int // I
+	TimeoutSeconds     int
+	HealthyThreshold   int // H
+	UnhealthyThreshold int // U
+}
+
+// Probe is a kubelet probe's timing; path and port come from the spec.
+type Probe struct {
+	PeriodSeconds    int32 `json:"periodSeconds"`
+	TimeoutSeconds   int32 `json:"timeoutSeconds"`
+	FailureThreshold int32 `json:"failureThreshold"`
+	SuccessThreshold int32 `json:"successThreshold"`
+}
+
+// Result holds every derived value. Field names match the Kubernetes and
+// ELB settings they end up in.
+type Result struct {
+	DeregistrationDelaySeconds    int `json:"deregistrationDelaySeconds"`
+	PreStopSleepSeconds           int `json:"preStopSleepSeconds"`
+	TerminationGracePeriodSeconds int `json:"terminationGracePeriodSeconds"`
+
+	HealthCheck HealthCheck `json:"healthCheck"`
+	Readiness   Probe       `json:"readinessProbe"`
+	Startup     Probe       `json:"startupProbe"`
+	Liveness    Probe       `json:"livenessProbe"`
+
+	MinReadySeconds         int `json:"minReadySeconds"`
+	ProgressDeadlineSeconds int `json:"progressDeadlineSeconds"`
+	// RegistrationSeconds: pod Ready (to Kubernetes) → target healthy at the LB.
+	RegistrationSeconds int `json:"registrationSeconds"`
+	// PodStepSeconds: one wave of new pods, from creation to available.
+	PodStepSeconds int `json:"podStepSeconds"`
+	// RolloutSeconds estimates a full rolling update.
+	RolloutSeconds int `json:"rolloutSeconds"`
+	// AwaitTimeoutSeconds is the Pulumi create/update timeout for the Deployment.
+	AwaitTimeoutSeconds int `json:"awaitTimeoutSeconds"`
+	// HealthCheckDetectionSeconds = U × I: how long the LB takes to notice a
+	// dead target. Reported, never relied on (rule 5).
+	HealthCheckDetectionSeconds int `json:"healthCheckDetectionSeconds"`
+
+	Explanation []Step `json:"explanation"`
+}
+
+// Step explains one derived value: what it is, where it came from.
+type Step struct {
+	// Name is the setting, as a field path a user recognises.
+	Name  string `json:"name"`
+	Value int    `json:"value"`
+	// Source is "pinned" (the user set it; checked, not changed), "derived"
+	// or "default".
+	Source  string `json:"source"`
+	Rule    string `json:"rule"`
+	Formula string `json:"formula"`
+}
+
+func (r *Result) explain(name string, value int, source, rule, formula string, args ...any) {
+	r.Explanation = append(r.Explanation, Step{
+		Name: name, Value: value, Source: source, Rule: rule, Formula: fmt.Sprintf(formula, args...),
+	})
+}
+
+// Field paths used in errors; they match the spec (see package spec).
+var (
+	pathApp      = field.NewPath("spec", "app")
+	pathLB       = field.NewPath("spec", "loadBalancer")
+	pathHC       = field.NewPath("spec", "healthCheck")
+	pathTiming   = field.NewPath("spec", "timing")
+	pathRollout  = field.NewPath("spec", "rollout")
+	pathReplicas = field.NewPath("spec", "replicas")
+
+	PathMaxRequest  = pathApp.Child("maxRequestSeconds")
+	PathShutdown    = pathApp.Child("shutdownSeconds")
+	PathStartup     = pathApp.Child("startupSeconds")
+	PathKeepAlive   = pathApp.Child("keepAliveTimeoutSeconds")
+	PathPropagation = pathLB.Child("propagationSeconds")
+	PathIdleTimeout = pathLB.Child("idleTimeoutSeconds")
+	PathInterval    = pathHC.Child("intervalSeconds")
+	PathHCTimeout   = pathHC.Child("timeoutSeconds")
+	PathHealthy     = pathHC.Child("healthyThreshold")
+	PathUnhealthy   = pathHC.Child("unhealthyThreshold")
+	PathDereg       = pathTiming.Child("deregistrationDelaySeconds")
+	PathPreStop     = pathTiming.Child("preStopSleepSeconds")
+	PathGrace       = pathTiming.Child("terminationGracePeriodSeconds")
+	PathMaxSurge    = pathRollout.Child("maxSurge")
+	PathReplicas    = pathReplicas
+)
+
+func source(pinned *int) string {
+	if pinned != nil {
+		return "pinned"
+	}
+	return "derived"
+}
+
+// Derive computes every timing from in, or returns every problem found. It
+// never changes a pinned value: a pin that breaks a rule is an error naming
+// the rule, the numbers and the smallest fix.
+func Derive(in Inputs) (Result, field.ErrorList) {
+	errs := checkRanges(in)
+	if len(errs) > 0 {
+		// The rules compare inputs; with an input out of range their
+		// messages would only repeat the same mistake.
+		return Result{}, errs
+	}
+	var r Result
+	R, S, L := in.MaxRequestSeconds, in.ShutdownSeconds, in.PropagationSeconds
+
+	// Rule 8: keep-alive above the LB idle timeout.
+	if k := in.KeepAliveTimeoutSeconds; k != nil && *k <= in.IdleTimeoutSeconds {
+		errs = append(errs, field.Invalid(PathKeepAlive, *k, fmt.Sprintf(
+			"rule 8 (keep-alive > LB idle timeout): app.keepAliveTimeoutSeconds (%d) must exceed loadBalancer.idleTimeoutSeconds (%d), or the LB reuses connections the app already closed (random 502s): raise the app's keep-alive to at least %d, or lower loadBalancer.idleTimeoutSeconds to at most %d",
+			*k, in.IdleTimeoutSeconds, in.IdleTimeoutSeconds+1, *k-1)))
+	}
+
+	// P first when pinned: D may then have to fit under P + S.
+	var P int
+	if in.PreStopSleepSeconds != nil {
+		P = *in.PreStopSleepSeconds
+		if P < L {
+			errs = append(errs, field.Invalid(PathPreStop, P, fmt.Sprintf(
+				"rule 2 (P ≥ L): timing.preStopSleepSeconds (%d) must be at least loadBalancer.propagationSeconds (%d), or SIGTERM arrives while the load balancer still sends new requests: raise it to at least %d",
+				P, L, L)))
+		}
+	}
+
+	// D.
+	var D int
+	switch {
+	case in.DeregistrationDelaySeconds != nil:
+		D = *in.DeregistrationDelaySeconds
+		if D < R {
+			errs = append(errs, field.Invalid(PathDereg, D, fmt.Sprintf(
+				"rule 1 (D ≥ R): timing.deregistrationDelaySeconds (%d) must be at least app.maxRequestSeconds (%d), or requests still in flight are cut when draining ends: raise it to at least %d",
+				D, R, R)))
+		}
+		if D > MaxDeregistrationDelaySeconds {
+			errs = append(errs, field.Invalid(PathDereg, D, fmt.Sprintf(
+				"timing.deregistrationDelaySeconds (%d) is above the ELB maximum of %d: lower it to at most %d",
+				D, MaxDeregistrationDelaySeconds, MaxDeregistrationDelaySeconds)))
+		}
+	case in.PreStopSleepSeconds != nil:
+		// Fit D between R and P + S − 1, preferring R + margin.
+		D = min(R+DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds, P+S-1)
+		if D < R {
+			errs = append(errs, field.Invalid(PathPreStop, P, fmt.Sprintf(
+				"rules 1 and 3 (P + S > D ≥ R): timing.preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d leaves no deregistration delay that is both ≥ app.maxRequestSeconds (%d) and below %d: raise timing.preStopSleepSeconds to at least %d",
+				P, S, P+S, R, P+S, R-S+1)))
+			D = R
+		}
+	default:
+		D = min(R+DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds)
+	}
+
+	// P when derived.
+	if in.PreStopSleepSeconds == nil {
+		P = max(L, D-S+1)
+	} else if in.DeregistrationDelaySeconds != nil && P+S <= D {
+		errs = append(errs, field.Invalid(PathPreStop, P, fmt.Sprintf(
+			"rule 3 (P + S > D): timing.preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d must exceed timing.deregistrationDelaySeconds (%d), or the pod exits while the target is still draining (502/504): raise timing.preStopSleepSeconds to at least %d, or lower timing.deregistrationDelaySeconds to %d",
+			P, S, P+S, D, D-S+1, max(R, P+S-1))))
+	}
+
+	// G.
+	var G int
+	if in.TerminationGracePeriodSeconds != nil {
+		G = *in.TerminationGracePeriodSeconds
+		if G <= P+S {
+			errs = append(errs, field.Invalid(PathGrace, G, fmt.Sprintf(
+				"rule 4 (G > P + S): terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d, or SIGKILL cuts in-flight requests: raise it to at least %d",
+				G, P, S, P+S, P+S+1)))
+		}
+	} else {
+		G = P + S + GraceBufferSeconds
+	}
+	if len(errs) > 0 {
+		return Result{}, errs
+	}
+
+	r.DeregistrationDelaySeconds, r.PreStopSleepSeconds, r.TerminationGracePeriodSeconds = D, P, G
+	hc := in.HealthCheck
+	r.HealthCheck = hc
+	r.HealthCheckDetectionSeconds = hc.UnhealthyThreshold * hc.IntervalSeconds
+
+	switch {
+	case in.DeregistrationDelaySeconds != nil:
+		r.explain("timing.deregistrationDelaySeconds", D, "pinned", "1: D ≥ R", "pinned %d ≥ app.maxRequestSeconds %d", D, R)
+	case D == R+DeregistrationMarginSeconds:
+		r.explain("timing.deregistrationDelaySeconds", D, "derived", "1: D ≥ R", "D = R + %d = %d + %d", DeregistrationMarginSeconds, R, DeregistrationMarginSeconds)
+	default:
+		r.explain("timing.deregistrationDelaySeconds", D, "derived", "1, 3: R ≤ D < P + S", "D = min(R + %d, %d, P + S − 1) = min(%d, %d, %d)", DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds, R+DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds, P+S-1)
+	}
+	if in.PreStopSleepSeconds != nil {
+		r.explain("timing.preStopSleepSeconds", P, "pinned", "2, 3: P ≥ L, P + S > D", "pinned %d ≥ L %d; %d + S %d = %d > D %d", P, L, P, S, P+S, D)
+	} else {
+		r.explain("timing.preStopSleepSeconds", P, "derived", "2, 3: P ≥ L, P + S > D", "P = max(L, D − S + 1) = max(%d, %d − %d + 1)", L, D, S)
+	}
+	if in.TerminationGracePeriodSeconds != nil {
+		r.explain("timing.terminationGracePeriodSeconds", G, "pinned", "4: G > P + S", "pinned %d > P + S = %d", G, P+S)
+	} else {
+		r.explain("timing.terminationGracePeriodSeconds", G, "derived", "4: G > P + S", "G = P + S + %d = %d + %d + %d", GraceBufferSeconds, P, S, GraceBufferSeconds)
+	}
+	r.explain("healthCheck.detectionSeconds", r.HealthCheckDetectionSeconds, "derived", "5: not relied on", "U × I = %d × %d; the preStop sleep (%d) covers propagation (%d) by itself", hc.UnhealthyThreshold, hc.IntervalSeconds, P, L)
+
+	// Probes. Readiness mirrors the LB health check (rule 7: same path and
+	// port; the spec wires those), with the LB's timeout and unhealthy count.
+	r.Readiness = Probe{
+		PeriodSeconds:    ReadinessPeriodSeconds,
+		TimeoutSeconds:   int32(min(hc.TimeoutSeconds, ReadinessPeriodSeconds)),
+		FailureThreshold: int32(hc.UnhealthyThreshold),
+		SuccessThreshold: 1,
+	}
+	r.explain("readinessProbe.periodSeconds", ReadinessPeriodSeconds, "default", "7: same path and port as the LB health check", "period %d s, failureThreshold U = %d", ReadinessPeriodSeconds, hc.UnhealthyThreshold)
+	startupFailures := ceilDiv(in.StartupSeconds, StartupPeriodSeconds) + 1
+	r.Startup = Probe{
+		PeriodSeconds:    StartupPeriodSeconds,
+		TimeoutSeconds:   r.Readiness.TimeoutSeconds,
+		FailureThreshold: int32(startupFailures),
+		SuccessThreshold: 1,
+	}
+	r.explain("startupProbe.failureThreshold", startupFailures, "derived", "start-up budget ≥ app.startupSeconds", "ceil(%d / %d) + 1 = %d → budget %d s", in.StartupSeconds, StartupPeriodSeconds, startupFailures, startupFailures*StartupPeriodSeconds)
+	r.Liveness = Probe{
+		PeriodSeconds:    LivenessPeriodSeconds,
+		TimeoutSeconds:   r.Readiness.TimeoutSeconds,
+		FailureThreshold: LivenessFailureThreshold,
+		SuccessThreshold: 1,
+	}
+
+	// The way in (rule 6): registration at the LB paces the rollout.
+	r.RegistrationSeconds = in.LoadBalancer.RegistrationLatencySeconds + hc.HealthyThreshold*hc.IntervalSeconds
+	r.explain("registrationSeconds", r.RegistrationSeconds, "derived", "6: readiness gate waits for a healthy target", "controller latency %d + H × I = %d + %d × %d", in.LoadBalancer.RegistrationLatencySeconds, in.LoadBalancer.RegistrationLatencySeconds, hc.HealthyThreshold, hc.IntervalSeconds)
+	// minReadySeconds keeps the rollout from outrunning registration even
+	// when the readiness gate was skipped (the webhook fails open since
+	// controller v2.11).
+	r.MinReadySeconds = r.RegistrationSeconds
+	r.explain("minReadySeconds", r.MinReadySeconds, "derived", "6: rollout never outruns LB registration", "= registrationSeconds %d (holds even when the readiness gate was not injected)", r.RegistrationSeconds)
+
+	r.PodStepSeconds = PodStartBudgetSeconds + startupFailures*StartupPeriodSeconds + r.RegistrationSeconds + r.MinReadySeconds
+	waves := ceilDiv(in.Replicas, in.MaxSurge)
+	r.RolloutSeconds = waves*r.PodStepSeconds + G
+	r.explain("rolloutSeconds", r.RolloutSeconds, "derived", "estimate", "ceil(replicas %d / maxSurge %d) = %d waves × %d s per wave + G %d", in.Replicas, in.MaxSurge, waves, r.PodStepSeconds, G)
+	r.ProgressDeadlineSeconds = max(MinProgressDeadlineSeconds, 2*r.PodStepSeconds)
+	r.explain("progressDeadlineSeconds", r.ProgressDeadlineSeconds, "derived", "a healthy wave always makes progress in time", "max(%d, 2 × %d s per wave)", MinProgressDeadlineSeconds, r.PodStepSeconds)
+	r.AwaitTimeoutSeconds = max(MinAwaitTimeoutSeconds, ceilDiv(3*r.RolloutSeconds, 2))
+	r.explain("awaitTimeoutSeconds", r.AwaitTimeoutSeconds, "derived", "Pulumi waits for the whole rollout", "max(%d, 1.5 × rolloutSeconds %d)", MinAwaitTimeoutSeconds, r.RolloutSeconds)
+	return r, nil
+}
+
+func ceilDiv(a, b int) int {
+	if b <= 0 {
+		return a
+	}
+	return (a + b - 1) / b
+}
+
+func between(errs field.ErrorList, p *field.Path, v, lo, hi int, what string) field.ErrorList {
+	if v < lo || v > hi {
+		errs = append(errs, field.Invalid(p, v, fmt.Sprintf("must be between %d and %d%s", lo, hi, what)))
+	}
+	return errs
+}
+
+func pinBetween(errs field.ErrorList, p *field.Path, v *int, lo, hi int) field.ErrorList {
+	if v == nil {
+		return errs
+	}
+	return between(errs, p, *v, lo, hi, "")
+}
+
+// checkRanges rejects negative and absurd values: each on its own field.
+func checkRanges(in Inputs) field.ErrorList {
+	var errs field.ErrorList
+	errs = between(errs, PathMaxRequest, in.MaxRequestSeconds, 1, MaxSeconds, " seconds (the app's longest request; set it to the server's request timeout)")
+	errs = between(errs, PathShutdown, in.ShutdownSeconds, 0, MaxSeconds, " seconds")
+	errs = between(errs, PathStartup, in.StartupSeconds, 0, MaxSeconds, " seconds")
+	if in.KeepAliveTimeoutSeconds != nil {
+		errs = between(errs, PathKeepAlive, *in.KeepAliveTimeoutSeconds, 1, 4000+MaxSeconds, " seconds")
+	}
+	errs = between(errs, PathPropagation, in.PropagationSeconds, MinPropagationSeconds, MaxSeconds,
+		fmt.Sprintf(" seconds (rule 5: no ELB stops sending new requests faster than %d s, and failing health checks are not relied on)", MinPropagationSeconds))
+	errs = between(errs, PathIdleTimeout, in.IdleTimeoutSeconds, 1, 4000, " seconds (the ELB range)")
+	hc := in.HealthCheck
+	errs = between(errs, PathInterval, hc.IntervalSeconds, 5, 300, " seconds (the ELB range)")
+	errs = between(errs, PathHCTimeout, hc.TimeoutSeconds, 2, 120, " seconds (the ELB range)")
+	if hc.TimeoutSeconds >= hc.IntervalSeconds {
+		errs = append(errs, field.Invalid(PathHCTimeout, hc.TimeoutSeconds, fmt.Sprintf(
+			"must be below healthCheck.intervalSeconds (%d), as the ELB requires: lower it to at most %d", hc.IntervalSeconds, hc.IntervalSeconds-1)))
+	}
+	errs = between(errs, PathHealthy, hc.HealthyThreshold, 2, 10, " (the ELB range)")
+	errs = between(errs, PathUnhealthy, hc.UnhealthyThreshold, 2, 10, " (the ELB range)")
+	errs = pinBetween(errs, PathDereg, in.DeregistrationDelaySeconds, 0, 1<<30)
+	errs = pinBetween(errs, PathPreStop, in.PreStopSleepSeconds, 1, MaxSeconds)
+	errs = pinBetween(errs, PathGrace, in.TerminationGracePeriodSeconds, 1, 3*MaxSeconds)
+	if in.Replicas < 1 {
+		errs = append(errs, field.Invalid(PathReplicas, in.Replicas, "must be at least 1"))
+	}
+	if in.MaxSurge < 1 {
+		errs = append(errs, field.Invalid(PathMaxSurge, in.MaxSurge, "rule 6: must be at least 1: with maxUnavailable 0 a rollout can only make progress by surging"))
+	}
+	return errs
+}
