@@ -1,0 +1,18 @@
+package spec
+
+import "encoding/json"
+
+// deepCopy copies every pointer, slice and map (through the JSON form every
+// field has), so defaulting a spec never writes through to the caller's
+// value, however many fields are added later.
+func (s ServiceSpec) deepCopy() ServiceSpec {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic("spec: a ServiceSpec always marshals: " + err.Error())
+	}
+	var out ServiceSpec
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic("spec: a ServiceSpec always unmarshals: " + err.Error())
+	}
+	return out
+}

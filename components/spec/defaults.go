@@ -1,0 +1,118 @@
+package spec
+
+import "github.com/zerodowntime/zds/components/timing"
+
+// Defaults applied by WithDefaults, in one place. Timing defaults that
+// depend on the load-balancer kind live in timing.Profiles.
+const (
+	DefaultNamespace        = "default"
+	DefaultPort             = 8080
+	DefaultReplicas         = 3
+	DefaultHealthPath       = "/healthz"
+	DefaultSuccessCodes     = "200"
+	DefaultStartupSeconds   = 30
+	DefaultKind             = "alb"
+	DefaultScheme           = "internal"
+	DefaultPath             = "/"
+	DefaultIngressClassName = "alb"
+	DefaultMaxUnavailable   = 1
+	DefaultPreStopHook      = "sleep"
+	DefaultRunAsUser        = int64(65532)
+	DefaultCPURequest       = "100m"
+	DefaultMemoryRequest    = "128Mi"
+)
+
+// WithDefaults returns a copy of s with every default applied. name is the
+// component's name, the default for s.Name. It sets:
+//
+//   - name: the component's name; namespace: "default"
+//   - port: 8080; replicas: 3
+//   - resources.requests: cpu 100m, memory 128Mi; resources.limits.memory:
+//     the memory request
+//   - healthCheck.path: "/healthz"; healthCheck.port: port;
+//     healthCheck.successCodes: "200"; interval, timeout and thresholds from
+//     the load-balancer kind's profile (ALB: 10 s, 5 s, 2, 2)
+//   - liveness.path: healthCheck.path
+//   - app.shutdownSeconds: app.maxRequestSeconds; app.startupSeconds: 30
+//   - loadBalancer.kind: "alb"; scheme: "internal"; paths: ["/"];
+//     ingressClassName: "alb"; propagationSeconds: the kind's profile (ALB 25);
+//     sslRedirect: true when a certificate is set
+//   - rollout.maxSurge: ceil(replicas / 4), at least 1
+//   - disruption.maxUnavailable: 1
+//   - pod.preStopHook: "sleep"; pod.runAsUser: 65532;
+//     pod.readOnlyRootFilesystem: true
+//
+// An unknown loadBalancer.kind gets no kind-specific defaults; Validate
+// reports it. Defaults never override a value that is set, and nothing
+// derived (deregistration delay, preStop, grace period) is set here.
+func (s ServiceSpec) WithDefaults(name string, hasCertificate bool) ServiceSpec {
+	s = s.deepCopy()
+	setString(&s.Name, name)
+	setString(&s.Namespace, DefaultNamespace)
+	setInt(&s.Port, DefaultPort)
+	setIntPtr(&s.Replicas, DefaultReplicas)
+
+	setString(&s.Resources.Requests.CPU, DefaultCPURequest)
+	setString(&s.Resources.Requests.Memory, DefaultMemoryRequest)
+	setString(&s.Resources.Limits.Memory, s.Resources.Requests.Memory)
+
+	setString(&s.LoadBalancer.Kind, DefaultKind)
+	profile, known := timing.Profiles[s.LoadBalancer.Kind]
+	setString(&s.LoadBalancer.Scheme, DefaultScheme)
+	setString(&s.LoadBalancer.IngressClassName, DefaultIngressClassName)
+	if len(s.LoadBalancer.Paths) == 0 {
+		s.LoadBalancer.Paths = []string{DefaultPath}
+	}
+	if hasCertificate && s.LoadBalancer.SSLRedirect == nil {
+		t := true
+		s.LoadBalancer.SSLRedirect = &t
+	}
+
+	hc := &s.HealthCheck
+	setString(&hc.Path, DefaultHealthPath)
+	setIntPtr(&hc.Port, s.Port)
+	setString(&hc.SuccessCodes, DefaultSuccessCodes)
+	setString(&s.Liveness.Path, hc.Path)
+	if known {
+		setIntPtr(&s.LoadBalancer.PropagationSeconds, profile.PropagationSeconds)
+		setIntPtr(&hc.IntervalSeconds, profile.HealthCheck.IntervalSeconds)
+		setIntPtr(&hc.TimeoutSeconds, profile.HealthCheck.TimeoutSeconds)
+		setIntPtr(&hc.HealthyThreshold, profile.HealthCheck.HealthyThreshold)
+		setIntPtr(&hc.UnhealthyThreshold, profile.HealthCheck.UnhealthyThreshold)
+	}
+
+	setIntPtr(&s.App.ShutdownSeconds, s.App.MaxRequestSeconds)
+	setIntPtr(&s.App.StartupSeconds, DefaultStartupSeconds)
+
+	setIntPtr(&s.Rollout.MaxSurge, max(1, (*s.Replicas+3)/4))
+	setIntPtr(&s.Disruption.MaxUnavailable, DefaultMaxUnavailable)
+
+	setString(&s.Pod.PreStopHook, DefaultPreStopHook)
+	if s.Pod.RunAsUser == nil {
+		u := DefaultRunAsUser
+		s.Pod.RunAsUser = &u
+	}
+	if s.Pod.ReadOnlyRootFilesystem == nil {
+		t := true
+		s.Pod.ReadOnlyRootFilesystem = &t
+	}
+	return s
+}
+
+func setString(p *string, v string) {
+	if *p == "" {
+		*p = v
+	}
+}
+
+func setInt(p *int, v int) {
+	if *p == 0 {
+		*p = v
+	}
+}
+
+func setIntPtr(p **int, v int) {
+	if *p == nil {
+		*p = &v
+	}
+}

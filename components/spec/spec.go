@@ -1,0 +1,247 @@
+// Package spec is the one definition of a ZeroDowntimeService's arguments:
+// the Go struct the Pulumi component takes, the `spec:` of a spec file, and
+// the source of the JSON Schema. It applies defaults (defaults.go), checks
+// them (validate.go) and hands the timing facts to package timing
+// (resolve.go). It imports no Pulumi package.
+package spec
+
+// ServiceSpec describes one HTTP service behind an AWS load balancer.
+// Everything not set here is derived (timings) or defaulted (see
+// WithDefaults for the full list).
+type ServiceSpec struct {
+	// Name of the Kubernetes objects (Deployment, Service, Ingress,
+	// PodDisruptionBudget) and of the app.kubernetes.io/name label. Must be a
+	// DNS-1035 label. Defaults to the component's name.
+	Name string `json:"name,omitempty" jsonschema:"maxLength=63"`
+	// Namespace the objects live in. It receives the label
+	// elbv2.k8s.aws/pod-readiness-gate-inject=enabled before any other object
+	// is created. Defaults to "default".
+	Namespace string `json:"namespace,omitempty" jsonschema:"maxLength=63"`
+	// CreateNamespace makes the component create the namespace (carrying the
+	// readiness-gate label) instead of labelling an existing one with a
+	// server-side-apply patch. Defaults to false.
+	CreateNamespace bool `json:"createNamespace,omitempty"`
+	// Image is the container image, e.g. ghcr.io/acme/web:1.4.2. Required
+	// (in Go, ZeroDowntimeServiceArgs.Image may supply it as a Pulumi input
+	// instead).
+	Image string `json:"image,omitempty"`
+	// Command overrides the image's entrypoint.
+	Command []string `json:"command,omitempty"`
+	// Args overrides the image's command arguments.
+	Args []string `json:"args,omitempty"`
+	// Port is the container port that serves HTTP traffic. Defaults to 8080.
+	Port int `json:"port,omitempty" jsonschema:"minimum=1,maximum=65535,default=8080"`
+	// Replicas is the number of pods. At least 2, so one pod can be replaced
+	// while another serves, unless acceptDowntime is set. Defaults to 3.
+	Replicas *int `json:"replicas,omitempty" jsonschema:"minimum=1,default=3"`
+	// AcceptDowntime allows a single replica and a disruption budget that
+	// lets every pod go at once: node drains then cause downtime. Defaults to
+	// false.
+	AcceptDowntime bool `json:"acceptDowntime,omitempty"`
+	// Env sets environment variables on the container, in order.
+	Env []EnvVar `json:"env,omitempty"`
+	// Resources are the container's requests and limits.
+	Resources Resources `json:"resources,omitempty"`
+	// HealthCheck is the HTTP endpoint used by both the readiness probe and
+	// the load balancer's target health check (rule 7: they must agree).
+	HealthCheck HealthCheck `json:"healthCheck,omitempty"`
+	// Liveness adds a liveness probe. Off by default: a liveness probe that
+	// fails under load restarts healthy pods.
+	Liveness Liveness `json:"liveness,omitempty"`
+	// App holds the facts about the application that the timings derive from.
+	App App `json:"app"`
+	// LoadBalancer selects and configures the AWS load balancer in front.
+	LoadBalancer LoadBalancer `json:"loadBalancer,omitempty"`
+	// Timing pins derived timings. A pinned value is checked against every
+	// rule, never changed; leave fields unset to have them derived.
+	Timing Timing `json:"timing,omitempty"`
+	// Rollout tunes the rolling update.
+	Rollout Rollout `json:"rollout,omitempty"`
+	// Disruption configures the PodDisruptionBudget.
+	Disruption Disruption `json:"disruption,omitempty"`
+	// Pod tunes the pod template.
+	Pod Pod `json:"pod,omitempty"`
+	// Labels are added to every object the component creates and to the pods.
+	// They cannot override the app.kubernetes.io/name and
+	// app.kubernetes.io/instance selector labels.
+	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// EnvVar is one environment variable.
+type EnvVar struct {
+	// Name of the variable.
+	Name string `json:"name"`
+	// Value of the variable.
+	Value string `json:"value"`
+}
+
+// Resources are container requests and limits, as Kubernetes quantities.
+type Resources struct {
+	// Requests reserve capacity for the container. Defaults to cpu 100m,
+	// memory 128Mi.
+	Requests ResourceList `json:"requests,omitempty"`
+	// Limits cap the container. Memory defaults to the memory request; CPU
+	// is not limited by default (throttling lengthens requests, and with
+	// them every derived timing).
+	Limits ResourceList `json:"limits,omitempty"`
+}
+
+// ResourceList is a CPU and memory quantity pair.
+type ResourceList struct {
+	// CPU quantity, e.g. 250m.
+	CPU string `json:"cpu,omitempty"`
+	// Memory quantity, e.g. 256Mi.
+	Memory string `json:"memory,omitempty"`
+}
+
+// HealthCheck is the readiness endpoint shared by the kubelet and the load
+// balancer.
+type HealthCheck struct {
+	// Path of the readiness endpoint; must start with "/". Defaults to
+	// "/healthz".
+	Path string `json:"path,omitempty" jsonschema:"pattern=^/,default=/healthz"`
+	// Port of the readiness endpoint. Defaults to port.
+	Port *int `json:"port,omitempty" jsonschema:"minimum=1,maximum=65535"`
+	// SuccessCodes are the HTTP codes the load balancer treats as healthy:
+	// "200", "200,204" or "200-299". Defaults to "200".
+	SuccessCodes string `json:"successCodes,omitempty" jsonschema:"pattern=^[0-9]{3}(-[0-9]{3})?(\\,[0-9]{3}(-[0-9]{3})?)*$,default=200"`
+	// IntervalSeconds between load-balancer health checks (I). Defaults to
+	// 10 (ALB default 15): registration then takes 20 s, not 30 s.
+	IntervalSeconds *int `json:"intervalSeconds,omitempty" jsonschema:"minimum=5,maximum=300,default=10"`
+	// TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5.
+	TimeoutSeconds *int `json:"timeoutSeconds,omitempty" jsonschema:"minimum=2,maximum=120,default=5"`
+	// HealthyThreshold is the number of consecutive successes before a
+	// target is healthy (H). Defaults to 2.
+	HealthyThreshold *int `json:"healthyThreshold,omitempty" jsonschema:"minimum=2,maximum=10,default=2"`
+	// UnhealthyThreshold is the number of consecutive failures before a
+	// target is unhealthy (U); also the readiness probe's failureThreshold.
+	// Defaults to 2.
+	UnhealthyThreshold *int `json:"unhealthyThreshold,omitempty" jsonschema:"minimum=2,maximum=10,default=2"`
+}
+
+// Liveness configures the optional liveness probe. It never equals the
+// readiness probe: its period and failure threshold are longer, so a slow
+// pod is taken out of rotation long before it is restarted.
+type Liveness struct {
+	// Enabled adds the liveness probe. Defaults to false.
+	Enabled bool `json:"enabled,omitempty"`
+	// Path of the liveness endpoint; must start with "/". Defaults to
+	// healthCheck.path.
+	Path string `json:"path,omitempty" jsonschema:"pattern=^/"`
+}
+
+// App holds facts only the application's owner knows. Every timing derives
+// from them.
+type App struct {
+	// MaxRequestSeconds is the longest request the app serves: its server
+	// or request timeout (R). Required.
+	MaxRequestSeconds int `json:"maxRequestSeconds" jsonschema:"minimum=1,maximum=3600"`
+	// ShutdownSeconds is the time the app needs after SIGTERM to finish
+	// in-flight work and exit (S). Defaults to maxRequestSeconds.
+	ShutdownSeconds *int `json:"shutdownSeconds,omitempty" jsonschema:"minimum=0,maximum=3600"`
+	// StartupSeconds is the worst-case time from container start to the
+	// first successful readiness check; the startup probe covers it.
+	// Defaults to 30.
+	StartupSeconds *int `json:"startupSeconds,omitempty" jsonschema:"minimum=0,maximum=3600,default=30"`
+	// KeepAliveTimeoutSeconds is the app's HTTP keep-alive (idle connection)
+	// timeout, if known. It must exceed loadBalancer.idleTimeoutSeconds
+	// (rule 8). Unset: not checked.
+	KeepAliveTimeoutSeconds *int `json:"keepAliveTimeoutSeconds,omitempty" jsonschema:"minimum=1"`
+}
+
+// LoadBalancer configures the AWS Load Balancer Controller objects.
+type LoadBalancer struct {
+	// Kind of load balancer. "alb": an Ingress for the AWS Load Balancer
+	// Controller with IP targets. Defaults to "alb".
+	Kind string `json:"kind,omitempty" jsonschema:"enum=alb,default=alb"`
+	// Scheme is "internal" or "internet-facing". Defaults to "internal", as
+	// the controller does.
+	Scheme string `json:"scheme,omitempty" jsonschema:"enum=internal,enum=internet-facing,default=internal"`
+	// Host routes only this host name to the service. Unset: every host.
+	Host string `json:"host,omitempty"`
+	// Paths routed to the service (prefix match). Defaults to ["/"].
+	Paths []string `json:"paths,omitempty"`
+	// CertificateArn of an ACM certificate: adds an HTTPS:443 listener. In
+	// Go, ZeroDowntimeServiceArgs.CertificateArn may supply it as a Pulumi
+	// input instead.
+	CertificateArn string `json:"certificateArn,omitempty" jsonschema:"pattern=^arn:"`
+	// SSLRedirect redirects HTTP to HTTPS. Needs a certificate. Defaults to
+	// true when a certificate is set.
+	SSLRedirect *bool `json:"sslRedirect,omitempty"`
+	// GroupName puts the Ingress in an ALB group so several services share
+	// one ALB (alb.ingress.kubernetes.io/group.name).
+	GroupName string `json:"groupName,omitempty" jsonschema:"maxLength=63"`
+	// GroupOrder orders this Ingress's rules within the group, -1000 to 1000.
+	// Defaults to the controller's 0.
+	GroupOrder *int `json:"groupOrder,omitempty" jsonschema:"minimum=-1000,maximum=1000"`
+	// PropagationSeconds is the budget from pod deletion until the load
+	// balancer sends no new requests to it (L); the preStop sleep covers it.
+	// Defaults to 25 for ALB (new traffic measured stopping ~17 s after
+	// draining began, aws-load-balancer-controller#2366).
+	PropagationSeconds *int `json:"propagationSeconds,omitempty" jsonschema:"minimum=5,maximum=3600"`
+	// IdleTimeoutSeconds is the load balancer's idle timeout, checked against
+	// app.keepAliveTimeoutSeconds (rule 8). When set, it is applied with the
+	// idle_timeout.timeout_seconds load-balancer attribute; unset, the ALB
+	// default of 60 is assumed and nothing is applied.
+	IdleTimeoutSeconds *int `json:"idleTimeoutSeconds,omitempty" jsonschema:"minimum=1,maximum=4000"`
+	// IngressClassName of the AWS Load Balancer Controller. Defaults to "alb".
+	IngressClassName string `json:"ingressClassName,omitempty" jsonschema:"default=alb"`
+	// SkipAwait makes Pulumi not wait for the Ingress to get its load
+	// balancer address (pulumi.com/skipAwait). Use it only when the
+	// controller is not running yet; the readiness gate is then not
+	// guaranteed for the first pods. Defaults to false.
+	SkipAwait bool `json:"skipAwait,omitempty"`
+}
+
+// Timing pins derived values. Each pin is checked, never silently changed.
+type Timing struct {
+	// DeregistrationDelaySeconds pins the target group's
+	// deregistration_delay.timeout_seconds (D). Must be ≥ app.maxRequestSeconds
+	// and ≤ 3600. Derived: maxRequestSeconds + 5.
+	DeregistrationDelaySeconds *int `json:"deregistrationDelaySeconds,omitempty" jsonschema:"minimum=0,maximum=3600"`
+	// PreStopSleepSeconds pins the preStop sleep (P). Must be ≥
+	// loadBalancer.propagationSeconds and, with app.shutdownSeconds, exceed
+	// the deregistration delay. Derived: max(L, D − S + 1).
+	PreStopSleepSeconds *int `json:"preStopSleepSeconds,omitempty" jsonschema:"minimum=1,maximum=3600"`
+	// TerminationGracePeriodSeconds pins the pod's grace period (G). Must
+	// exceed preStopSleepSeconds + app.shutdownSeconds. Derived: P + S + 5.
+	TerminationGracePeriodSeconds *int `json:"terminationGracePeriodSeconds,omitempty" jsonschema:"minimum=1"`
+}
+
+// Rollout tunes the Deployment's rolling update. maxUnavailable is always 0
+// (rule 6): capacity never drops during a rollout.
+type Rollout struct {
+	// MaxSurge is how many extra pods a rollout may create at once; at least
+	// 1. Defaults to a quarter of replicas, rounded up.
+	MaxSurge *int `json:"maxSurge,omitempty" jsonschema:"minimum=1"`
+}
+
+// Disruption configures the PodDisruptionBudget (policy/v1).
+type Disruption struct {
+	// MaxUnavailable is how many pods voluntary disruptions (drains,
+	// evictions) may take at once; at least 1 and below replicas. Defaults
+	// to 1.
+	MaxUnavailable *int `json:"maxUnavailable,omitempty" jsonschema:"minimum=1,default=1"`
+}
+
+// Pod tunes the pod template.
+type Pod struct {
+	// PreStopHook is "sleep" (the native lifecycle.preStop.sleep action,
+	// Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs
+	// `sleep` from the image, for older clusters; needs /bin/sleep).
+	// Defaults to "sleep".
+	PreStopHook string `json:"preStopHook,omitempty" jsonschema:"enum=sleep,enum=exec,default=sleep"`
+	// ServiceAccountName the pods run as. Defaults to the namespace's default
+	// service account.
+	ServiceAccountName string `json:"serviceAccountName,omitempty"`
+	// AutomountServiceAccountToken mounts an API token into the pods.
+	// Defaults to false.
+	AutomountServiceAccountToken bool `json:"automountServiceAccountToken,omitempty"`
+	// RunAsUser is the non-root UID the container runs as. Defaults to 65532.
+	RunAsUser *int64 `json:"runAsUser,omitempty" jsonschema:"minimum=1"`
+	// ReadOnlyRootFilesystem mounts the image read-only; /tmp stays writable
+	// (an emptyDir). Defaults to true.
+	ReadOnlyRootFilesystem *bool `json:"readOnlyRootFilesystem,omitempty"`
+	// Annotations are added to the pod template.
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
