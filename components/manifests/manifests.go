@@ -1,0 +1,384 @@
+// Package manifests turns a resolved spec into the Kubernetes objects of a
+// ZeroDowntimeService, using the Kubernetes API's own Go types. It is pure:
+// the Pulumi component registers these objects, and tests can check them
+// without Pulumi.
+package manifests
+
+import (
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/timing"
+)
+
+// ALB annotations (AWS Load Balancer Controller, ingress annotations).
+const (
+	AnnotationPrefix          = "alb.ingress.kubernetes.io/"
+	AnnTargetType             = AnnotationPrefix + "target-type"
+	AnnScheme                 = AnnotationPrefix + "scheme"
+	AnnTargetGroupAttributes  = AnnotationPrefix + "target-group-attributes"
+	AnnLoadBalancerAttributes = AnnotationPrefix + "load-balancer-attributes"
+	AnnHealthCheckPath        = AnnotationPrefix + "healthcheck-path"
+	AnnHealthCheckPort        = AnnotationPrefix + "healthcheck-port"
+	AnnHealthCheckProtocol    = AnnotationPrefix + "healthcheck-protocol"
+	AnnHealthCheckInterval    = AnnotationPrefix + "healthcheck-interval-seconds"
+	AnnHealthCheckTimeout     = AnnotationPrefix + "healthcheck-timeout-seconds"
+	AnnHealthyThreshold       = AnnotationPrefix + "healthy-threshold-count"
+	AnnUnhealthyThreshold     = AnnotationPrefix + "unhealthy-threshold-count"
+	AnnSuccessCodes           = AnnotationPrefix + "success-codes"
+	AnnListenPorts            = AnnotationPrefix + "listen-ports"
+	AnnCertificateArn         = AnnotationPrefix + "certificate-arn"
+	AnnSSLRedirect            = AnnotationPrefix + "ssl-redirect"
+	AnnGroupName              = AnnotationPrefix + "group.name"
+	AnnGroupOrder             = AnnotationPrefix + "group.order"
+
+	// Facts the timings derive from, recorded on the Deployment so the
+	// chain can be re-checked from the objects alone (package check).
+	AnnMaxRequestSeconds  = "zds.dev/max-request-seconds"
+	AnnShutdownSeconds    = "zds.dev/shutdown-seconds"
+	AnnStartupSeconds     = "zds.dev/startup-seconds"
+	AnnPropagationSeconds = "zds.dev/propagation-seconds"
+	AnnIdleTimeoutSeconds = "zds.dev/idle-timeout-seconds"
+	AnnKeepAliveSeconds   = "zds.dev/keep-alive-timeout-seconds"
+
+	// AnnSkipAwait is pulumi-kubernetes' switch to not wait for a resource.
+	AnnSkipAwait = "pulumi.com/skipAwait"
+
+	// ContainerName is the name of the app container.
+	ContainerName = "app"
+	// PortName names the container and Service port.
+	PortName = "http"
+	// ServicePort is the Service's port.
+	ServicePort = 80
+	// TmpVolume is the emptyDir that keeps /tmp writable on a read-only
+	// root filesystem.
+	TmpVolume = "tmp"
+)
+
+// Objects are the Kubernetes objects of one ZeroDowntimeService. Exactly one
+// of Namespace (created) and NamespacePatch (label on an existing namespace)
+// is set.
+type Objects struct {
+	Namespace      *corev1.Namespace
+	NamespacePatch *corev1.Namespace
+	Service        *corev1.Service
+	Ingress        *networkingv1.Ingress
+	PDB            *policyv1.PodDisruptionBudget
+	Deployment     *appsv1.Deployment
+}
+
+// SelectorLabels select exactly this service's pods.
+func SelectorLabels(s spec.ServiceSpec) map[string]string {
+	return map[string]string{spec.LabelName: s.Name, spec.LabelInstance: s.Name}
+}
+
+// CommonLabels go on every object: the user's labels, then the recommended
+// app.kubernetes.io labels (which win).
+func CommonLabels(s spec.ServiceSpec) map[string]string {
+	l := maps.Clone(s.Labels)
+	if l == nil {
+		l = map[string]string{}
+	}
+	maps.Copy(l, SelectorLabels(s))
+	l[spec.LabelComponent] = "web"
+	l[spec.LabelManagedBy] = spec.ManagedBy
+	if v := imageTag(s.Image); v != "" {
+		l[spec.LabelVersion] = v
+	}
+	return l
+}
+
+// imageTag returns the tag of an image reference if it is a valid label
+// value, else "".
+func imageTag(image string) string {
+	ref, _, _ := strings.Cut(image, "@")
+	slash := strings.LastIndex(ref, "/")
+	colon := strings.LastIndex(ref, ":")
+	if colon <= slash {
+		return ""
+	}
+	tag := ref[colon+1:]
+	if len(tag) > 63 || tag == "" {
+		return ""
+	}
+	return tag
+}
+
+func meta(s spec.ServiceSpec, name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Namespace: s.Namespace, Labels: CommonLabels(s)}
+}
+
+// Build returns the objects for a resolved spec.
+func Build(r *spec.Resolved) *Objects {
+	s := r.Spec
+	o := &Objects{}
+	ns := &corev1.Namespace{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{Name: s.Namespace, Labels: map[string]string{spec.ReadinessGateLabel: spec.ReadinessGateValue}},
+	}
+	if s.CreateNamespace {
+		o.Namespace = ns
+	} else {
+		o.NamespacePatch = ns
+	}
+	o.Service = service(s)
+	o.Ingress = ingress(r)
+	o.PDB = pdb(s)
+	o.Deployment = deployment(r)
+	return o
+}
+
+func service(s spec.ServiceSpec) *corev1.Service {
+	return &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: meta(s, s.Name),
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeClusterIP,
+			Selector: SelectorLabels(s),
+			Ports: []corev1.ServicePort{{
+				Name:       PortName,
+				Port:       ServicePort,
+				TargetPort: intstr.FromString(PortName),
+				Protocol:   corev1.ProtocolTCP,
+			}},
+		},
+	}
+}
+
+func ingress(r *spec.Resolved) *networkingv1.Ingress {
+	s, t := r.Spec, r.Timing
+	lb := s.LoadBalancer
+	hcPort := "traffic-port"
+	if *s.HealthCheck.Port != s.Port {
+		hcPort = strconv.Itoa(*s.HealthCheck.Port)
+	}
+	ann := map[string]string{
+		AnnTargetType:            "ip",
+		AnnScheme:                lb.Scheme,
+		AnnTargetGroupAttributes: fmt.Sprintf("deregistration_delay.timeout_seconds=%d", t.DeregistrationDelaySeconds),
+		AnnHealthCheckPath:       s.HealthCheck.Path,
+		AnnHealthCheckPort:       hcPort,
+		AnnHealthCheckProtocol:   "HTTP",
+		AnnHealthCheckInterval:   strconv.Itoa(t.HealthCheck.IntervalSeconds),
+		AnnHealthCheckTimeout:    strconv.Itoa(t.HealthCheck.TimeoutSeconds),
+		AnnHealthyThreshold:      strconv.Itoa(t.HealthCheck.HealthyThreshold),
+		AnnUnhealthyThreshold:    strconv.Itoa(t.HealthCheck.UnhealthyThreshold),
+		AnnSuccessCodes:          s.HealthCheck.SuccessCodes,
+		AnnListenPorts:           `[{"HTTP":80}]`,
+	}
+	if HasCertificate(r) {
+		ann[AnnListenPorts] = `[{"HTTP":80},{"HTTPS":443}]`
+		// The Pulumi layer replaces this with the input when one is given.
+		ann[AnnCertificateArn] = lb.CertificateArn
+		if lb.SSLRedirect != nil && *lb.SSLRedirect {
+			ann[AnnSSLRedirect] = "443"
+		}
+	}
+	if lb.GroupName != "" {
+		ann[AnnGroupName] = lb.GroupName
+		if lb.GroupOrder != nil {
+			ann[AnnGroupOrder] = strconv.Itoa(*lb.GroupOrder)
+		}
+	}
+	if lb.IdleTimeoutSeconds != nil {
+		ann[AnnLoadBalancerAttributes] = fmt.Sprintf("idle_timeout.timeout_seconds=%d", *lb.IdleTimeoutSeconds)
+	}
+	if lb.SkipAwait {
+		ann[AnnSkipAwait] = "true"
+	}
+	prefix := networkingv1.PathTypePrefix
+	var paths []networkingv1.HTTPIngressPath
+	for _, p := range lb.Paths {
+		paths = append(paths, networkingv1.HTTPIngressPath{
+			Path:     p,
+			PathType: &prefix,
+			Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+				Name: s.Name,
+				Port: networkingv1.ServiceBackendPort{Name: PortName},
+			}},
+		})
+	}
+	m := meta(s, s.Name)
+	m.Annotations = ann
+	class := lb.IngressClassName
+	return &networkingv1.Ingress{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
+		ObjectMeta: m,
+		Spec: networkingv1.IngressSpec{
+			IngressClassName: &class,
+			Rules: []networkingv1.IngressRule{{
+				Host:             lb.Host,
+				IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: paths}},
+			}},
+		},
+	}
+}
+
+// HasCertificate reports whether the Ingress gets an HTTPS listener.
+func HasCertificate(r *spec.Resolved) bool {
+	return r.Spec.LoadBalancer.CertificateArn != "" || r.Inputs.CertificateArn
+}
+
+func pdb(s spec.ServiceSpec) *policyv1.PodDisruptionBudget {
+	mu := intstr.FromInt32(int32(*s.Disruption.MaxUnavailable))
+	always := policyv1.AlwaysAllow
+	return &policyv1.PodDisruptionBudget{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
+		ObjectMeta: meta(s, s.Name),
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MaxUnavailable:             &mu,
+			Selector:                   &metav1.LabelSelector{MatchLabels: SelectorLabels(s)},
+			UnhealthyPodEvictionPolicy: &always,
+		},
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func kubeletProbe(h corev1.ProbeHandler, p timing.Probe) *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler:     h,
+		PeriodSeconds:    p.PeriodSeconds,
+		TimeoutSeconds:   p.TimeoutSeconds,
+		FailureThreshold: p.FailureThreshold,
+		SuccessThreshold: p.SuccessThreshold,
+	}
+}
+
+func deployment(r *spec.Resolved) *appsv1.Deployment {
+	s, t := r.Spec, r.Timing
+	hcPort := intstr.FromString(PortName)
+	if *s.HealthCheck.Port != s.Port {
+		hcPort = intstr.FromInt32(int32(*s.HealthCheck.Port))
+	}
+	httpGet := func(path string) corev1.ProbeHandler {
+		return corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: path, Port: hcPort, Scheme: corev1.URISchemeHTTP}}
+	}
+	readiness := kubeletProbe(httpGet(s.HealthCheck.Path), t.Readiness)
+	startup := kubeletProbe(httpGet(s.HealthCheck.Path), t.Startup)
+	var liveness *corev1.Probe
+	if s.Liveness.Enabled {
+		liveness = kubeletProbe(httpGet(s.Liveness.Path), t.Liveness)
+	}
+	preStop := &corev1.LifecycleHandler{Sleep: &corev1.SleepAction{Seconds: int64(t.PreStopSleepSeconds)}}
+	if s.Pod.PreStopHook == "exec" {
+		preStop = &corev1.LifecycleHandler{Exec: &corev1.ExecAction{Command: []string{"sleep", strconv.Itoa(t.PreStopSleepSeconds)}}}
+	}
+	var env []corev1.EnvVar
+	for _, e := range s.Env {
+		env = append(env, corev1.EnvVar{Name: e.Name, Value: e.Value})
+	}
+	res := corev1.ResourceRequirements{Requests: corev1.ResourceList{}, Limits: corev1.ResourceList{}}
+	add := func(l corev1.ResourceList, name corev1.ResourceName, v string) {
+		if v != "" {
+			l[name] = resource.MustParse(v)
+		}
+	}
+	add(res.Requests, corev1.ResourceCPU, s.Resources.Requests.CPU)
+	add(res.Requests, corev1.ResourceMemory, s.Resources.Requests.Memory)
+	add(res.Limits, corev1.ResourceCPU, s.Resources.Limits.CPU)
+	add(res.Limits, corev1.ResourceMemory, s.Resources.Limits.Memory)
+
+	podLabels := CommonLabels(s)
+	container := corev1.Container{
+		Name:    ContainerName,
+		Image:   s.Image,
+		Command: s.Command,
+		Args:    s.Args,
+		Ports: []corev1.ContainerPort{{
+			Name: PortName, ContainerPort: int32(s.Port), Protocol: corev1.ProtocolTCP,
+		}},
+		Env:            env,
+		Resources:      res,
+		ReadinessProbe: readiness,
+		StartupProbe:   startup,
+		LivenessProbe:  liveness,
+		Lifecycle:      &corev1.Lifecycle{PreStop: preStop},
+		SecurityContext: &corev1.SecurityContext{
+			AllowPrivilegeEscalation: ptr(false),
+			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+			ReadOnlyRootFilesystem:   s.Pod.ReadOnlyRootFilesystem,
+			RunAsNonRoot:             ptr(true),
+			RunAsUser:                s.Pod.RunAsUser,
+			RunAsGroup:               s.Pod.RunAsUser,
+		},
+		VolumeMounts: []corev1.VolumeMount{{Name: TmpVolume, MountPath: "/tmp"}},
+	}
+	if *s.HealthCheck.Port != s.Port {
+		container.Ports = append(container.Ports, corev1.ContainerPort{
+			Name: "health", ContainerPort: int32(*s.HealthCheck.Port), Protocol: corev1.ProtocolTCP,
+		})
+	}
+	m := meta(s, s.Name)
+	m.Annotations = map[string]string{
+		AnnMaxRequestSeconds:  strconv.Itoa(s.App.MaxRequestSeconds),
+		AnnShutdownSeconds:    strconv.Itoa(*s.App.ShutdownSeconds),
+		AnnStartupSeconds:     strconv.Itoa(*s.App.StartupSeconds),
+		AnnPropagationSeconds: strconv.Itoa(*s.LoadBalancer.PropagationSeconds),
+		AnnIdleTimeoutSeconds: strconv.Itoa(r.TimingInputs.IdleTimeoutSeconds),
+	}
+	if k := s.App.KeepAliveTimeoutSeconds; k != nil {
+		m.Annotations[AnnKeepAliveSeconds] = strconv.Itoa(*k)
+	}
+	return &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: m,
+		Spec: appsv1.DeploymentSpec{
+			Replicas:                ptr(int32(*s.Replicas)),
+			Selector:                &metav1.LabelSelector{MatchLabels: SelectorLabels(s)},
+			MinReadySeconds:         int32(t.MinReadySeconds),
+			ProgressDeadlineSeconds: ptr(int32(t.ProgressDeadlineSeconds)),
+			RevisionHistoryLimit:    ptr(int32(5)),
+			Strategy: appsv1.DeploymentStrategy{
+				Type: appsv1.RollingUpdateDeploymentStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateDeployment{
+					MaxUnavailable: ptr(intstr.FromInt32(0)),
+					MaxSurge:       ptr(intstr.FromInt32(int32(*s.Rollout.MaxSurge))),
+				},
+			},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: s.Pod.Annotations},
+				Spec: corev1.PodSpec{
+					TerminationGracePeriodSeconds: ptr(int64(t.TerminationGracePeriodSeconds)),
+					ServiceAccountName:            s.Pod.ServiceAccountName,
+					AutomountServiceAccountToken:  ptr(s.Pod.AutomountServiceAccountToken),
+					SecurityContext: &corev1.PodSecurityContext{
+						RunAsNonRoot:   ptr(true),
+						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+					},
+					Containers: []corev1.Container{container},
+					Volumes: []corev1.Volume{{
+						Name:         TmpVolume,
+						VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
+					}},
+				},
+			},
+		},
+	}
+}
+
+// List returns the objects in apply order: namespace, PodDisruptionBudget,
+// Service, Ingress, Deployment. The Deployment comes after the Ingress:
+// the controller injects the readiness gate only into pods created after it
+// bound the Service to a target group.
+func (o *Objects) List() []any {
+	var out []any
+	if o.Namespace != nil {
+		out = append(out, o.Namespace)
+	}
+	if o.NamespacePatch != nil {
+		out = append(out, o.NamespacePatch)
+	}
+	return append(out, o.PDB, o.Service, o.Ingress, o.Deployment)
+}
