@@ -1,0 +1,125 @@
+package preview
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"sigs.k8s.io/yaml"
+
+	"github.com/zerodowntime/zds/components/check"
+)
+
+// Main is a Pulumi program's main: under the Pulumi CLI (which sets
+// PULUMI_MONITOR) it is exactly pulumi.Run(program); run directly (`go run
+// ./examples/basic`) it runs program in-process under the mock monitor and
+// prints what it would create, with the timings read back from the objects.
+func Main(program pulumi.RunFunc) {
+	if os.Getenv("PULUMI_MONITOR") != "" {
+		pulumi.Run(program)
+		return
+	}
+	rec, err := Run(program)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := rec.Print(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// Manifests returns the inputs of every Kubernetes resource, in creation
+// order: the objects a provider would apply. A NamespacePatch appears as the
+// Namespace it patches.
+func (r *Recording) Manifests() []map[string]any {
+	var out []map[string]any
+	for _, res := range r.Resources() {
+		if res.Custom && strings.HasPrefix(res.Type, "kubernetes:") && res.Type != "pulumi:providers:kubernetes" {
+			out = append(out, res.Inputs)
+		}
+	}
+	return out
+}
+
+// YAML renders Manifests as a multi-document YAML stream.
+func (r *Recording) YAML() ([]byte, error) {
+	var b bytes.Buffer
+	for i, m := range r.Manifests() {
+		y, err := yaml.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		b.Write(y)
+	}
+	return b.Bytes(), nil
+}
+
+// Print writes the resource tree, the timing chain of every service (read
+// back from the objects and checked against every rule), and the manifests.
+func (r *Recording) Print(w io.Writer) error {
+	fmt.Fprintln(w, "# Resources, in creation order:")
+	for _, res := range r.Resources() {
+		depth := strings.Count(qualifiedType(res.URN), "$")
+		deps := ""
+		if len(res.DependsOn) > 0 {
+			var names []string
+			for _, d := range res.DependsOn {
+				names = append(names, shortURN(d))
+			}
+			deps = "  after " + strings.Join(names, ", ")
+		}
+		fmt.Fprintf(w, "#   %s%s %s%s\n", strings.Repeat("  ", depth), res.Type, res.Name, deps)
+	}
+	groups, err := check.Decode(r.Manifests())
+	if err != nil {
+		return err
+	}
+	failed := false
+	for _, g := range groups {
+		ch, violations := check.Objects(g)
+		fmt.Fprintf(w, "#\n# Timing chain of %s/%s (read back from the objects):\n", ch.Namespace, ch.Name)
+		fmt.Fprintf(w, "#   longest request R=%ds, shutdown S=%ds, propagation L=%ds\n", ch.MaxRequestSeconds, ch.ShutdownSeconds, ch.PropagationSeconds)
+		fmt.Fprintf(w, "#   grace G=%ds > preStop P=%ds + shutdown S=%ds = %ds > deregistration delay D=%ds ≥ R=%ds; P ≥ L\n",
+			ch.TerminationGracePeriodSeconds, ch.PreStopSleepSeconds, ch.ShutdownSeconds,
+			ch.PreStopSleepSeconds+ch.ShutdownSeconds, ch.DeregistrationDelaySeconds, ch.MaxRequestSeconds)
+		fmt.Fprintf(w, "#   minReadySeconds=%d, progressDeadlineSeconds=%d\n", ch.MinReadySeconds, ch.ProgressDeadlineSeconds)
+		if len(violations) == 0 {
+			fmt.Fprintln(w, "#   every rule of the timing model holds")
+		}
+		for _, v := range violations {
+			failed = true
+			fmt.Fprintf(w, "#   VIOLATION %s\n", v)
+		}
+	}
+	y, err := r.YAML()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "---\n%s", y)
+	if failed {
+		return fmt.Errorf("the objects break the timing model (see VIOLATION above)")
+	}
+	return nil
+}
+
+func qualifiedType(urn string) string {
+	parts := strings.Split(urn, "::")
+	if len(parts) < 4 {
+		return ""
+	}
+	return parts[2]
+}
+
+func shortURN(urn string) string {
+	q := qualifiedType(urn)
+	t := q[strings.LastIndex(q, "$")+1:]
+	return t[strings.LastIndex(t, ":")+1:] + "/" + urn[strings.LastIndex(urn, "::")+2:]
+}

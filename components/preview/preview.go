@@ -1,0 +1,245 @@
+// Package preview runs a Pulumi Go program in-process under the Pulumi SDK's
+// mock monitor and records every resource it registers: type, name, parent,
+// dependencies, options and inputs. No Pulumi CLI, engine or provider plugin
+// is involved, so it works anywhere Go does. The tests use it to check the
+// component's wiring; `go run ./examples/basic` uses it to show what a
+// program would create.
+package preview
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Unknown stands for a value that is not known before deployment (an output
+// of another resource during a preview).
+const Unknown = "<unknown>"
+
+// Resource is one registration.
+type Resource struct {
+	URN      string
+	Type     string
+	Name     string
+	Parent   string // the parent's URN
+	Custom   bool   // false for component resources
+	Provider string
+	Protect  bool
+	// DependsOn lists the URNs of explicit and input dependencies.
+	DependsOn []string
+	// CreateTimeout and UpdateTimeout are the customTimeouts option.
+	CreateTimeout, UpdateTimeout string
+	// Inputs are the resource's inputs as plain Go data (numbers float64);
+	// unknown values are Unknown, secrets are their plain value.
+	Inputs map[string]any
+	// Transforms counts the transforms declared on the resource.
+	Transforms int
+}
+
+// Recording is what a program registered.
+type Recording struct {
+	mu        sync.Mutex
+	resources []*Resource
+	// state adds output properties to a new resource (e.g. an Ingress
+	// status that a real controller would write).
+	state func(r *Resource) resource.PropertyMap
+}
+
+// Option configures a run.
+type Option func(*config)
+
+type config struct {
+	project, stack string
+	dryRun         bool
+	state          func(r *Resource) resource.PropertyMap
+}
+
+// DryRun runs the program as `pulumi preview` does: outputs of resources
+// are unknown.
+func DryRun() Option { return func(c *config) { c.dryRun = true } }
+
+// Stack sets the project and stack names (default "zds", "dev").
+func Stack(project, stack string) Option {
+	return func(c *config) { c.project, c.stack = project, stack }
+}
+
+// State adds output properties to each new resource, as a provider would.
+func State(f func(r *Resource) resource.PropertyMap) Option {
+	return func(c *config) { c.state = f }
+}
+
+// Run runs program under the mock monitor and returns what it registered.
+// An error from the program is returned with the partial recording.
+func Run(program pulumi.RunFunc, opts ...Option) (*Recording, error) {
+	cfg := config{project: "zds", stack: "dev"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	rec := &Recording{state: cfg.state}
+	err := pulumi.RunErr(program,
+		pulumi.WithMocks(cfg.project, cfg.stack, mocks{rec}),
+		func(info *pulumi.RunInfo) { info.DryRun = cfg.dryRun })
+	return rec, err
+}
+
+type mocks struct{ rec *Recording }
+
+func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpc := args.RegisterRPC
+	r := &Resource{
+		Type:       args.TypeToken,
+		Name:       args.Name,
+		Custom:     args.Custom,
+		Provider:   args.Provider,
+		Inputs:     plain(args.Inputs),
+		Transforms: len(args.Transforms),
+	}
+	if rpc != nil {
+		r.Parent = rpc.GetParent()
+		r.Protect = rpc.GetProtect()
+		r.DependsOn = slices.Clone(rpc.GetDependencies())
+		for _, deps := range rpc.GetPropertyDependencies() {
+			r.DependsOn = append(r.DependsOn, deps.GetUrns()...)
+		}
+		slices.Sort(r.DependsOn)
+		r.DependsOn = slices.Compact(r.DependsOn)
+		if t := rpc.GetCustomTimeouts(); t != nil {
+			r.CreateTimeout, r.UpdateTimeout = t.GetCreate(), t.GetUpdate()
+		}
+	}
+	r.URN = urn(r)
+	state := args.Inputs.Copy()
+	if m.rec.state != nil {
+		for k, v := range m.rec.state(r) {
+			state[k] = v
+		}
+	}
+	m.rec.mu.Lock()
+	m.rec.resources = append(m.rec.resources, r)
+	m.rec.mu.Unlock()
+	id := ""
+	if args.Custom {
+		id = args.Name + "-id"
+	}
+	return id, state, nil
+}
+
+func (mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return nil, fmt.Errorf("preview: no function calls are mocked (%s)", args.Token)
+}
+
+// urn rebuilds the URN the mock monitor gives a resource: the parent's type
+// chain, then the type and name.
+func urn(r *Resource) string {
+	// urn:pulumi:stack::project::[parentTypes$]type::name
+	if r.Parent == "" {
+		return ""
+	}
+	parts := strings.SplitN(r.Parent, "::", 4)
+	if len(parts) < 4 {
+		return ""
+	}
+	qualified := parts[2]
+	if !strings.HasSuffix(qualified, "pulumi:pulumi:Stack") {
+		qualified += "$" + r.Type
+	} else {
+		qualified = r.Type
+	}
+	return parts[0] + "::" + parts[1] + "::" + qualified + "::" + r.Name
+}
+
+func plain(m resource.PropertyMap) map[string]any {
+	return m.MapRepl(nil, func(v resource.PropertyValue) (any, bool) {
+		switch {
+		case v.IsComputed():
+			return Unknown, true
+		case v.IsOutput():
+			if !v.OutputValue().Known {
+				return Unknown, true
+			}
+			return plainValue(v.OutputValue().Element), true
+		case v.IsSecret():
+			return plainValue(v.SecretValue().Element), true
+		}
+		return nil, false
+	})
+}
+
+func plainValue(v resource.PropertyValue) any {
+	return plain(resource.PropertyMap{"v": v})["v"]
+}
+
+// kindRank orders independent resources the way Helm installs them, so the
+// order is the same on every run (registrations arrive concurrently).
+var kindRank = []string{
+	"Namespace", "NamespacePatch", "PodDisruptionBudget", "ServiceAccount", "Secret", "ConfigMap",
+	"Service", "TargetGroupBinding", "Deployment", "HorizontalPodAutoscaler", "Ingress",
+}
+
+func rank(typ string) int {
+	if !strings.HasPrefix(typ, "kubernetes:") {
+		return -1 // components and other providers' resources first
+	}
+	kind := typ[strings.LastIndex(typ, ":")+1:]
+	if i := slices.Index(kindRank, kind); i >= 0 {
+		return i
+	}
+	return len(kindRank)
+}
+
+// Resources returns the registrations, dependencies first: a topological
+// order whose ties are broken by kind (Helm's install order) and URN, so it
+// is the same on every run, as an engine would create them.
+func (r *Recording) Resources() []*Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	byURN := map[string]*Resource{}
+	for _, res := range r.resources {
+		byURN[res.URN] = res
+	}
+	pending := slices.Clone(r.resources)
+	slices.SortFunc(pending, func(a, b *Resource) int {
+		return cmp.Or(cmp.Compare(rank(a.Type), rank(b.Type)), cmp.Compare(a.URN, b.URN))
+	})
+	done := map[string]bool{}
+	var out []*Resource
+	for len(pending) > 0 {
+		progressed := false
+		for i, res := range pending {
+			ready := !(byURN[res.Parent] != nil && !done[res.Parent])
+			for _, d := range res.DependsOn {
+				if byURN[d] != nil && !done[d] {
+					ready = false
+				}
+			}
+			if ready {
+				out = append(out, res)
+				done[res.URN] = true
+				pending = slices.Delete(pending, i, i+1)
+				progressed = true
+				break
+			}
+		}
+		if !progressed { // a cycle cannot happen in Pulumi; keep what is left
+			out = append(out, pending...)
+			break
+		}
+	}
+	return out
+}
+
+// Find returns the resources of a type (all types when typ is "").
+func (r *Recording) Find(typ string) []*Resource {
+	var out []*Resource
+	for _, res := range r.Resources() {
+		if typ == "" || res.Type == typ {
+			out = append(out, res)
+		}
+	}
+	return out
+}

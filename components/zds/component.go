@@ -1,0 +1,209 @@
+// Package zds is the Pulumi component ZeroDowntimeService: a thin layer
+// that resolves its arguments with the pure core (packages spec, timing and
+// manifests) and registers the resulting objects as its children, in the
+// order that makes the AWS Load Balancer Controller's readiness gate work.
+package zds
+
+import (
+	"fmt"
+
+	pappsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	pcorev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	pnetworkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	ppolicyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/timing"
+)
+
+// TypeToken is the component's Pulumi type.
+const TypeToken = "zds:index:ZeroDowntimeService"
+
+// Aliases of the spec types, so Go programs need one import.
+type (
+	ServiceSpec  = spec.ServiceSpec
+	App          = spec.App
+	LoadBalancer = spec.LoadBalancer
+	HealthCheck  = spec.HealthCheck
+	Liveness     = spec.Liveness
+	Timing       = spec.Timing
+	Rollout      = spec.Rollout
+	Disruption   = spec.Disruption
+	Pod          = spec.Pod
+	Resources    = spec.Resources
+	ResourceList = spec.ResourceList
+	EnvVar       = spec.EnvVar
+)
+
+// ZeroDowntimeServiceArgs are the component's arguments. Every plain setting
+// lives in the embedded ServiceSpec, whose timing facts are checked before
+// anything is registered. Image and CertificateArn may instead come from
+// other resources' outputs.
+type ZeroDowntimeServiceArgs struct {
+	ServiceSpec
+	// Image, when set, is used instead of ServiceSpec.Image: pass another
+	// resource's output, e.g. an ECR image URI.
+	Image pulumi.StringInput
+	// CertificateArn, when set, is used instead of
+	// ServiceSpec.LoadBalancer.CertificateArn: pass an
+	// aws.acm.Certificate's Arn.
+	CertificateArn pulumi.StringInput
+}
+
+// ZeroDowntimeService is the component. Its plain fields are known at
+// construction (for Go callers composing it); its outputs are also
+// registered as stack-visible component outputs.
+type ZeroDowntimeService struct {
+	pulumi.ResourceState
+
+	// Spec is the spec with every default applied.
+	Spec spec.ServiceSpec
+	// Timing holds every derived value with its explanation.
+	Timing timing.Result
+	// Objects are the Kubernetes objects as built by the pure core (with
+	// Image and CertificateArn inputs not yet substituted).
+	Objects *manifests.Objects
+
+	// Children. Exactly one of Namespace and NamespacePatch is set.
+	Namespace           *pcorev1.Namespace
+	NamespacePatch      *pcorev1.NamespacePatch
+	Service             *pcorev1.Service
+	Ingress             *pnetworkingv1.Ingress
+	PodDisruptionBudget *ppolicyv1.PodDisruptionBudget
+	Deployment          *pappsv1.Deployment
+
+	DeregistrationDelaySeconds    pulumi.IntOutput    `pulumi:"deregistrationDelaySeconds"`
+	PreStopSleepSeconds           pulumi.IntOutput    `pulumi:"preStopSleepSeconds"`
+	TerminationGracePeriodSeconds pulumi.IntOutput    `pulumi:"terminationGracePeriodSeconds"`
+	DeploymentName                pulumi.StringOutput `pulumi:"deploymentName"`
+	ServiceName                   pulumi.StringOutput `pulumi:"serviceName"`
+	IngressName                   pulumi.StringOutput `pulumi:"ingressName"`
+	PodDisruptionBudgetName       pulumi.StringOutput `pulumi:"podDisruptionBudgetName"`
+	NamespaceName                 pulumi.StringOutput `pulumi:"namespace"`
+	// LoadBalancerHostname is the ALB's DNS name from the Ingress status.
+	LoadBalancerHostname pulumi.StringOutput `pulumi:"loadBalancerHostname"`
+}
+
+// NewZeroDowntimeService validates args, derives the timings and registers
+// the component with its children. Invalid arguments return an
+// *spec.InvalidError listing every problem, and nothing is registered.
+// Options given here (providers, transforms, protect, ...) reach every child
+// through the parent relationship.
+func NewZeroDowntimeService(ctx *pulumi.Context, name string, args *ZeroDowntimeServiceArgs, opts ...pulumi.ResourceOption) (*ZeroDowntimeService, error) {
+	if args == nil {
+		args = &ZeroDowntimeServiceArgs{}
+	}
+	r, err := spec.Resolve(name, args.ServiceSpec, spec.Inputs{
+		Image:          args.Image != nil,
+		CertificateArn: args.CertificateArn != nil,
+	})
+	if err != nil {
+		return nil, err
+	}
+	objs := manifests.Build(r)
+
+	c := &ZeroDowntimeService{Spec: r.Spec, Timing: r.Timing, Objects: objs}
+	if err := ctx.RegisterComponentResource(TypeToken, name, c, opts...); err != nil {
+		return nil, err
+	}
+	if err := c.registerChildren(ctx, name, args, objs); err != nil {
+		return nil, err
+	}
+	t := r.Timing
+	c.DeregistrationDelaySeconds = pulumi.Int(t.DeregistrationDelaySeconds).ToIntOutput()
+	c.PreStopSleepSeconds = pulumi.Int(t.PreStopSleepSeconds).ToIntOutput()
+	c.TerminationGracePeriodSeconds = pulumi.Int(t.TerminationGracePeriodSeconds).ToIntOutput()
+	c.DeploymentName = c.Deployment.Metadata.Name().Elem()
+	c.ServiceName = c.Service.Metadata.Name().Elem()
+	c.IngressName = c.Ingress.Metadata.Name().Elem()
+	c.PodDisruptionBudgetName = c.PodDisruptionBudget.Metadata.Name().Elem()
+	c.NamespaceName = pulumi.String(r.Spec.Namespace).ToStringOutput()
+	c.LoadBalancerHostname = c.Ingress.Status.ApplyT(lbHostname).(pulumi.StringOutput)
+
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"deregistrationDelaySeconds":    c.DeregistrationDelaySeconds,
+		"preStopSleepSeconds":           c.PreStopSleepSeconds,
+		"terminationGracePeriodSeconds": c.TerminationGracePeriodSeconds,
+		"minReadySeconds":               pulumi.Int(t.MinReadySeconds),
+		"progressDeadlineSeconds":       pulumi.Int(t.ProgressDeadlineSeconds),
+		"awaitTimeoutSeconds":           pulumi.Int(t.AwaitTimeoutSeconds),
+		"deploymentName":                c.DeploymentName,
+		"serviceName":                   c.ServiceName,
+		"ingressName":                   c.IngressName,
+		"podDisruptionBudgetName":       c.PodDisruptionBudgetName,
+		"namespace":                     c.NamespaceName,
+		"loadBalancerHostname":          c.LoadBalancerHostname,
+	}); err != nil {
+		return nil, fmt.Errorf("registering outputs of %s: %w", name, err)
+	}
+	return c, nil
+}
+
+// registerChildren registers the objects in the order the readiness gate
+// needs: namespace label → Service → Ingress → PodDisruptionBudget →
+// Deployment, with explicit dependencies.
+func (c *ZeroDowntimeService) registerChildren(ctx *pulumi.Context, name string, args *ZeroDowntimeServiceArgs, objs *manifests.Objects) error {
+	parent := pulumi.Parent(c)
+	var ns pulumi.Resource
+	if objs.Namespace != nil {
+		c.Namespace = &pcorev1.Namespace{}
+		if err := register(ctx, "kubernetes:core/v1:Namespace", name, objs.Namespace, nil, c.Namespace, parent); err != nil {
+			return fmt.Errorf("registering namespace: %w", err)
+		}
+		ns = c.Namespace
+	} else {
+		c.NamespacePatch = &pcorev1.NamespacePatch{}
+		if err := register(ctx, "kubernetes:core/v1:NamespacePatch", name, objs.NamespacePatch, nil, c.NamespacePatch, parent); err != nil {
+			return fmt.Errorf("registering namespace label: %w", err)
+		}
+		ns = c.NamespacePatch
+	}
+
+	c.Service = &pcorev1.Service{}
+	if err := register(ctx, "kubernetes:core/v1:Service", name, objs.Service, nil, c.Service,
+		parent, pulumi.DependsOn([]pulumi.Resource{ns})); err != nil {
+		return fmt.Errorf("registering service: %w", err)
+	}
+
+	var ingressInputs []inputAt
+	if args.CertificateArn != nil {
+		ingressInputs = []inputAt{{certificatePath, args.CertificateArn}}
+	}
+	c.Ingress = &pnetworkingv1.Ingress{}
+	if err := register(ctx, "kubernetes:networking.k8s.io/v1:Ingress", name, objs.Ingress, ingressInputs, c.Ingress,
+		parent, pulumi.DependsOn([]pulumi.Resource{ns, c.Service})); err != nil {
+		return fmt.Errorf("registering ingress: %w", err)
+	}
+
+	c.PodDisruptionBudget = &ppolicyv1.PodDisruptionBudget{}
+	if err := register(ctx, "kubernetes:policy/v1:PodDisruptionBudget", name, objs.PDB, nil, c.PodDisruptionBudget,
+		parent, pulumi.DependsOn([]pulumi.Resource{ns})); err != nil {
+		return fmt.Errorf("registering pod disruption budget: %w", err)
+	}
+
+	var deploymentInputs []inputAt
+	if args.Image != nil {
+		deploymentInputs = []inputAt{{imagePath, args.Image}}
+	}
+	timeout := fmt.Sprintf("%ds", c.Timing.AwaitTimeoutSeconds)
+	c.Deployment = &pappsv1.Deployment{}
+	if err := register(ctx, "kubernetes:apps/v1:Deployment", name, objs.Deployment, deploymentInputs, c.Deployment,
+		parent,
+		pulumi.DependsOn([]pulumi.Resource{ns, c.Service, c.Ingress, c.PodDisruptionBudget}),
+		pulumi.Timeouts(&pulumi.CustomTimeouts{Create: timeout, Update: timeout})); err != nil {
+		return fmt.Errorf("registering deployment: %w", err)
+	}
+	return nil
+}
+
+// lbHostname reads the load balancer's DNS name from an Ingress status; ""
+// until the controller has written it (e.g. with skipAwait). The SDK's
+// generated Index(0) would panic on the empty list.
+func lbHostname(s *pnetworkingv1.IngressStatus) string {
+	if s == nil || s.LoadBalancer == nil || len(s.LoadBalancer.Ingress) == 0 || s.LoadBalancer.Ingress[0].Hostname == nil {
+		return ""
+	}
+	return *s.LoadBalancer.Ingress[0].Hostname
+}

@@ -1,0 +1,141 @@
+package zds
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/utilities"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/zerodowntime/zds/components/manifests"
+)
+
+// Paths (numbers index lists) of the values a Pulumi input may replace.
+var (
+	imagePath       = []string{"spec", "template", "spec", "containers", "0", "image"}
+	certificatePath = []string{"metadata", "annotations", manifests.AnnCertificateArn}
+)
+
+// inputAt is a Pulumi input to put at a path in an object.
+type inputAt struct {
+	path  []string
+	input pulumi.Input
+}
+
+// register registers obj, a Kubernetes API object, as a pulumi-kubernetes
+// resource of type token, with the inputs at the given paths replaced by
+// Pulumi inputs. res receives the typed outputs, exactly as the SDK's own
+// constructors (NewDeployment, ...) would set them, so users see ordinary
+// kubernetes resources: the object goes to the provider as its plain JSON
+// form, from one builder shared with every other consumer.
+func register(ctx *pulumi.Context, token, name string, obj any, inputs []inputAt, res pulumi.CustomResource, opts ...pulumi.ResourceOption) error {
+	m, err := toMap(obj)
+	if err != nil {
+		return err
+	}
+	for _, in := range inputs {
+		if err := setPath(m, in.path, in.input); err != nil {
+			return err
+		}
+	}
+	return ctx.RegisterResource(token, name, toInput(m).(pulumi.Map), res, utilities.PkgResourceDefaultOpts(opts)...)
+}
+
+// toMap renders obj as JSON data, without status and nulls.
+func toMap(obj any) (map[string]any, error) {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %T: %w", obj, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("decoding %T: %w", obj, err)
+	}
+	delete(m, "status")
+	return prune(m).(map[string]any), nil
+}
+
+// prune drops the nulls the API types marshal (creationTimestamp: null).
+// Empty maps stay: some mean something (emptyDir: {}).
+func prune(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			e = prune(e)
+			if e == nil {
+				delete(v, k)
+				continue
+			}
+			v[k] = e
+		}
+		return v
+	case []any:
+		for i := range v {
+			v[i] = prune(v[i])
+		}
+		return v
+	}
+	return v
+}
+
+// setPath sets the value at a path, creating maps on the way.
+func setPath(m map[string]any, parts []string, v any) error {
+	var cur any = m
+	for i, p := range parts {
+		last := i == len(parts)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			if last {
+				c[p] = v
+				return nil
+			}
+			next, ok := c[p]
+			if !ok {
+				next = map[string]any{}
+				c[p] = next
+			}
+			cur = next
+		case []any:
+			idx, err := strconv.Atoi(p)
+			if err != nil || idx >= len(c) {
+				return fmt.Errorf("path %q: no element %q", parts, p)
+			}
+			if last {
+				c[idx] = v
+				return nil
+			}
+			cur = c[idx]
+		default:
+			return fmt.Errorf("path %q: %q is not a map or list", parts, p)
+		}
+	}
+	return nil
+}
+
+// toInput converts JSON data to Pulumi inputs, passing inputs through.
+func toInput(v any) pulumi.Input {
+	switch v := v.(type) {
+	case pulumi.Input:
+		return v
+	case map[string]any:
+		out := pulumi.Map{}
+		for k, e := range v {
+			out[k] = toInput(e)
+		}
+		return out
+	case []any:
+		out := pulumi.Array{}
+		for _, e := range v {
+			out = append(out, toInput(e))
+		}
+		return out
+	case string:
+		return pulumi.String(v)
+	case bool:
+		return pulumi.Bool(v)
+	case float64:
+		return pulumi.Float64(v)
+	}
+	panic(fmt.Sprintf("zds: unexpected JSON value %T", v))
+}
