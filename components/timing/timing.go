@@ -33,8 +33,9 @@ const (
 	// LivenessPeriodSeconds is the liveness probe period; it differs from the
 	// readiness period so the two probes are never identical.
 	LivenessPeriodSeconds = 10
-	// LivenessFailureThreshold tolerates 30 s of failures before a restart.
-	LivenessFailureThreshold = 3
+	// MinLivenessFailureThreshold: at least 30 s of failures before a
+	// restart; more when readiness tolerates longer (see Derive).
+	MinLivenessFailureThreshold = 3
 	// PodStartBudgetSeconds budgets scheduling, image pull and container
 	// creation for one new pod when sizing rollout deadlines.
 	PodStartBudgetSeconds = 60
@@ -181,9 +182,13 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 
 	// Rule 8: keep-alive above the LB idle timeout.
 	if k := in.KeepAliveTimeoutSeconds; k != nil && *k <= in.IdleTimeoutSeconds {
+		fix := fmt.Sprintf("raise the app's keep-alive to at least %d", in.IdleTimeoutSeconds+1)
+		if *k > 1 {
+			fix += fmt.Sprintf(", or lower loadBalancer.idleTimeoutSeconds to at most %d", *k-1)
+		}
 		errs = append(errs, field.Invalid(PathKeepAlive, *k, fmt.Sprintf(
-			"rule 8 (keep-alive > LB idle timeout): app.keepAliveTimeoutSeconds (%d) must exceed loadBalancer.idleTimeoutSeconds (%d), or the LB reuses connections the app already closed (random 502s): raise the app's keep-alive to at least %d, or lower loadBalancer.idleTimeoutSeconds to at most %d",
-			*k, in.IdleTimeoutSeconds, in.IdleTimeoutSeconds+1, *k-1)))
+			"rule 8 (keep-alive > LB idle timeout): app.keepAliveTimeoutSeconds (%d) must exceed loadBalancer.idleTimeoutSeconds (%d), or the LB reuses connections the app already closed (random 502s): %s",
+			*k, in.IdleTimeoutSeconds, fix)))
 	}
 
 	// P first when pinned: D may then have to fit under P + S.
@@ -197,8 +202,11 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 		}
 	}
 
-	// D.
+	// D: pinned, or fitted under what the pins leave room for. With P
+	// pinned, rule 3 needs D ≤ P + S − 1; with only G pinned, rules 3 and 4
+	// need D ≤ P + S − 1 ≤ G − 2.
 	var D int
+	dUpper, dUpperFormula := min(R+DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds), ""
 	switch {
 	case in.DeregistrationDelaySeconds != nil:
 		D = *in.DeregistrationDelaySeconds
@@ -213,28 +221,37 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 				D, MaxDeregistrationDelaySeconds, MaxDeregistrationDelaySeconds)))
 		}
 	case in.PreStopSleepSeconds != nil:
-		// Fit D between R and P + S − 1, preferring R + margin.
-		D = min(R+DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds, P+S-1)
+		D, dUpperFormula = min(dUpper, P+S-1), fmt.Sprintf("P + S − 1 = %d", P+S-1)
 		if D < R {
 			errs = append(errs, field.Invalid(PathPreStop, P, fmt.Sprintf(
 				"rules 1 and 3 (P + S > D ≥ R): timing.preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d leaves no deregistration delay that is both ≥ app.maxRequestSeconds (%d) and below %d: raise timing.preStopSleepSeconds to at least %d",
-				P, S, P+S, R, P+S, R-S+1)))
+				P, S, P+S, R, P+S, max(L, R-S+1))))
 			D = R
 		}
+	case in.TerminationGracePeriodSeconds != nil:
+		G := *in.TerminationGracePeriodSeconds
+		D, dUpperFormula = min(dUpper, G-2), fmt.Sprintf("G − 2 = %d", G-2)
+		// Too small a G is reported by rule 4 below, with the smallest P.
+		D = max(D, R)
 	default:
-		D = min(R+DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds)
+		D = dUpper
 	}
 
 	// P when derived.
 	if in.PreStopSleepSeconds == nil {
 		P = max(L, D-S+1)
 	} else if in.DeregistrationDelaySeconds != nil && P+S <= D {
+		fix := fmt.Sprintf("raise timing.preStopSleepSeconds to at least %d", max(L, D-S+1))
+		if P+S-1 >= R {
+			fix += fmt.Sprintf(", or lower timing.deregistrationDelaySeconds to %d", P+S-1)
+		}
 		errs = append(errs, field.Invalid(PathPreStop, P, fmt.Sprintf(
-			"rule 3 (P + S > D): timing.preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d must exceed timing.deregistrationDelaySeconds (%d), or the pod exits while the target is still draining (502/504): raise timing.preStopSleepSeconds to at least %d, or lower timing.deregistrationDelaySeconds to %d",
-			P, S, P+S, D, D-S+1, max(R, P+S-1))))
+			"rule 3 (P + S > D): timing.preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d must exceed timing.deregistrationDelaySeconds (%d), or the pod exits while the target is still draining (502/504): %s",
+			P, S, P+S, D, fix)))
 	}
 
-	// G.
+	// G. When P is derived it is already the smallest P the rules allow, so
+	// P + S + 1 is the smallest fix.
 	var G int
 	if in.TerminationGracePeriodSeconds != nil {
 		G = *in.TerminationGracePeriodSeconds
@@ -261,7 +278,7 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 	case D == R+DeregistrationMarginSeconds:
 		r.explain("timing.deregistrationDelaySeconds", D, "derived", "1: D ≥ R", "D = R + %d = %d + %d", DeregistrationMarginSeconds, R, DeregistrationMarginSeconds)
 	default:
-		r.explain("timing.deregistrationDelaySeconds", D, "derived", "1, 3: R ≤ D < P + S", "D = min(R + %d, %d, P + S − 1) = min(%d, %d, %d)", DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds, R+DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds, P+S-1)
+		r.explain("timing.deregistrationDelaySeconds", D, "derived", "1, 3, 4: R ≤ D < P + S < G", "D = min(R + %d = %d, %d, %s)", DeregistrationMarginSeconds, R+DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds, dUpperFormula)
 	}
 	if in.PreStopSleepSeconds != nil {
 		r.explain("timing.preStopSleepSeconds", P, "pinned", "2, 3: P ≥ L, P + S > D", "pinned %d ≥ L %d; %d + S %d = %d > D %d", P, L, P, S, P+S, D)
@@ -292,10 +309,12 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 		SuccessThreshold: 1,
 	}
 	r.explain("startupProbe.failureThreshold", startupFailures, "derived", "start-up budget ≥ app.startupSeconds", "ceil(%d / %d) + 1 = %d → budget %d s", in.StartupSeconds, StartupPeriodSeconds, startupFailures, startupFailures*StartupPeriodSeconds)
+	// Liveness gives up only after twice the readiness window: a slow pod
+	// leaves rotation long before it is restarted. 10 × (U + 1) > 2 × 5 × U.
 	r.Liveness = Probe{
 		PeriodSeconds:    LivenessPeriodSeconds,
 		TimeoutSeconds:   r.Readiness.TimeoutSeconds,
-		FailureThreshold: LivenessFailureThreshold,
+		FailureThreshold: int32(max(MinLivenessFailureThreshold, hc.UnhealthyThreshold+1)),
 		SuccessThreshold: 1,
 	}
 
