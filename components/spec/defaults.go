@@ -27,8 +27,9 @@ const (
 //
 //   - name: the component's name; namespace: "default"
 //   - port: 8080; replicas: 3
-//   - resources.requests: cpu 100m, memory 128Mi; resources.limits.memory:
-//     the memory request
+//   - resources.requests: the limit when only a limit is set (as Kubernetes
+//     does), else cpu 100m, memory 128Mi; resources.limits.memory: the memory
+//     request
 //   - healthCheck.path: "/healthz"; healthCheck.port: port;
 //     healthCheck.successCodes: "200"; interval, timeout and thresholds from
 //     the load-balancer kind's profile (ALB: 10 s, 5 s, 2, 2)
@@ -52,7 +53,10 @@ func (s ServiceSpec) WithDefaults(name string, hasCertificate bool) ServiceSpec 
 	setInt(&s.Port, DefaultPort)
 	setIntPtr(&s.Replicas, DefaultReplicas)
 
+	// As Kubernetes does, a limit without a request is also the request.
+	setString(&s.Resources.Requests.CPU, s.Resources.Limits.CPU)
 	setString(&s.Resources.Requests.CPU, DefaultCPURequest)
+	setString(&s.Resources.Requests.Memory, s.Resources.Limits.Memory)
 	setString(&s.Resources.Requests.Memory, DefaultMemoryRequest)
 	setString(&s.Resources.Limits.Memory, s.Resources.Requests.Memory)
 

@@ -62,7 +62,21 @@ func Resolve(name string, s ServiceSpec, in Inputs) (*Resolved, error) {
 			return &Resolved{Spec: d, TimingInputs: ti, Timing: r, Inputs: in}, nil
 		}
 	}
-	return nil, &InvalidError{Errors: errs}
+	return nil, &InvalidError{Errors: dedupe(errs)}
+}
+
+// dedupe drops repeats: the timing package re-checks some ranges (replicas)
+// that Validate already reported.
+func dedupe(errs field.ErrorList) field.ErrorList {
+	seen := map[string]bool{}
+	var out field.ErrorList
+	for _, e := range errs {
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // TimingInputs extracts the facts the timing model needs from a defaulted

@@ -73,10 +73,10 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 	case mu < 1:
 		errs = append(errs, field.Invalid(root.Child("disruption", "maxUnavailable"), mu,
 			"must be at least 1: a budget that allows no disruption blocks every node drain"))
-	case mu >= replicas && replicas >= 1 && !s.AcceptDowntime:
+	case mu >= replicas && replicas >= 2 && !s.AcceptDowntime:
 		errs = append(errs, field.Invalid(root.Child("disruption", "maxUnavailable"), mu, fmt.Sprintf(
 			"must be below replicas (%d), or a drain may evict every pod at once: lower it to at most %d, or set acceptDowntime: true",
-			replicas, max(1, replicas-1))))
+			replicas, replicas-1)))
 	}
 
 	for i, e := range s.Env {
