@@ -1,0 +1,44 @@
+package spec_test
+
+import (
+	"fmt"
+
+	"github.com/zerodowntime/zds/components/spec"
+)
+
+// A service whose longest request takes 30 s and which needs 10 s to shut
+// down, behind the default internal ALB: the deregistration delay covers the
+// longest request, the preStop sleep covers the ALB's propagation, and the
+// grace period covers both the sleep and the shutdown.
+func ExampleResolve() {
+	r, err := spec.Resolve("web", spec.ServiceSpec{
+		Image: "ghcr.io/acme/web:1.4.2",
+		App:   spec.App{MaxRequestSeconds: 30, ShutdownSeconds: intPtr(10)},
+	}, spec.Inputs{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	t := r.Timing
+	fmt.Println("deregistration delay:", t.DeregistrationDelaySeconds)
+	fmt.Println("preStop sleep:       ", t.PreStopSleepSeconds)
+	fmt.Println("grace period:        ", t.TerminationGracePeriodSeconds)
+	// Output:
+	// deregistration delay: 35
+	// preStop sleep:        26
+	// grace period:         41
+}
+
+// A pinned value that breaks a rule is reported with the rule, the numbers
+// and the smallest fix, next to every other problem in the spec.
+func ExampleResolve_invalid() {
+	_, err := spec.Resolve("web", spec.ServiceSpec{
+		Image:  "ghcr.io/acme/web:1.4.2",
+		App:    spec.App{MaxRequestSeconds: 15, ShutdownSeconds: intPtr(10)},
+		Timing: spec.Timing{TerminationGracePeriodSeconds: intPtr(30)},
+	}, spec.Inputs{})
+	fmt.Println(err)
+	// Output:
+	// invalid ZeroDowntimeService:
+	//   - spec.timing.terminationGracePeriodSeconds: Invalid value: 30: rule 4 (G > P + S): terminationGracePeriodSeconds (30) must exceed preStopSleepSeconds (25) + app.shutdownSeconds (10) = 35, or SIGKILL cuts in-flight requests: raise it to at least 36
+}

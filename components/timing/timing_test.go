@@ -1,0 +1,748 @@
+package timing_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/zerodowntime/zds/components/timing"
+)
+
+func ptr(n int) *int { return &n }
+
+// inputs returns in-range inputs with the ALB numbers written out (L 25,
+// idle timeout 60, health check 10 s / 5 s / 2 / 2), R and S as given, a
+// 30 s start-up, 3 replicas and maxSurge 1.
+func inputs(R, S int) timing.Inputs {
+	return timing.Inputs{
+		LoadBalancer:       timing.ALB,
+		MaxRequestSeconds:  R,
+		ShutdownSeconds:    S,
+		StartupSeconds:     30,
+		PropagationSeconds: 25,
+		IdleTimeoutSeconds: 60,
+		HealthCheck: timing.HealthCheck{
+			IntervalSeconds:    10,
+			TimeoutSeconds:     5,
+			HealthyThreshold:   2,
+			UnhealthyThreshold: 2,
+		},
+		Replicas: 3,
+		MaxSurge: 1,
+	}
+}
+
+// with returns in changed by f.
+func with(in timing.Inputs, f func(*timing.Inputs)) timing.Inputs {
+	f(&in)
+	return in
+}
+
+// Names of the explanation steps for D, P and G.
+const (
+	stepD = "timing.deregistrationDelaySeconds"
+	stepP = "timing.preStopSleepSeconds"
+	stepG = "timing.terminationGracePeriodSeconds"
+)
+
+type derivation struct {
+	name    string
+	in      timing.Inputs
+	D, P, G int
+	// sources of D, P and G in the explanation: "pinned" or "derived".
+	sources [3]string
+}
+
+var derived3 = [3]string{"derived", "derived", "derived"}
+
+// derivationCases are valid inputs with their D, P and G worked out by hand
+// from the rules and docs/timing.md (D = R + 5 capped at 3600, P = max(L,
+// D − S + 1), G = P + S + 5; pins kept and the rest fitted around them).
+var derivationCases = []derivation{
+	{
+		name: "ALB defaults R=15 S=10: P is the propagation budget",
+		in:   inputs(15, 10),
+		D:    20, P: 25, G: 40, sources: derived3,
+	},
+	{
+		name: "long requests R=60 S=5: D−S+1 exceeds L and sets P",
+		in:   inputs(60, 5),
+		D:    65, P: 61, G: 71, sources: derived3,
+	},
+	{
+		name: "instant shutdown S=0",
+		in:   inputs(15, 0),
+		D:    20, P: 25, G: 30, sources: derived3,
+	},
+	{
+		name: "R=3600: D capped at the ELB maximum 3600",
+		in:   inputs(3600, 10),
+		D:    3600, P: 3591, G: 3606, sources: derived3,
+	},
+	{
+		name: "R=3598: R+5 capped at 3600",
+		in:   inputs(3598, 3598),
+		D:    3600, P: 25, G: 3628, sources: derived3,
+	},
+	{
+		name: "P pinned at 30 with R=30 S=5: D fitted to 34, below R+5",
+		in:   with(inputs(30, 5), func(in *timing.Inputs) { in.PreStopSleepSeconds = ptr(30) }),
+		D:    34, P: 30, G: 40, sources: [3]string{"derived", "pinned", "derived"},
+	},
+	{
+		name: "P pinned at 30 with R=30 S=1: D fitted down to R",
+		in:   with(inputs(30, 1), func(in *timing.Inputs) { in.PreStopSleepSeconds = ptr(30) }),
+		D:    30, P: 30, G: 36, sources: [3]string{"derived", "pinned", "derived"},
+	},
+	{
+		name: "P pinned with room to spare: D stays R+5",
+		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.PreStopSleepSeconds = ptr(45) }),
+		D:    20, P: 45, G: 60, sources: [3]string{"derived", "pinned", "derived"},
+	},
+	{
+		name: "D pinned at 60: P follows D",
+		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.DeregistrationDelaySeconds = ptr(60) }),
+		D:    60, P: 51, G: 66, sources: [3]string{"pinned", "derived", "derived"},
+	},
+	{
+		name: "D pinned equal to R",
+		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.DeregistrationDelaySeconds = ptr(15) }),
+		D:    15, P: 25, G: 40, sources: [3]string{"pinned", "derived", "derived"},
+	},
+	{
+		name: "D pinned at the ELB maximum 3600",
+		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.DeregistrationDelaySeconds = ptr(3600) }),
+		D:    3600, P: 3591, G: 3606, sources: [3]string{"pinned", "derived", "derived"},
+	},
+	{
+		name: "G pinned above P+S",
+		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.TerminationGracePeriodSeconds = ptr(90) }),
+		D:    20, P: 25, G: 90, sources: [3]string{"derived", "derived", "pinned"},
+	},
+	{
+		name: "G pinned at P+S+1",
+		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.TerminationGracePeriodSeconds = ptr(36) }),
+		D:    20, P: 25, G: 36, sources: [3]string{"derived", "derived", "pinned"},
+	},
+	{
+		// R=60 S=5 L=25 G=62: G > P + S > D ≥ R has exactly one solution,
+		// D=60 P=56 (56 ≥ 25, 56+5=61 > 60, 62 > 61). Derive keeps the
+		// margin D = R + 5 = 65, derives P = 61 and rejects G, telling the
+		// user to raise it to 67: a false rejection with a wrong "smallest
+		// fix" (when only P is pinned, D is fitted; when only G is, it is not).
+		name: "G pinned tight with R=60 S=5: D and P fitted under it",
+		in:   with(inputs(60, 5), func(in *timing.Inputs) { in.TerminationGracePeriodSeconds = ptr(62) }),
+		D:    60, P: 56, G: 62, sources: [3]string{"derived", "derived", "pinned"},
+	},
+	{
+		name: "P and G pinned",
+		in: with(inputs(15, 10), func(in *timing.Inputs) {
+			in.PreStopSleepSeconds = ptr(30)
+			in.TerminationGracePeriodSeconds = ptr(41)
+		}),
+		D: 20, P: 30, G: 41, sources: [3]string{"derived", "pinned", "pinned"},
+	},
+	{
+		name: "D, P and G pinned",
+		in: with(inputs(15, 10), func(in *timing.Inputs) {
+			in.DeregistrationDelaySeconds = ptr(30)
+			in.PreStopSleepSeconds = ptr(30)
+			in.TerminationGracePeriodSeconds = ptr(50)
+		}),
+		D: 30, P: 30, G: 50, sources: [3]string{"pinned", "pinned", "pinned"},
+	},
+}
+
+func TestDerive(t *testing.T) {
+	for _, tc := range derivationCases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, errs := timing.Derive(tc.in)
+			if len(errs) > 0 {
+				t.Fatalf("Derive: unexpected errors:\n%s", errs.ToAggregate())
+			}
+			got := [3]int{r.DeregistrationDelaySeconds, r.PreStopSleepSeconds, r.TerminationGracePeriodSeconds}
+			if want := [3]int{tc.D, tc.P, tc.G}; got != want {
+				t.Errorf("D, P, G = %v, want %v", got, want)
+			}
+			for i, name := range []string{stepD, stepP, stepG} {
+				steps := stepsNamed(r.Explanation, name)
+				if len(steps) != 1 {
+					t.Errorf("explanation has %d steps named %s, want 1", len(steps), name)
+					continue
+				}
+				if steps[0].Source != tc.sources[i] {
+					t.Errorf("step %s: source %q, want %q", name, steps[0].Source, tc.sources[i])
+				}
+				if steps[0].Value != got[i] {
+					t.Errorf("step %s: value %d, want the derived %d", name, steps[0].Value, got[i])
+				}
+				if steps[0].Rule == "" || steps[0].Formula == "" {
+					t.Errorf("step %s does not say which rule and formula: %+v", name, steps[0])
+				}
+			}
+		})
+	}
+}
+
+func stepsNamed(steps []timing.Step, name string) []timing.Step {
+	var out []timing.Step
+	for _, s := range steps {
+		if s.Name == name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// fix is the smallest fix a message names.
+type fix struct {
+	// apply makes the change the message asks for.
+	apply func(*timing.Inputs)
+	// short makes a change one second short of it, which must not be
+	// enough; nil when there is no such value.
+	short func(*timing.Inputs)
+}
+
+type violation struct {
+	name string
+	in   timing.Inputs
+	// path is the field path of the one error expected.
+	path string
+	// contains are fragments of its message: the rule, the numbers, the fix.
+	contains []string
+	// notContains are fragments that must not appear.
+	notContains []string
+	// fixes named in the message: applied to in, each must clear every error.
+	fixes []fix
+}
+
+func setR(v int) func(*timing.Inputs) { return func(in *timing.Inputs) { in.MaxRequestSeconds = v } }
+func setS(v int) func(*timing.Inputs) { return func(in *timing.Inputs) { in.ShutdownSeconds = v } }
+func setL(v int) func(*timing.Inputs) { return func(in *timing.Inputs) { in.PropagationSeconds = v } }
+func setD(v int) func(*timing.Inputs) {
+	return func(in *timing.Inputs) { in.DeregistrationDelaySeconds = ptr(v) }
+}
+func setP(v int) func(*timing.Inputs) {
+	return func(in *timing.Inputs) { in.PreStopSleepSeconds = ptr(v) }
+}
+func setG(v int) func(*timing.Inputs) {
+	return func(in *timing.Inputs) { in.TerminationGracePeriodSeconds = ptr(v) }
+}
+func setK(v int) func(*timing.Inputs) {
+	return func(in *timing.Inputs) { in.KeepAliveTimeoutSeconds = ptr(v) }
+}
+func setIdle(v int) func(*timing.Inputs) {
+	return func(in *timing.Inputs) { in.IdleTimeoutSeconds = v }
+}
+func setHCTimeout(v int) func(*timing.Inputs) {
+	return func(in *timing.Inputs) { in.HealthCheck.TimeoutSeconds = v }
+}
+func setSurge(v int) func(*timing.Inputs) { return func(in *timing.Inputs) { in.MaxSurge = v } }
+
+// all applies every change in order.
+func all(fs ...func(*timing.Inputs)) func(*timing.Inputs) {
+	return func(in *timing.Inputs) {
+		for _, f := range fs {
+			f(in)
+		}
+	}
+}
+
+// violationCases each break exactly one rule or range, on top of the ALB
+// defaults (R=15 S=10 L=25 unless the case says otherwise).
+var violationCases = []violation{
+	{
+		name:     "rule 1: D pinned at 10 below R=15",
+		in:       with(inputs(15, 10), setD(10)),
+		path:     "spec.timing.deregistrationDelaySeconds",
+		contains: []string{"rule 1", "(10)", "(15)", "raise it to at least 15"},
+		fixes:    []fix{{apply: setD(15), short: setD(14)}},
+	},
+	{
+		name:     "rule 2: P pinned at 20 below L=25",
+		in:       with(inputs(15, 10), setP(20)),
+		path:     "spec.timing.preStopSleepSeconds",
+		contains: []string{"rule 2", "(20)", "(25)", "raise it to at least 25"},
+		fixes:    []fix{{apply: setP(25), short: setP(24)}},
+	},
+	{
+		name:     "rules 1 and 3: P pinned at 30 leaves no D between R=60 and P+S−1=34",
+		in:       with(inputs(60, 5), setP(30)),
+		path:     "spec.timing.preStopSleepSeconds",
+		contains: []string{"rules 1 and 3", "(30)", "(5)", "= 35", "(60)", "raise timing.preStopSleepSeconds to at least 56"},
+		fixes:    []fix{{apply: setP(56), short: setP(55)}},
+	},
+	{
+		name: "rule 3: D=40 and P=25 pinned, P+S=35 ≤ D",
+		in:   with(inputs(15, 10), all(setD(40), setP(25))),
+		path: "spec.timing.preStopSleepSeconds",
+		contains: []string{"rule 3", "(25)", "(10)", "= 35", "(40)",
+			"raise timing.preStopSleepSeconds to at least 31",
+			"lower timing.deregistrationDelaySeconds to 34"},
+		fixes: []fix{
+			{apply: setP(31), short: setP(30)},
+			{apply: setD(34), short: setD(35)},
+		},
+	},
+	{
+		// Lowering D to R=30 leaves P+S=20 ≤ D: only raising P fixes this,
+		// yet the message offers "lower timing.deregistrationDelaySeconds
+		// to 30" (max(R, P+S−1)), which does not satisfy rule 3.
+		name:        "rule 3: D=40 and P=10 pinned with R=30 S=10, D cannot be lowered enough",
+		in:          with(inputs(30, 10), all(setL(5), setD(40), setP(10))),
+		path:        "spec.timing.preStopSleepSeconds",
+		contains:    []string{"rule 3", "(10)", "= 20", "(40)", "raise timing.preStopSleepSeconds to at least 31"},
+		notContains: []string{"lower timing.deregistrationDelaySeconds"},
+		fixes:       []fix{{apply: setP(31), short: setP(30)}},
+	},
+	{
+		name:     "rule 4: G=30 pinned with P=20 and S=15 pinned",
+		in:       with(inputs(15, 15), all(setL(20), setP(20), setG(30))),
+		path:     "spec.timing.terminationGracePeriodSeconds",
+		contains: []string{"rule 4", "(30)", "(20)", "(15)", "= 35", "raise it to at least 36"},
+		fixes:    []fix{{apply: setG(36), short: setG(35)}},
+	},
+	{
+		name:     "rule 4: G=40 pinned below derived P+S=25+20",
+		in:       with(inputs(15, 20), setG(40)),
+		path:     "spec.timing.terminationGracePeriodSeconds",
+		contains: []string{"rule 4", "(40)", "(25)", "(20)", "= 45", "raise it to at least 46"},
+		fixes:    []fix{{apply: setG(46), short: setG(45)}},
+	},
+	{
+		name:     "rule 8: keep-alive 60 equal to the idle timeout 60",
+		in:       with(inputs(15, 10), setK(60)),
+		path:     "spec.app.keepAliveTimeoutSeconds",
+		contains: []string{"rule 8", "(60)", "raise the app's keep-alive to at least 61", "lower loadBalancer.idleTimeoutSeconds to at most 59"},
+		fixes: []fix{
+			{apply: setK(61), short: setK(60)},
+			{apply: setIdle(59), short: setIdle(60)},
+		},
+	},
+	{
+		name:     "rule 8: keep-alive 5 below the idle timeout 60",
+		in:       with(inputs(15, 10), setK(5)),
+		path:     "spec.app.keepAliveTimeoutSeconds",
+		contains: []string{"rule 8", "(5)", "(60)", "at least 61", "at most 4"},
+		fixes:    []fix{{apply: setK(61), short: setK(60)}, {apply: setIdle(4), short: setIdle(5)}},
+	},
+	{
+		name:     "D pinned at 4000 above the ELB maximum",
+		in:       with(inputs(15, 10), setD(4000)),
+		path:     "spec.timing.deregistrationDelaySeconds",
+		contains: []string{"(4000)", "3600", "lower it to at most 3600"},
+		fixes:    []fix{{apply: setD(3600), short: setD(3601)}},
+	},
+	{
+		name:     "health check timeout 10 equal to the interval 10",
+		in:       with(inputs(15, 10), setHCTimeout(10)),
+		path:     "spec.healthCheck.timeoutSeconds",
+		contains: []string{"below healthCheck.intervalSeconds (10)", "lower it to at most 9"},
+		fixes:    []fix{{apply: setHCTimeout(9), short: setHCTimeout(10)}},
+	},
+	{
+		name:     "health check timeout 20 above the interval 10",
+		in:       with(inputs(15, 10), setHCTimeout(20)),
+		path:     "spec.healthCheck.timeoutSeconds",
+		contains: []string{"(10)", "at most 9"},
+		fixes:    []fix{{apply: setHCTimeout(9)}},
+	},
+	{
+		name:     "maxSurge 0",
+		in:       with(inputs(15, 10), setSurge(0)),
+		path:     "spec.rollout.maxSurge",
+		contains: []string{"rule 6", "at least 1"},
+		fixes:    []fix{{apply: setSurge(1)}},
+	},
+	{
+		name:     "propagation 4 below the 5 s minimum",
+		in:       with(inputs(15, 10), setL(4)),
+		path:     "spec.loadBalancer.propagationSeconds",
+		contains: []string{"between 5 and 3600", "rule 5"},
+		fixes:    []fix{{apply: setL(5)}},
+	},
+	{
+		name:     "R=0",
+		in:       inputs(0, 10),
+		path:     "spec.app.maxRequestSeconds",
+		contains: []string{"between 1 and 3600"},
+		fixes:    []fix{{apply: setR(1)}},
+	},
+	{
+		name:     "R=100000",
+		in:       inputs(100000, 10),
+		path:     "spec.app.maxRequestSeconds",
+		contains: []string{"between 1 and 3600"},
+		fixes:    []fix{{apply: setR(3600), short: setR(3601)}},
+	},
+	{
+		name:     "S=-1",
+		in:       inputs(15, -1),
+		path:     "spec.app.shutdownSeconds",
+		contains: []string{"between 0 and 3600"},
+		fixes:    []fix{{apply: setS(0)}},
+	},
+	{
+		name:     "S=3601",
+		in:       inputs(15, 3601),
+		path:     "spec.app.shutdownSeconds",
+		contains: []string{"between 0 and 3600"},
+		fixes:    []fix{{apply: setS(3600)}},
+	},
+	{
+		name:     "startup -1",
+		in:       with(inputs(15, 10), func(in *timing.Inputs) { in.StartupSeconds = -1 }),
+		path:     "spec.app.startupSeconds",
+		contains: []string{"between 0 and 3600"},
+	},
+	{
+		name:     "keep-alive 0",
+		in:       with(inputs(15, 10), setK(0)),
+		path:     "spec.app.keepAliveTimeoutSeconds",
+		contains: []string{"between 1 and"},
+	},
+	{
+		name:     "idle timeout 0",
+		in:       with(inputs(15, 10), setIdle(0)),
+		path:     "spec.loadBalancer.idleTimeoutSeconds",
+		contains: []string{"between 1 and 4000"},
+	},
+	{
+		name:     "health check interval 4",
+		in:       with(inputs(15, 10), func(in *timing.Inputs) { in.HealthCheck.IntervalSeconds = 4; in.HealthCheck.TimeoutSeconds = 2 }),
+		path:     "spec.healthCheck.intervalSeconds",
+		contains: []string{"between 5 and 300"},
+	},
+	{
+		name:     "healthy threshold 1",
+		in:       with(inputs(15, 10), func(in *timing.Inputs) { in.HealthCheck.HealthyThreshold = 1 }),
+		path:     "spec.healthCheck.healthyThreshold",
+		contains: []string{"between 2 and 10"},
+	},
+	{
+		name:     "unhealthy threshold 11",
+		in:       with(inputs(15, 10), func(in *timing.Inputs) { in.HealthCheck.UnhealthyThreshold = 11 }),
+		path:     "spec.healthCheck.unhealthyThreshold",
+		contains: []string{"between 2 and 10"},
+	},
+	{
+		name:     "replicas 0",
+		in:       with(inputs(15, 10), func(in *timing.Inputs) { in.Replicas = 0 }),
+		path:     "spec.replicas",
+		contains: []string{"at least 1"},
+	},
+	{
+		name:     "P pinned at 0",
+		in:       with(inputs(15, 10), setP(0)),
+		path:     "spec.timing.preStopSleepSeconds",
+		contains: []string{"between 1 and 3600"},
+	},
+	{
+		name:     "D pinned at -1",
+		in:       with(inputs(15, 10), setD(-1)),
+		path:     "spec.timing.deregistrationDelaySeconds",
+		contains: []string{"between 0 and"},
+	},
+	{
+		name:     "G pinned at 0",
+		in:       with(inputs(15, 10), setG(0)),
+		path:     "spec.timing.terminationGracePeriodSeconds",
+		contains: []string{"between 1 and"},
+	},
+}
+
+func TestDeriveViolations(t *testing.T) {
+	for _, tc := range violationCases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, errs := timing.Derive(tc.in)
+			if !reflect.DeepEqual(r, timing.Result{}) {
+				t.Errorf("Derive returned a result with its errors: %+v", r)
+			}
+			if len(errs) != 1 {
+				t.Fatalf("Derive returned %d errors, want 1 on %s:\n%v", len(errs), tc.path, errs.ToAggregate())
+			}
+			if got := errs[0].Field; got != tc.path {
+				t.Errorf("error on %s, want %s", got, tc.path)
+			}
+			msg := errs[0].Error()
+			if !strings.HasPrefix(msg, tc.path+": ") {
+				t.Errorf("message does not start with the field path %s: %s", tc.path, msg)
+			}
+			for _, s := range tc.contains {
+				if !strings.Contains(msg, s) {
+					t.Errorf("message lacks %q:\n%s", s, msg)
+				}
+			}
+			for _, s := range tc.notContains {
+				if strings.Contains(msg, s) {
+					t.Errorf("message offers %q, which does not fix it:\n%s", s, msg)
+				}
+			}
+			for i, f := range tc.fixes {
+				if _, errs := timing.Derive(with(tc.in, f.apply)); len(errs) > 0 {
+					t.Errorf("fix %d named in the message does not fix it:\n%v", i, errs.ToAggregate())
+				}
+				if f.short == nil {
+					continue
+				}
+				if _, errs := timing.Derive(with(tc.in, f.short)); len(errs) == 0 {
+					t.Errorf("fix %d is not the smallest: one second less also passes", i)
+				}
+			}
+		})
+	}
+}
+
+func TestDeriveReportsEveryProblem(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    timing.Inputs
+		paths []string
+	}{
+		{
+			name: "rules 1, 2, 4 and 8 at once",
+			in:   with(inputs(15, 10), all(setK(60), setD(10), setP(20), setG(30))),
+			paths: []string{
+				"spec.app.keepAliveTimeoutSeconds",          // rule 8: 60 ≤ 60
+				"spec.timing.preStopSleepSeconds",           // rule 2: 20 < 25
+				"spec.timing.deregistrationDelaySeconds",    // rule 1: 10 < 15
+				"spec.timing.terminationGracePeriodSeconds", // rule 4: 30 ≤ 20 + 10
+			},
+		},
+		{
+			name: "rules 1, 2 and 3 with D and P pinned",
+			in:   with(inputs(50, 10), all(setD(40), setP(20))),
+			paths: []string{
+				"spec.timing.preStopSleepSeconds",        // rule 2: 20 < 25
+				"spec.timing.deregistrationDelaySeconds", // rule 1: 40 < 50
+				"spec.timing.preStopSleepSeconds",        // rule 3: 20 + 10 ≤ 40
+			},
+		},
+		{
+			name: "inputs out of range: each on its own field",
+			in: with(inputs(0, -1), func(in *timing.Inputs) {
+				in.PropagationSeconds = 1
+				in.MaxSurge = 0
+				in.Replicas = 0
+				in.HealthCheck.TimeoutSeconds = 10
+			}),
+			paths: []string{
+				"spec.app.maxRequestSeconds",
+				"spec.app.shutdownSeconds",
+				"spec.loadBalancer.propagationSeconds",
+				"spec.healthCheck.timeoutSeconds",
+				"spec.replicas",
+				"spec.rollout.maxSurge",
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errs := timing.Derive(tc.in)
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Field)
+			}
+			if !sameMultiset(got, tc.paths) {
+				t.Errorf("errors on\n  %v\nwant\n  %v\n%v", got, tc.paths, errs.ToAggregate())
+			}
+		})
+	}
+}
+
+func sameMultiset(a, b []string) bool {
+	count := map[string]int{}
+	for _, s := range a {
+		count[s]++
+	}
+	for _, s := range b {
+		count[s]--
+	}
+	for _, n := range count {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func mustDerive(t *testing.T, in timing.Inputs) timing.Result {
+	t.Helper()
+	r, errs := timing.Derive(in)
+	if len(errs) > 0 {
+		t.Fatalf("Derive: %v", errs.ToAggregate())
+	}
+	return r
+}
+
+func TestDeriveStartupProbeCoversStartup(t *testing.T) {
+	for _, startup := range []int{0, 1, 4, 5, 6, 29, 30, 31, 299, 600, 3599, 3600} {
+		r := mustDerive(t, with(inputs(15, 10), func(in *timing.Inputs) { in.StartupSeconds = startup }))
+		p := r.Startup
+		budget := int(p.PeriodSeconds) * int(p.FailureThreshold)
+		if p.PeriodSeconds < 1 || budget < startup {
+			t.Errorf("startup %d s: period %d × failureThreshold %d = %d s does not cover it", startup, p.PeriodSeconds, p.FailureThreshold, budget)
+		}
+		// A pod that never starts should not be waited on much longer than
+		// the app owner said it needs.
+		if budget > startup+2*int(p.PeriodSeconds) {
+			t.Errorf("startup %d s: budget %d s overshoots by more than two periods", startup, budget)
+		}
+		// Kubernetes rejects a startup or liveness probe with
+		// successThreshold other than 1.
+		if p.SuccessThreshold != 1 || r.Liveness.SuccessThreshold != 1 {
+			t.Errorf("successThreshold startup %d, liveness %d, want 1", p.SuccessThreshold, r.Liveness.SuccessThreshold)
+		}
+	}
+}
+
+func TestDeriveReadinessMirrorsHealthCheck(t *testing.T) {
+	for _, u := range []int{2, 3, 7, 10} {
+		hc := timing.HealthCheck{IntervalSeconds: 30, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: u}
+		r := mustDerive(t, with(inputs(15, 10), func(in *timing.Inputs) { in.HealthCheck = hc }))
+		if int(r.Readiness.FailureThreshold) != u {
+			t.Errorf("U=%d: readiness failureThreshold %d, want U", u, r.Readiness.FailureThreshold)
+		}
+		if r.HealthCheck != hc {
+			t.Errorf("U=%d: health check %+v, want the input %+v", u, r.HealthCheck, hc)
+		}
+		if want := u * 30; r.HealthCheckDetectionSeconds != want {
+			t.Errorf("U=%d: detection %d s, want U × I = %d", u, r.HealthCheckDetectionSeconds, want)
+		}
+		if r.Readiness.PeriodSeconds < 1 || r.Readiness.TimeoutSeconds < 1 || r.Readiness.SuccessThreshold < 1 {
+			t.Errorf("U=%d: readiness probe %+v has a zero field", u, r.Readiness)
+		}
+	}
+}
+
+// The spec documents (spec.Liveness): the liveness probe's "period and
+// failure threshold are longer, so a slow pod is taken out of rotation long
+// before it is restarted".
+func TestDeriveLivenessSlowerThanReadiness(t *testing.T) {
+	for u := 2; u <= 10; u++ {
+		r := mustDerive(t, with(inputs(15, 10), func(in *timing.Inputs) { in.HealthCheck.UnhealthyThreshold = u }))
+		live, ready := r.Liveness, r.Readiness
+		if live == ready {
+			t.Errorf("U=%d: liveness probe equals the readiness probe %+v", u, ready)
+		}
+		if live.PeriodSeconds <= ready.PeriodSeconds {
+			t.Errorf("U=%d: liveness period %d s not longer than readiness %d s", u, live.PeriodSeconds, ready.PeriodSeconds)
+		}
+		liveAfter := live.PeriodSeconds * live.FailureThreshold
+		readyAfter := ready.PeriodSeconds * ready.FailureThreshold
+		if liveAfter <= readyAfter {
+			t.Errorf("U=%d: liveness restarts a failing pod after %d s, before readiness takes it out of rotation after %d s",
+				u, liveAfter, readyAfter)
+		}
+	}
+}
+
+func TestDeriveRegistrationPacesTheRollout(t *testing.T) {
+	tests := []struct {
+		name string
+		hc   timing.HealthCheck
+		want int // ALB controller latency 10 s + H × I
+	}{
+		{"ALB defaults H=2 I=10", timing.HealthCheck{IntervalSeconds: 10, TimeoutSeconds: 5, HealthyThreshold: 2, UnhealthyThreshold: 2}, 30},
+		{"H=3 I=20", timing.HealthCheck{IntervalSeconds: 20, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 2}, 70},
+		{"H=10 I=300", timing.HealthCheck{IntervalSeconds: 300, TimeoutSeconds: 120, HealthyThreshold: 10, UnhealthyThreshold: 10}, 3010},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := mustDerive(t, with(inputs(15, 10), func(in *timing.Inputs) { in.HealthCheck = tc.hc }))
+			if r.RegistrationSeconds != tc.want {
+				t.Errorf("registrationSeconds %d, want %d", r.RegistrationSeconds, tc.want)
+			}
+			if r.MinReadySeconds != r.RegistrationSeconds {
+				t.Errorf("minReadySeconds %d, want registrationSeconds %d", r.MinReadySeconds, r.RegistrationSeconds)
+			}
+			startup := int(r.Startup.PeriodSeconds * r.Startup.FailureThreshold)
+			if r.PodStepSeconds < startup+r.RegistrationSeconds+r.MinReadySeconds {
+				t.Errorf("podStepSeconds %d below start-up %d + registration %d + minReady %d",
+					r.PodStepSeconds, startup, r.RegistrationSeconds, r.MinReadySeconds)
+			}
+		})
+	}
+}
+
+func TestDeriveDeadlines(t *testing.T) {
+	tests := []struct {
+		name string
+		in   timing.Inputs
+	}{
+		{"ALB defaults", inputs(15, 10)},
+		{"slow start-up 3600 s", with(inputs(15, 10), func(in *timing.Inputs) { in.StartupSeconds = 3600 })},
+		{"slow registration H=10 I=300", with(inputs(15, 10), func(in *timing.Inputs) {
+			in.HealthCheck = timing.HealthCheck{IntervalSeconds: 300, TimeoutSeconds: 5, HealthyThreshold: 10, UnhealthyThreshold: 2}
+		})},
+		{"100 replicas one at a time", with(inputs(15, 10), func(in *timing.Inputs) { in.Replicas = 100 })},
+		{"long drain R=S=3600", inputs(3600, 3600)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := mustDerive(t, tc.in)
+			if r.ProgressDeadlineSeconds < 600 || r.ProgressDeadlineSeconds < 2*r.PodStepSeconds {
+				t.Errorf("progressDeadlineSeconds %d, want ≥ 600 and ≥ 2 × podStepSeconds %d", r.ProgressDeadlineSeconds, r.PodStepSeconds)
+			}
+			if r.AwaitTimeoutSeconds < 600 || r.AwaitTimeoutSeconds < r.RolloutSeconds {
+				t.Errorf("awaitTimeoutSeconds %d, want ≥ 600 and ≥ rolloutSeconds %d", r.AwaitTimeoutSeconds, r.RolloutSeconds)
+			}
+			if r.RolloutSeconds < r.PodStepSeconds+r.TerminationGracePeriodSeconds {
+				t.Errorf("rolloutSeconds %d below one wave %d + G %d", r.RolloutSeconds, r.PodStepSeconds, r.TerminationGracePeriodSeconds)
+			}
+		})
+	}
+	// Slow enough that 2 × podStepSeconds is above the 600 s floor.
+	r := mustDerive(t, with(inputs(15, 10), func(in *timing.Inputs) { in.StartupSeconds = 3600 }))
+	if r.ProgressDeadlineSeconds <= 600 {
+		t.Errorf("3600 s start-up: progressDeadlineSeconds %d, want above the 600 s floor", r.ProgressDeadlineSeconds)
+	}
+}
+
+func TestDeriveRolloutScales(t *testing.T) {
+	rollout := func(t *testing.T, replicas, surge int) int {
+		t.Helper()
+		return mustDerive(t, with(inputs(15, 10), func(in *timing.Inputs) {
+			in.Replicas, in.MaxSurge = replicas, surge
+		})).RolloutSeconds
+	}
+	t.Run("grows with replicas", func(t *testing.T) {
+		for _, surge := range []int{1, 3} {
+			prev := rollout(t, 1, surge)
+			for n := 2; n <= 20; n++ {
+				cur := rollout(t, n, surge)
+				if cur < prev || (surge == 1 && cur == prev) {
+					t.Errorf("maxSurge %d: %d replicas take %d s, %d replicas %d s", surge, n-1, prev, n, cur)
+				}
+				prev = cur
+			}
+			if rollout(t, 12, surge) <= rollout(t, 3, surge) {
+				t.Errorf("maxSurge %d: 12 replicas not slower than 3", surge)
+			}
+		}
+	})
+	t.Run("shrinks with maxSurge", func(t *testing.T) {
+		prev := rollout(t, 12, 1)
+		for surge := 2; surge <= 12; surge++ {
+			cur := rollout(t, 12, surge)
+			if cur > prev {
+				t.Errorf("12 replicas: maxSurge %d takes %d s, maxSurge %d %d s", surge-1, prev, surge, cur)
+			}
+			prev = cur
+		}
+		if rollout(t, 12, 12) >= rollout(t, 12, 1) {
+			t.Errorf("12 replicas: maxSurge 12 not faster than maxSurge 1")
+		}
+	})
+}
+
+// TestALBProfile pins the ALB numbers the docs and spec comments quote.
+func TestALBProfile(t *testing.T) {
+	want := timing.HealthCheck{IntervalSeconds: 10, TimeoutSeconds: 5, HealthyThreshold: 2, UnhealthyThreshold: 2}
+	if timing.ALB.Kind != "alb" || timing.ALB.PropagationSeconds != 25 || timing.ALB.IdleTimeoutSeconds != 60 || timing.ALB.HealthCheck != want {
+		t.Errorf("ALB profile %+v, want kind alb, propagation 25, idle 60, health check %+v", timing.ALB, want)
+	}
+	if p, ok := timing.Profiles["alb"]; !ok || !reflect.DeepEqual(p, timing.ALB) {
+		t.Errorf(`Profiles["alb"] = %+v, %v; want the ALB profile`, p, ok)
+	}
+}
