@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/timing"
@@ -109,7 +110,7 @@ func imageTag(image string) string {
 		return ""
 	}
 	tag := ref[colon+1:]
-	if len(tag) > 63 || tag == "" {
+	if tag == "" || len(validation.IsValidLabelValue(tag)) > 0 {
 		return ""
 	}
 	return tag
