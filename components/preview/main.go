@@ -65,19 +65,36 @@ func (r *Recording) YAML() ([]byte, error) {
 // Print writes the resource tree, the timing chain of every service (read
 // back from the objects and checked against every rule), and the manifests.
 func (r *Recording) Print(w io.Writer) error {
-	fmt.Fprintln(w, "# Resources, in creation order:")
-	for _, res := range r.Resources() {
-		depth := strings.Count(qualifiedType(res.URN), "$")
-		deps := ""
-		if len(res.DependsOn) > 0 {
-			var names []string
-			for _, d := range res.DependsOn {
-				names = append(names, shortURN(d))
-			}
-			deps = "  after " + strings.Join(names, ", ")
-		}
-		fmt.Fprintf(w, "#   %s%s %s%s\n", strings.Repeat("  ", depth), res.Type, res.Name, deps)
+	fmt.Fprintln(w, "# Resources (children in creation order, with what each waits for):")
+	order := r.Resources()
+	children := map[string][]*Resource{}
+	known := map[string]bool{}
+	for _, res := range order {
+		known[res.URN] = true
 	}
+	for _, res := range order {
+		parent := res.Parent
+		if !known[parent] {
+			parent = ""
+		}
+		children[parent] = append(children[parent], res)
+	}
+	var walk func(parent string, depth int)
+	walk = func(parent string, depth int) {
+		for _, res := range children[parent] {
+			deps := ""
+			if len(res.DependsOn) > 0 {
+				var names []string
+				for _, d := range res.DependsOn {
+					names = append(names, shortURN(d))
+				}
+				deps = "  after " + strings.Join(names, ", ")
+			}
+			fmt.Fprintf(w, "#   %s%s %s%s\n", strings.Repeat("  ", depth), res.Type, res.Name, deps)
+			walk(res.URN, depth+1)
+		}
+	}
+	walk("", 0)
 	groups, err := check.Decode(r.Manifests())
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -82,12 +83,15 @@ func Run(program pulumi.RunFunc, opts ...Option) (*Recording, error) {
 	}
 	rec := &Recording{state: cfg.state}
 	err := pulumi.RunErr(program,
-		pulumi.WithMocks(cfg.project, cfg.stack, mocks{rec}),
+		pulumi.WithMocks(cfg.project, cfg.stack, mocks{rec: rec, dryRun: cfg.dryRun}),
 		func(info *pulumi.RunInfo) { info.DryRun = cfg.dryRun })
 	return rec, err
 }
 
-type mocks struct{ rec *Recording }
+type mocks struct {
+	rec    *Recording
+	dryRun bool
+}
 
 func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	rpc := args.RegisterRPC
@@ -100,6 +104,15 @@ func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prope
 		Transforms: len(args.Transforms),
 	}
 	if rpc != nil {
+		// The mock monitor's own decoding drops unknown values; decode the
+		// request again keeping them, as a preview shows them.
+		inputs, err := plugin.UnmarshalProperties(rpc.GetObject(), plugin.MarshalOptions{
+			KeepUnknowns: true, KeepSecrets: true, KeepResources: true, KeepOutputValues: true,
+		})
+		if err != nil {
+			return "", nil, fmt.Errorf("preview: decoding inputs of %s: %w", args.Name, err)
+		}
+		r.Inputs = plain(inputs)
 		r.Parent = rpc.GetParent()
 		r.Protect = rpc.GetProtect()
 		r.DependsOn = slices.Clone(rpc.GetDependencies())
@@ -122,8 +135,10 @@ func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prope
 	m.rec.mu.Lock()
 	m.rec.resources = append(m.rec.resources, r)
 	m.rec.mu.Unlock()
+	// As in a real preview, a resource about to be created has no ID yet:
+	// outputs derived from it stay unknown.
 	id := ""
-	if args.Custom {
+	if args.Custom && !m.dryRun {
 		id = args.Name + "-id"
 	}
 	return id, state, nil

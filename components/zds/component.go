@@ -86,6 +86,25 @@ type ZeroDowntimeService struct {
 	LoadBalancerHostname pulumi.StringOutput `pulumi:"loadBalancerHostname"`
 }
 
+// Validate checks args exactly as NewZeroDowntimeService does, without
+// registering anything: components that wrap this one call it before
+// registering themselves, so bad input leaves nothing half-applied. It
+// returns an *spec.InvalidError listing every problem.
+func Validate(name string, args *ZeroDowntimeServiceArgs) error {
+	_, err := resolve(name, args)
+	return err
+}
+
+func resolve(name string, args *ZeroDowntimeServiceArgs) (*spec.Resolved, error) {
+	if args == nil {
+		args = &ZeroDowntimeServiceArgs{}
+	}
+	return spec.Resolve(name, args.ServiceSpec, spec.Inputs{
+		Image:          args.Image != nil,
+		CertificateArn: args.CertificateArn != nil,
+	})
+}
+
 // NewZeroDowntimeService validates args, derives the timings and registers
 // the component with its children. Invalid arguments return an
 // *spec.InvalidError listing every problem, and nothing is registered.
@@ -95,10 +114,7 @@ func NewZeroDowntimeService(ctx *pulumi.Context, name string, args *ZeroDowntime
 	if args == nil {
 		args = &ZeroDowntimeServiceArgs{}
 	}
-	r, err := spec.Resolve(name, args.ServiceSpec, spec.Inputs{
-		Image:          args.Image != nil,
-		CertificateArn: args.CertificateArn != nil,
-	})
+	r, err := resolve(name, args)
 	if err != nil {
 		return nil, err
 	}
