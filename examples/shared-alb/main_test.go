@@ -1,0 +1,9 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/zerodowntime/zds/tests/golden"
+)
+
+func TestPreviewGolden(t *testing.T) { golden.Preview(t, program) }

@@ -1,0 +1,83 @@
+// Package golden compares test output with files under testdata/, and
+// rewrites them with `go test ./... -update`. Review the diff of a rewrite
+// like any other change.
+package golden
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/zerodowntime/zds/components/preview"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/ with the current output")
+
+// Assert compares got with the golden file at path.
+func Assert(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run `go test ./... -update` to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (rerun with -update and review the diff):\n%s", path, diff(want, got))
+	}
+}
+
+// Preview runs a Pulumi program under the mock monitor and compares what it
+// prints (resource tree, checked timing chains, manifests) with
+// testdata/preview.golden.yaml. It fails if any object breaks a rule.
+func Preview(t *testing.T, program pulumi.RunFunc) {
+	t.Helper()
+	rec, err := preview.Run(program)
+	if err != nil {
+		t.Fatalf("program failed: %v", err)
+	}
+	var b bytes.Buffer
+	if err := rec.Print(&b); err != nil {
+		t.Errorf("%v\n%s", err, b.String())
+	}
+	Assert(t, filepath.Join("testdata", "preview.golden.yaml"), b.Bytes())
+}
+
+// diff shows the first differing lines, enough to locate a change.
+func diff(want, got []byte) string {
+	w, g := bytes.Split(want, []byte("\n")), bytes.Split(got, []byte("\n"))
+	var out bytes.Buffer
+	shown := 0
+	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
+		var a, b []byte
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if !bytes.Equal(a, b) {
+			out.WriteString("line ")
+			out.WriteString(strconv.Itoa(i + 1))
+			out.WriteString(":\n  - ")
+			out.Write(a)
+			out.WriteString("\n  + ")
+			out.Write(b)
+			out.WriteString("\n")
+			shown++
+		}
+	}
+	return out.String()
+}
