@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -17,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/timing"
@@ -94,26 +92,18 @@ func CommonLabels(s spec.ServiceSpec) map[string]string {
 	maps.Copy(l, SelectorLabels(s))
 	l[spec.LabelComponent] = "web"
 	l[spec.LabelManagedBy] = spec.ManagedBy
-	if v := imageTag(s.Image); v != "" {
-		l[spec.LabelVersion] = v
-	}
 	return l
 }
 
-// imageTag returns the tag of an image reference if it is a valid label
-// value, else "".
-func imageTag(image string) string {
-	ref, _, _ := strings.Cut(image, "@")
-	slash := strings.LastIndex(ref, "/")
-	colon := strings.LastIndex(ref, ":")
-	if colon <= slash {
-		return ""
+// PodLabels are the common labels plus the version, which only the pods
+// carry: a release then changes the pod template alone, not the Service,
+// Ingress or budget (an Ingress change makes the controller reconcile).
+func PodLabels(s spec.ServiceSpec) map[string]string {
+	l := CommonLabels(s)
+	if s.Version != "" {
+		l[spec.LabelVersion] = s.Version
 	}
-	tag := ref[colon+1:]
-	if tag == "" || len(validation.IsValidLabelValue(tag)) > 0 {
-		return ""
-	}
-	return tag
+	return l
 }
 
 func meta(s spec.ServiceSpec, name string) metav1.ObjectMeta {
@@ -291,7 +281,7 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 	add(res.Limits, corev1.ResourceCPU, s.Resources.Limits.CPU)
 	add(res.Limits, corev1.ResourceMemory, s.Resources.Limits.Memory)
 
-	podLabels := CommonLabels(s)
+	podLabels := PodLabels(s)
 	container := corev1.Container{
 		Name:    ContainerName,
 		Image:   s.Image,

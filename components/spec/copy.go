@@ -14,5 +14,7 @@ func (s ServiceSpec) deepCopy() ServiceSpec {
 	if err := json.Unmarshal(b, &out); err != nil {
 		panic("spec: a ServiceSpec always unmarshals: " + err.Error())
 	}
+	// Fields that live in a spec file's metadata, not its spec.
+	out.Name, out.Namespace = s.Name, s.Namespace
 	return out
 }

@@ -11,12 +11,14 @@ package spec
 type ServiceSpec struct {
 	// Name of the Kubernetes objects (Deployment, Service, Ingress,
 	// PodDisruptionBudget) and of the app.kubernetes.io/name label. Must be a
-	// DNS-1035 label. Defaults to the component's name.
-	Name string `json:"name,omitempty" jsonschema:"maxLength=63"`
+	// DNS-1035 label. Defaults to the component's name. In a spec file it is
+	// metadata.name.
+	Name string `json:"-"`
 	// Namespace the objects live in. It receives the label
 	// elbv2.k8s.aws/pod-readiness-gate-inject=enabled before any other object
-	// is created. Defaults to "default".
-	Namespace string `json:"namespace,omitempty" jsonschema:"maxLength=63"`
+	// is created. Defaults to "default". In a spec file it is
+	// metadata.namespace.
+	Namespace string `json:"-"`
 	// CreateNamespace makes the component create the namespace (carrying the
 	// readiness-gate label) instead of labelling an existing one with a
 	// server-side-apply patch. Defaults to false.
@@ -25,6 +27,9 @@ type ServiceSpec struct {
 	// (in Go, ZeroDowntimeServiceArgs.Image may supply it as a Pulumi input
 	// instead).
 	Image string `json:"image,omitempty"`
+	// Version sets the app.kubernetes.io/version label on the pods only, so a
+	// release changes nothing but the pod template. Unset: no version label.
+	Version string `json:"version,omitempty" jsonschema:"maxLength=63"`
 	// Command overrides the image's entrypoint.
 	Command []string `json:"command,omitempty"`
 	// Args overrides the image's command arguments.

@@ -55,6 +55,9 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 		errs = append(errs, field.Invalid(root.Child("image"), s.Image, "must not contain white space"))
 	}
 
+	for _, msg := range validation.IsValidLabelValue(s.Version) {
+		errs = append(errs, field.Invalid(root.Child("version"), s.Version, msg))
+	}
 	errs = port(errs, root.Child("port"), s.Port)
 	if s.HealthCheck.Port != nil {
 		errs = port(errs, root.Child("healthCheck", "port"), *s.HealthCheck.Port)

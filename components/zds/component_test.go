@@ -178,6 +178,7 @@ func TestInputsCarryEveryField(t *testing.T) {
 	args.Env = []zds.EnvVar{{Name: "LOG_LEVEL", Value: "info"}}
 	args.Resources.Limits.CPU = "1"
 	args.Pod.PreStopHook = "exec"
+	args.Version = "1.4.2"
 	var c *zds.ZeroDowntimeService
 	rec := run(t, func(ctx *pulumi.Context) error {
 		var err error
@@ -249,6 +250,14 @@ func TestInputsCarryEveryField(t *testing.T) {
 		t.Errorf("security context not restricted: %v / %v", get(ctr, "securityContext"), get(pod, "securityContext"))
 	}
 
+	if get(spec, "template", "metadata", "labels", "app.kubernetes.io/version") != "1.4.2" {
+		t.Errorf("pods lack the version label: %v", get(spec, "template", "metadata", "labels"))
+	}
+	for _, typ := range []string{tService, tIngress, tPDB, tDeployment} {
+		if v := get(one(t, rec, typ).Inputs, "metadata", "labels", "app.kubernetes.io/version"); v != nil {
+			t.Errorf("%s carries the version label %v: every release would rewrite it", typ, v)
+		}
+	}
 	pdb := one(t, rec, tPDB).Inputs
 	if get(pdb, "apiVersion") != "policy/v1" || get(pdb, "spec", "maxUnavailable") != 1.0 || get(pdb, "spec", "unhealthyPodEvictionPolicy") != "AlwaysAllow" {
 		t.Errorf("pdb = %v", pdb)
@@ -379,9 +388,6 @@ func TestUnknownImageInPreview(t *testing.T) {
 	dep := one(t, rec, tDeployment)
 	if got := get(dep.Inputs, "spec", "template", "spec", "containers", 0, "image"); got != preview.Unknown {
 		t.Errorf("image = %v, want unknown in preview", got)
-	}
-	if _, ok := get(dep.Inputs, "metadata", "labels").(map[string]any)[spec.LabelVersion]; ok {
-		t.Errorf("no version label can be derived from an unknown image")
 	}
 	ing := one(t, rec, tIngress)
 	if got := get(ing.Inputs, "metadata", "annotations", manifests.AnnCertificateArn); got != preview.Unknown {
