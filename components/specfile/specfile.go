@@ -1,0 +1,373 @@
+// Package specfile reads ZeroDowntimeService spec files (YAML or JSON, one or
+// more documents each), validates them against the generated JSON Schema
+// before anything else, then with the component's own checks, and reports
+// every problem at once with file, line, column and field path.
+package specfile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/schema"
+)
+
+// Document is one validated document of a spec file.
+type Document struct {
+	spec.Document
+	// File and Line locate the document.
+	File string
+	Line int
+	// Resolved is the spec with defaults applied and timings derived.
+	Resolved *spec.Resolved
+}
+
+// Problem is one thing wrong in a spec file.
+type Problem struct {
+	File         string
+	Line, Column int
+	// Path is the field path, e.g. spec.timing.preStopSleepSeconds.
+	Path    string
+	Message string
+}
+
+func (p Problem) String() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc = fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+	}
+	if p.Path == "" {
+		return loc + ": " + p.Message
+	}
+	return fmt.Sprintf("%s: %s: %s", loc, p.Path, p.Message)
+}
+
+// Invalid lists every problem found; nothing should be written when it is
+// returned.
+type Invalid struct {
+	Problems []Problem
+}
+
+func (e *Invalid) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+var (
+	compiled    *jsonschema.Schema
+	compileErr  error
+	compileOnce sync.Once
+)
+
+// Schema returns the compiled spec-file schema.
+func Schema() (*jsonschema.Schema, error) {
+	compileOnce.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.JSON))
+		if err != nil {
+			compileErr = fmt.Errorf("embedded schema: %w", err)
+			return
+		}
+		c := jsonschema.NewCompiler()
+		if err := c.AddResource(schema.ID, doc); err != nil {
+			compileErr = err
+			return
+		}
+		compiled, compileErr = c.Compile(schema.ID)
+	})
+	return compiled, compileErr
+}
+
+// Load reads every path: a file, or a directory whose *.yaml, *.yml and
+// *.json files (recursively) hold zds documents; in a directory, files and
+// documents of other kinds (Pulumi.yaml, plain manifests) are skipped. It
+// returns the documents in order, or an *Invalid listing every problem in
+// every file.
+func Load(paths ...string) ([]*Document, error) {
+	var files []string
+	explicit := map[string]bool{}
+	var problems []Problem
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			problems = append(problems, Problem{File: p, Message: err.Error()})
+			continue
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			explicit[p] = true
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			switch strings.ToLower(filepath.Ext(path)) {
+			case ".yaml", ".yml", ".json":
+				if !d.IsDir() {
+					files = append(files, path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			problems = append(problems, Problem{File: p, Message: err.Error()})
+		}
+	}
+	var docs []*Document
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			problems = append(problems, Problem{File: f, Message: err.Error()})
+			continue
+		}
+		d, errs := Parse(f, data, explicit[f])
+		docs = append(docs, d...)
+		problems = append(problems, errs...)
+	}
+	seen := map[string]*Document{}
+	for _, d := range docs {
+		key := d.Resolved.Spec.Namespace + "/" + d.Metadata.Name
+		if first, ok := seen[key]; ok {
+			problems = append(problems, Problem{File: d.File, Line: d.Line, Column: 1, Path: "metadata.name",
+				Message: fmt.Sprintf("service %s is also defined at %s:%d: names must be unique per namespace", key, first.File, first.Line)})
+		}
+		seen[key] = d
+	}
+	if len(problems) > 0 {
+		return nil, &Invalid{Problems: problems}
+	}
+	if len(docs) == 0 {
+		return nil, &Invalid{Problems: []Problem{{File: strings.Join(paths, ", "), Message: "no ZeroDowntimeService documents found"}}}
+	}
+	return docs, nil
+}
+
+// Parse reads the documents of one file. When strict, every document must
+// be a ZeroDowntimeService; otherwise documents of other kinds are skipped.
+func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
+	var docs []*Document
+	var problems []Problem
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			problems = append(problems, Problem{File: file, Line: yamlErrorLine(err), Column: 1, Message: "not valid YAML: " + err.Error()})
+			break
+		}
+		if len(n.Content) == 0 {
+			continue // an empty document
+		}
+		root := n.Content[0]
+		var generic any
+		if err := root.Decode(&generic); err != nil {
+			problems = append(problems, Problem{File: file, Line: root.Line, Column: root.Column, Message: err.Error()})
+			continue
+		}
+		if !strict && !isZDS(generic) {
+			continue
+		}
+		d, errs := parseDocument(file, root, generic)
+		if d != nil {
+			docs = append(docs, d)
+		}
+		problems = append(problems, errs...)
+	}
+	return docs, problems
+}
+
+func isZDS(v any) bool {
+	m, ok := v.(map[string]any)
+	return ok && m["apiVersion"] == spec.APIVersion && m["kind"] == spec.Kind
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+func yamlErrorLine(err error) int {
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+func parseDocument(file string, root *yaml.Node, generic any) (*Document, []Problem) {
+	at := func(path []string, msg string) Problem {
+		n := find(root, path)
+		return Problem{File: file, Line: n.Line, Column: n.Column, Path: strings.Join(path, "."), Message: msg}
+	}
+	sch, err := Schema()
+	if err != nil {
+		return nil, []Problem{{File: file, Message: err.Error()}}
+	}
+	// JSON Schema validation sees the value as JSON would: normalise YAML's
+	// integer types first.
+	jsonValue, err := toJSONValue(generic)
+	if err != nil {
+		return nil, []Problem{{File: file, Line: root.Line, Column: root.Column, Message: err.Error()}}
+	}
+	if err := sch.Validate(jsonValue); err != nil {
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			return nil, []Problem{{File: file, Line: root.Line, Column: root.Column, Message: err.Error()}}
+		}
+		var problems []Problem
+		for _, leaf := range leaves(ve) {
+			if ap, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok {
+				for _, prop := range ap.Properties {
+					problems = append(problems, at(append(slicesClone(leaf.InstanceLocation), prop),
+						fmt.Sprintf("unknown field %q", prop)))
+				}
+				continue
+			}
+			problems = append(problems, at(leaf.InstanceLocation, leaf.Error()))
+		}
+		sortProblems(problems)
+		return nil, problems
+	}
+
+	b, err := json.Marshal(jsonValue)
+	if err != nil {
+		return nil, []Problem{{File: file, Message: err.Error()}}
+	}
+	var d spec.Document
+	jd := json.NewDecoder(bytes.NewReader(b))
+	jd.DisallowUnknownFields()
+	if err := jd.Decode(&d); err != nil {
+		return nil, []Problem{{File: file, Line: root.Line, Column: root.Column, Message: err.Error()}}
+	}
+	r, err := spec.Resolve(d.Metadata.Name, d.ServiceSpec(), spec.Inputs{})
+	if err != nil {
+		var inv *spec.InvalidError
+		if !errors.As(err, &inv) {
+			return nil, []Problem{{File: file, Line: root.Line, Column: root.Column, Message: err.Error()}}
+		}
+		var problems []Problem
+		for _, fe := range inv.Errors {
+			p := at(fieldPath(fe.Field), fe.ErrorBody())
+			p.Path = fe.Field
+			problems = append(problems, p)
+		}
+		return nil, problems
+	}
+	return &Document{Document: d, File: file, Line: root.Line, Resolved: r}, nil
+}
+
+func slicesClone(s []string) []string { return append([]string(nil), s...) }
+
+// leaves flattens a validation error to the errors that say something (the
+// causes), dropping the "doesn't validate with" wrappers.
+func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(e.Causes) == 0 {
+		return []*jsonschema.ValidationError{e}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range e.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Line != ps[j].Line {
+			return ps[i].Line < ps[j].Line
+		}
+		return ps[i].Column < ps[j].Column
+	})
+}
+
+// toJSONValue converts decoded YAML to the types encoding/json produces,
+// with numbers as json.Number as the validator expects.
+func toJSONValue(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("not representable as JSON: %w", err)
+	}
+	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
+}
+
+// fieldPath turns a field.Path string (spec.env[0].name,
+// spec.labels[app.kubernetes.io/name]) into segments.
+func fieldPath(p string) []string {
+	var out []string
+	for p != "" {
+		switch {
+		case p[0] == '.':
+			p = p[1:]
+		case p[0] == '[':
+			end := strings.IndexByte(p, ']')
+			if end < 0 {
+				return append(out, p[1:])
+			}
+			out = append(out, p[1:end])
+			p = p[end+1:]
+		default:
+			end := strings.IndexAny(p, ".[")
+			if end < 0 {
+				return append(out, p)
+			}
+			out = append(out, p[:end])
+			p = p[end:]
+		}
+	}
+	// metadata lives outside spec in a file.
+	if len(out) >= 2 && out[0] == "spec" && (out[1] == "name" || out[1] == "namespace") {
+		out[0] = "metadata"
+	}
+	return out
+}
+
+// find returns the deepest node along path (the key node for a mapping
+// entry, so the position points at the field's name).
+func find(n *yaml.Node, path []string) *yaml.Node {
+	cur := n
+	for depth, seg := range path {
+		switch cur.Kind {
+		case yaml.MappingNode:
+			var key, next *yaml.Node
+			for i := 0; i+1 < len(cur.Content); i += 2 {
+				if cur.Content[i].Value == seg {
+					key, next = cur.Content[i], cur.Content[i+1]
+				}
+			}
+			if next == nil {
+				return cur
+			}
+			if depth == len(path)-1 {
+				return key
+			}
+			cur = next
+		case yaml.SequenceNode:
+			idx, err := strconv.Atoi(seg)
+			if err != nil || idx >= len(cur.Content) {
+				return cur
+			}
+			cur = cur.Content[idx]
+		default:
+			return cur
+		}
+	}
+	return cur
+}
