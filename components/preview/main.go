@@ -47,9 +47,12 @@ func (r *Recording) Manifests() []map[string]any {
 }
 
 // YAML renders Manifests as a multi-document YAML stream.
-func (r *Recording) YAML() ([]byte, error) {
+func (r *Recording) YAML() ([]byte, error) { return YAML(r.Manifests()) }
+
+// YAML renders objects as one multi-document YAML stream.
+func YAML(objs []map[string]any) ([]byte, error) {
 	var b bytes.Buffer
-	for i, m := range r.Manifests() {
+	for i, m := range objs {
 		y, err := yaml.Marshal(m)
 		if err != nil {
 			return nil, err

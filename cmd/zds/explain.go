@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zerodowntime/zds/components/explain"
+	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/timing"
+)
+
+func newExplain(stdout io.Writer) *cobra.Command {
+	var files []string
+	var svgPath string
+	cmd := &cobra.Command{
+		Use:   "explain -f FILE|DIR [-f ...] [--svg FILE]",
+		Short: "Explain every derived timing: its rule, its inputs, the termination timeline and the rollout estimate",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := outputFlag(cmd, "text", "json")
+			if err != nil {
+				return err
+			}
+			docs, err := load(files)
+			if err != nil {
+				return err
+			}
+			var resolved []*spec.Resolved
+			for _, d := range docs {
+				resolved = append(resolved, d.Resolved)
+			}
+			// Render everything before writing anything.
+			var text, svg bytes.Buffer
+			if svgPath != "" {
+				if err := explain.SVG(&svg, resolved); err != nil {
+					return err
+				}
+			}
+			if format == "json" {
+				type item struct {
+					Name      string           `json:"name"`
+					Namespace string           `json:"namespace"`
+					Timing    timing.Result    `json:"timing"`
+					Timeline  explain.Timeline `json:"timeline"`
+					Waves     int              `json:"rolloutWaves"`
+				}
+				var items []item
+				for _, r := range resolved {
+					items = append(items, item{r.Spec.Name, r.Spec.Namespace, r.Timing, explain.Termination(r), explain.Waves(r)})
+				}
+				enc := json.NewEncoder(&text)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(items); err != nil {
+					return err
+				}
+			} else {
+				for i, r := range resolved {
+					if i > 0 {
+						text.WriteString("\n---\n\n")
+					}
+					if err := explain.Text(&text, r); err != nil {
+						return err
+					}
+				}
+			}
+			if svgPath != "" {
+				if err := os.WriteFile(svgPath, svg.Bytes(), 0o644); err != nil {
+					return fmt.Errorf("writing %s: %w", svgPath, err)
+				}
+			}
+			_, err = stdout.Write(text.Bytes())
+			return err
+		},
+	}
+	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "spec file or directory (repeatable)")
+	cmd.Flags().StringVar(&svgPath, "svg", "", "also draw the termination timeline as an SVG picture into FILE")
+	cmd.Flags().String("output", "text", "output format: text or json")
+	return cmd
+}

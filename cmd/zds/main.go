@@ -1,0 +1,109 @@
+// Command zds renders and explains ZeroDowntimeService spec files.
+//
+//	zds render  -f spec.yaml [-f dir] [-o DIR] [--output yaml|json]
+//	zds explain -f spec.yaml [--svg FILE] [--output text|json]
+//	zds schema
+//	zds version
+//
+// Exit codes: 0 ok, 1 invalid input (nothing written), 2 usage error.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/specfile"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitInvalid = 1
+	exitUsage   = 2
+)
+
+// usageError marks a mistake in how zds was called.
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes zds with args and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "zds:", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	var ue usageError
+	var inv *specfile.Invalid
+	var specInv *spec.InvalidError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "Run 'zds --help' for usage.")
+		return exitUsage
+	case errors.As(err, &inv), errors.As(err, &specInv):
+		return exitInvalid
+	case strings.HasPrefix(err.Error(), "unknown command"):
+		return exitUsage
+	}
+	return exitInvalid
+}
+
+func newRoot(stdout io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "zds",
+		Short: "Zero-downtime services on EKS: render and explain ZeroDowntimeService spec files",
+		Long: `zds renders ZeroDowntimeService spec files into the Kubernetes manifests the
+Pulumi component would create (same code, run in-process), and explains the
+derived timings that keep rollouts, scale-downs and drains from dropping
+requests behind AWS load balancers.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newRender(stdout), newExplain(stdout), newSchema(stdout), newVersion(stdout))
+	for _, c := range root.Commands() {
+		c.Args = noArgs
+	}
+	return root
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments (got %q); pass spec files with -f", cmd.CommandPath(), args)
+	}
+	return nil
+}
+
+// load reads the -f paths, requiring at least one.
+func load(files []string) ([]*specfile.Document, error) {
+	if len(files) == 0 {
+		return nil, usagef("no spec files: pass -f FILE or -f DIR")
+	}
+	return specfile.Load(files...)
+}
+
+func outputFlag(cmd *cobra.Command, allowed ...string) (string, error) {
+	v, _ := cmd.Flags().GetString("output")
+	for _, a := range allowed {
+		if v == a {
+			return v, nil
+		}
+	}
+	return "", usagef("--output must be one of %s, not %q", strings.Join(allowed, ", "), v)
+}

@@ -1,0 +1,78 @@
+// Package render turns spec-file documents into Kubernetes manifests by
+// running the ZeroDowntimeService component itself under the Pulumi SDK's
+// in-process mock monitor: Pulumi users and YAML users get identical
+// objects, from one builder.
+package render
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/zerodowntime/zds/components/preview"
+	"github.com/zerodowntime/zds/components/specfile"
+	"github.com/zerodowntime/zds/components/zds"
+)
+
+// Program is a Pulumi program that constructs one component per document.
+// A service patching a namespace that another document creates depends on
+// that Namespace resource (not on the component: the SDK expands a
+// component dependency only to the children registered so far).
+func Program(docs []*specfile.Document) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		creators := map[string]pulumi.Resource{}
+		construct := func(d *specfile.Document, opts ...pulumi.ResourceOption) (*zds.ZeroDowntimeService, error) {
+			c, err := zds.NewZeroDowntimeService(ctx, d.Metadata.Name, &zds.ZeroDowntimeServiceArgs{ServiceSpec: d.ServiceSpec()}, opts...)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
+			}
+			return c, nil
+		}
+		for _, d := range docs {
+			if d.Spec.CreateNamespace {
+				c, err := construct(d)
+				if err != nil {
+					return err
+				}
+				creators[c.Spec.Namespace] = c.Namespace
+			}
+		}
+		for _, d := range docs {
+			if d.Spec.CreateNamespace {
+				continue
+			}
+			var opts []pulumi.ResourceOption
+			if creator, ok := creators[d.Resolved.Spec.Namespace]; ok {
+				opts = append(opts, pulumi.DependsOn([]pulumi.Resource{creator}))
+			}
+			if _, err := construct(d, opts...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// Manifests renders the documents' objects in apply order.
+func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
+	rec, err := preview.Run(Program(docs))
+	if err != nil {
+		return nil, err
+	}
+	return rec.Manifests(), nil
+}
+
+// Header summarises each service's timing chain as YAML comments.
+func Header(docs []*specfile.Document) []byte {
+	var b bytes.Buffer
+	b.WriteString("# Rendered by zds from the ZeroDowntimeService component; do not edit.\n")
+	for _, d := range docs {
+		t := d.Resolved.Timing
+		s := d.Resolved.Spec
+		fmt.Fprintf(&b, "# %s/%s: grace %ds > preStop %ds + shutdown %ds > deregistration delay %ds ≥ longest request %ds\n",
+			s.Namespace, s.Name, t.TerminationGracePeriodSeconds, t.PreStopSleepSeconds, *s.App.ShutdownSeconds,
+			t.DeregistrationDelaySeconds, s.App.MaxRequestSeconds)
+	}
+	return b.Bytes()
+}
