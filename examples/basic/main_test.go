@@ -15,6 +15,10 @@ import (
 
 func TestPreviewGolden(t *testing.T) { golden.Preview(t, program) }
 
+func TestSpecFileRendersTheSameObjects(t *testing.T) {
+	golden.SameAsSpecFile(t, program, "service.zds.yaml")
+}
+
 func printed(t *testing.T, config map[string]string) string {
 	t.Helper()
 	b, err := json.Marshal(config)

@@ -45,7 +45,10 @@ func program(ctx *pulumi.Context) error {
 	}
 
 	// The storefront renders pages for up to 30 s; its rules come after the
-	// API's (group order 20), so /api never falls through to it.
+	// API's (group order 20), so /api never falls through to it. It labels the
+	// namespace the api service creates, so it depends on that Namespace
+	// (not on the api component: the SDK expands a component dependency only
+	// to the children registered so far).
 	webLB := lb
 	webLB.Paths = []string{"/"}
 	webLB.GroupOrder = pulumi.IntRef(20)
@@ -55,7 +58,7 @@ func program(ctx *pulumi.Context) error {
 		Replicas:     pulumi.IntRef(4),
 		App:          zds.App{MaxRequestSeconds: 30, ShutdownSeconds: pulumi.IntRef(30), StartupSeconds: pulumi.IntRef(60)},
 		LoadBalancer: webLB,
-	}}, pulumi.DependsOn([]pulumi.Resource{api})) // the namespace is created by the api service
+	}}, pulumi.DependsOn([]pulumi.Resource{api.Namespace}))
 	if err != nil {
 		return err
 	}

@@ -7,3 +7,7 @@ import (
 )
 
 func TestPreviewGolden(t *testing.T) { golden.Preview(t, program) }
+
+func TestSpecFileRendersTheSameObjects(t *testing.T) {
+	golden.SameAsSpecFile(t, program, "services.zds.yaml")
+}

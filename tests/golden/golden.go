@@ -14,6 +14,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/zerodowntime/zds/components/preview"
+	"github.com/zerodowntime/zds/components/render"
+	"github.com/zerodowntime/zds/components/specfile"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/ with the current output")
@@ -80,4 +82,34 @@ func diff(want, got []byte) string {
 		}
 	}
 	return out.String()
+}
+
+// SameAsSpecFile proves that rendering a spec file yields exactly the
+// objects a Go program registers: the spec path and the Pulumi path of an
+// example must never diverge.
+func SameAsSpecFile(t *testing.T, program pulumi.RunFunc, specPath string) {
+	t.Helper()
+	rec, err := preview.Run(program)
+	if err != nil {
+		t.Fatalf("program failed: %v", err)
+	}
+	docs, err := specfile.Load(specPath)
+	if err != nil {
+		t.Fatalf("%s: %v", specPath, err)
+	}
+	rendered, err := render.Manifests(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := preview.YAML(rec.Manifests())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := preview.YAML(rendered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rendered) == 0 || !bytes.Equal(got, want) {
+		t.Errorf("zds render -f %s differs from what the Go program registers:\n%s", specPath, diff(want, got))
+	}
 }
