@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all build run test unit fuzz lint generate check-generated golden bench clean
+.PHONY: all build run install test unit fuzz lint generate check-generated golden bench clean
 
 all: lint test
 
@@ -11,9 +11,13 @@ all: lint test
 build:
 	$(GO) build $(PKGS)
 
-## run: show what the basic example creates, with its derived timings (no cluster needed)
+## run: render the basic example's manifests, with its timing chain (no cluster needed)
 run:
-	$(GO) run ./examples/basic
+	$(GO) run ./cmd/zds render -f examples/basic/service.zds.yaml
+
+## install: install the zds CLI
+install:
+	$(GO) install ./cmd/zds
 
 ## test: lint, every unit/wiring/golden test, and a short fuzz of the timing rules
 test: lint unit fuzz
