@@ -57,8 +57,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	case errors.As(err, &inv), errors.As(err, &specInv):
 		return exitInvalid
-	case strings.HasPrefix(err.Error(), "unknown command"):
-		return exitUsage
 	}
 	return exitInvalid
 }
@@ -73,7 +71,15 @@ derived timings that keep rollouts, scale-downs and drains from dropping
 requests behind AWS load balancers.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		// A root with its own RunE gets its arguments checked: without one,
+		// cobra answers an unknown command with help and exit 0.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q", args[0])
+			}
+			return cmd.Help()
+		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newRender(stdout), newExplain(stdout), newSchema(stdout), newVersion(stdout))

@@ -143,7 +143,15 @@ func Load(paths ...string) ([]*Document, error) {
 		problems = append(problems, errs...)
 	}
 	seen := map[string]*Document{}
+	creators := map[string]*Document{}
 	for _, d := range docs {
+		if ns := d.Resolved.Spec.Namespace; d.Spec.CreateNamespace {
+			if first, ok := creators[ns]; ok {
+				problems = append(problems, Problem{File: d.File, Line: d.Line, Column: 1, Path: "spec.createNamespace",
+					Message: fmt.Sprintf("namespace %s is also created at %s:%d: let one service create it and the others label it (createNamespace: false)", ns, first.File, first.Line)})
+			}
+			creators[ns] = d
+		}
 		key := d.Resolved.Spec.Namespace + "/" + d.Metadata.Name
 		if first, ok := seen[key]; ok {
 			problems = append(problems, Problem{File: d.File, Line: d.Line, Column: 1, Path: "metadata.name",
@@ -177,9 +185,12 @@ func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 			break
 		}
 		if len(n.Content) == 0 {
-			continue // an empty document
+			continue // an empty stream
 		}
 		root := n.Content[0]
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			continue // an empty document: a lone "---" or only comments
+		}
 		var generic any
 		if err := root.Decode(&generic); err != nil {
 			problems = append(problems, Problem{File: file, Line: root.Line, Column: root.Column, Message: err.Error()})
@@ -266,7 +277,10 @@ func parseDocument(file string, root *yaml.Node, generic any) (*Document, []Prob
 		var problems []Problem
 		for _, fe := range inv.Errors {
 			p := at(fieldPath(fe.Field), fe.ErrorBody())
-			p.Path = fe.Field
+			p.Path = fe.Field // Kubernetes' form: spec.env[1].name
+			if segs := fieldPath(fe.Field); segs[0] == "metadata" {
+				p.Path = "metadata" + strings.TrimPrefix(fe.Field, "spec")
+			}
 			problems = append(problems, p)
 		}
 		return nil, problems
@@ -309,8 +323,17 @@ func toJSONValue(v any) (any, error) {
 }
 
 // fieldPath turns a field.Path string (spec.env[0].name,
-// spec.labels[app.kubernetes.io/name]) into segments.
+// spec.labels[app.kubernetes.io/name]) into segments of the file's layout:
+// spec.name and spec.namespace live in metadata there.
 func fieldPath(p string) []string {
+	out := splitFieldPath(p)
+	if len(out) >= 2 && out[0] == "spec" && (out[1] == "name" || out[1] == "namespace") {
+		out[0] = "metadata"
+	}
+	return out
+}
+
+func splitFieldPath(p string) []string {
 	var out []string
 	for p != "" {
 		switch {
@@ -331,10 +354,6 @@ func fieldPath(p string) []string {
 			out = append(out, p[:end])
 			p = p[end:]
 		}
-	}
-	// metadata lives outside spec in a file.
-	if len(out) >= 2 && out[0] == "spec" && (out[1] == "name" || out[1] == "namespace") {
-		out[0] = "metadata"
 	}
 	return out
 }

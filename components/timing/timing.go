@@ -73,10 +73,10 @@ type Inputs struct {
 
 // HealthCheck is the load balancer's target health check (I, H, U).
 type HealthCheck struct {
-	IntervalSeconds    int // I
-	TimeoutSeconds     int
-	HealthyThreshold   int // H
-	UnhealthyThreshold int // U
+	IntervalSeconds    int `json:"intervalSeconds"` // I
+	TimeoutSeconds     int `json:"timeoutSeconds"`
+	HealthyThreshold   int `json:"healthyThreshold"`   // H
+	UnhealthyThreshold int `json:"unhealthyThreshold"` // U
 }
 
 // Probe is a kubelet probe's timing; path and port come from the spec.

@@ -21,9 +21,9 @@ func program(ctx *pulumi.Context) error {
 	}
 	lb := zds.LoadBalancer{
 		Scheme:         "internet-facing",
-		Host:           "shop.example.com",
+		Host:           "market.example.com",
 		CertificateArn: certificateArn,
-		GroupName:      "shop",
+		GroupName:      "market",
 	}
 
 	// The API answers quickly; a longer request would need a longer
@@ -32,7 +32,7 @@ func program(ctx *pulumi.Context) error {
 	apiLB.Paths = []string{"/api"}
 	apiLB.GroupOrder = pulumi.IntRef(10)
 	api, err := zds.NewZeroDowntimeService(ctx, "api", &zds.ZeroDowntimeServiceArgs{ServiceSpec: zds.ServiceSpec{
-		Namespace:       "shop",
+		Namespace:       "market",
 		CreateNamespace: true,
 		Image:           "ghcr.io/acme/api:3.2.0",
 		Replicas:        pulumi.IntRef(6),
@@ -53,7 +53,7 @@ func program(ctx *pulumi.Context) error {
 	webLB.Paths = []string{"/"}
 	webLB.GroupOrder = pulumi.IntRef(20)
 	web, err := zds.NewZeroDowntimeService(ctx, "storefront", &zds.ZeroDowntimeServiceArgs{ServiceSpec: zds.ServiceSpec{
-		Namespace:    "shop",
+		Namespace:    "market",
 		Image:        "ghcr.io/acme/storefront:8.1.0",
 		Replicas:     pulumi.IntRef(4),
 		App:          zds.App{MaxRequestSeconds: 30, ShutdownSeconds: pulumi.IntRef(30), StartupSeconds: pulumi.IntRef(60)},

@@ -1,0 +1,858 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/ with the current output")
+
+const (
+	basicSpec   = "../../examples/basic/service.zds.yaml"
+	examplesDir = "../../examples"
+	schemaFile  = "../../schema/zero-downtime-service.schema.json"
+)
+
+// zds runs the CLI in-process.
+func zds(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// mustRun runs the CLI and requires success with a quiet stderr.
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errOut := zds(t, args...)
+	if code != 0 || errOut != "" {
+		t.Fatalf("zds %s: exit %d, stderr:\n%s", strings.Join(args, " "), code, errOut)
+	}
+	return out
+}
+
+// decodeYAMLStream decodes every document of a multi-document YAML stream,
+// normalised to what encoding/json produces (float64 numbers) so it compares
+// with JSON output.
+func decodeYAMLStream(t *testing.T, data []byte) []map[string]any {
+	t.Helper()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []map[string]any
+	for {
+		var m map[string]any
+		err := dec.Decode(&m)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("document %d does not decode: %v", len(docs)+1, err)
+		}
+		if m == nil {
+			t.Fatalf("document %d is empty", len(docs)+1)
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatalf("document %d is not representable as JSON: %v", len(docs)+1, err)
+		}
+		var n map[string]any
+		if err := json.Unmarshal(b, &n); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, n)
+	}
+	return docs
+}
+
+func kinds(objs []map[string]any) []string {
+	var out []string
+	for _, o := range objs {
+		k, _ := o["kind"].(string)
+		out = append(out, k)
+	}
+	return out
+}
+
+// get walks a decoded object along keys (strings for maps, ints for lists).
+func get(t *testing.T, v any, keys ...any) any {
+	t.Helper()
+	for _, k := range keys {
+		switch k := k.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				t.Fatalf("at %q: not a mapping: %v", k, v)
+			}
+			v = m[k]
+		case int:
+			l, ok := v.([]any)
+			if !ok || k >= len(l) {
+				t.Fatalf("at [%d]: not a long enough list: %v", k, v)
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+func objectID(t *testing.T, o map[string]any) string {
+	t.Helper()
+	ns, _ := get(t, o, "metadata", "namespace").(string)
+	name, _ := get(t, o, "metadata", "name").(string)
+	return fmt.Sprintf("%s %s/%s", o["kind"], ns, name)
+}
+
+// stripHeader drops the leading comment lines render writes before the
+// manifests.
+func stripHeader(s string) string {
+	for strings.HasPrefix(s, "#") {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return ""
+		}
+		s = s[i+1:]
+	}
+	return s
+}
+
+// specDocuments counts the ZeroDowntimeService documents of the example
+// spec files from their text, independently of the loader.
+func specDocuments(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(examplesDir, "*", "*.zds.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example spec files: %v", err)
+	}
+	re := regexp.MustCompile(`(?m)^kind:\s*ZeroDowntimeService\s*$`)
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(re.FindAll(b, -1))
+	}
+	return n
+}
+
+func TestRenderBasicGolden(t *testing.T) {
+	out := mustRun(t, "render", "-f", basicSpec)
+	golden := filepath.Join("testdata", "render-basic.golden.yaml")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if out != string(want) {
+		t.Errorf("render output differs from %s (rerun with -update and review the diff):\n%s", golden, out)
+	}
+
+	objs := decodeYAMLStream(t, []byte(out))
+	wantKinds := []string{"Namespace", "PodDisruptionBudget", "Service", "Ingress", "Deployment"}
+	if got := kinds(objs); !slices.Equal(got, wantKinds) {
+		t.Fatalf("kinds %v, want apply order %v", got, wantKinds)
+	}
+	for _, o := range objs[1:] {
+		if get(t, o, "metadata", "name") != "web" || get(t, o, "metadata", "namespace") != "shop" {
+			t.Errorf("%s: want shop/web", objectID(t, o))
+		}
+	}
+	if get(t, objs[0], "metadata", "name") != "shop" {
+		t.Errorf("namespace object %s, want shop", objectID(t, objs[0]))
+	}
+	// The values the basic example's header states.
+	if !strings.HasPrefix(out, "# ") || !strings.Contains(out, "shop/web: grace 40s > preStop 25s + shutdown 10s > deregistration delay 20s ≥ longest request 15s") {
+		t.Errorf("header missing or wrong:\n%s", out[:min(len(out), 400)])
+	}
+}
+
+func TestRenderJSON(t *testing.T) {
+	yamlObjs := decodeYAMLStream(t, []byte(mustRun(t, "render", "-f", basicSpec)))
+	out := mustRun(t, "render", "-f", basicSpec, "--output", "json")
+	var jsonObjs []map[string]any
+	if err := json.Unmarshal([]byte(out), &jsonObjs); err != nil {
+		t.Fatalf("--output json is not a JSON array of objects: %v\n%s", err, out)
+	}
+	if len(jsonObjs) != 5 || len(jsonObjs) != len(yamlObjs) {
+		t.Fatalf("%d JSON objects, %d YAML objects; want 5 of each", len(jsonObjs), len(yamlObjs))
+	}
+	for i := range jsonObjs {
+		if !reflect.DeepEqual(jsonObjs[i], yamlObjs[i]) {
+			t.Errorf("object %d differs between JSON (%s) and YAML (%s)", i, objectID(t, jsonObjs[i]), objectID(t, yamlObjs[i]))
+		}
+	}
+}
+
+func TestRenderDir(t *testing.T) {
+	stdout := mustRun(t, "render", "-f", basicSpec)
+	dir := filepath.Join(t.TempDir(), "out", "manifests") // created by render
+	if out := mustRun(t, "render", "-f", basicSpec, "-o", dir); strings.Contains(out, "apiVersion:") {
+		t.Errorf("render -o also wrote manifests to stdout:\n%s", out)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	wantNames := []string{
+		"01-namespace-shop.yaml",
+		"02-shop-poddisruptionbudget-web.yaml",
+		"03-shop-service-web.yaml",
+		"04-shop-ingress-web.yaml",
+		"05-shop-deployment-web.yaml",
+	}
+	if !slices.Equal(names, wantNames) {
+		t.Fatalf("files %v, want %v (and no temporary files left)", names, wantNames)
+	}
+	var parts []string
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if objs := decodeYAMLStream(t, b); len(objs) != 1 {
+			t.Errorf("%s holds %d objects, want 1", n, len(objs))
+		}
+		parts = append(parts, string(b))
+	}
+	if got, want := strings.Join(parts, "---\n"), stripHeader(stdout); got != want {
+		t.Errorf("files joined differ from the stdout rendering:\n%s\nwant:\n%s", got, want)
+	}
+
+	// Rendering again replaces the files in place.
+	mustRun(t, "render", "-f", basicSpec, "-o", dir)
+	if entries, _ := os.ReadDir(dir); len(entries) != len(wantNames) {
+		t.Errorf("second render left %d files, want %d", len(entries), len(wantNames))
+	}
+}
+
+func TestRenderDirJSON(t *testing.T) {
+	var want []map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, "render", "-f", basicSpec, "--output", "json")), &want); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	mustRun(t, "render", "-f", basicSpec, "-o", dir, "--output", "json")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(want) {
+		t.Fatalf("%d files, want %d", len(entries), len(want))
+	}
+	for i, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") || !strings.HasPrefix(e.Name(), fmt.Sprintf("%02d-", i+1)) {
+			t.Errorf("file %s, want %02d-….json", e.Name(), i+1)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var o map[string]any
+		if err := json.Unmarshal(b, &o); err != nil {
+			t.Fatalf("%s: %v", e.Name(), err)
+		}
+		if !reflect.DeepEqual(o, want[i]) {
+			t.Errorf("%s differs from object %d of --output json", e.Name(), i)
+		}
+	}
+}
+
+// applyOrderCheck asserts that every object of one kind precedes every
+// object of the next kind in the list, and each service's Ingress precedes
+// its Deployment.
+func applyOrderCheck(t *testing.T, objs []map[string]any) {
+	t.Helper()
+	rank := map[string]int{"Namespace": 0, "PodDisruptionBudget": 1, "Service": 2, "Ingress": 3, "Deployment": 3}
+	last := 0
+	ingress := map[string]bool{}
+	for _, o := range objs {
+		k, _ := o["kind"].(string)
+		r, ok := rank[k]
+		if !ok {
+			t.Errorf("unexpected kind %s", k)
+			continue
+		}
+		if r < last {
+			t.Errorf("%s after a later kind: not in apply order", objectID(t, o))
+		}
+		last = r
+		id := strings.TrimPrefix(strings.TrimPrefix(objectID(t, o), "Ingress "), "Deployment ")
+		switch k {
+		case "Ingress":
+			ingress[id] = true
+		case "Deployment":
+			if !ingress[id] {
+				t.Errorf("Deployment %s before its Ingress", id)
+			}
+		}
+	}
+}
+
+func TestRenderSeveralInputs(t *testing.T) {
+	deployments := func(objs []map[string]any) []string {
+		var out []string
+		for _, o := range objs {
+			if o["kind"] == "Deployment" {
+				out = append(out, strings.TrimPrefix(objectID(t, o), "Deployment "))
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+
+	t.Run("several files", func(t *testing.T) {
+		objs := decodeYAMLStream(t, []byte(mustRun(t, "render", "-f", basicSpec, "-f", "../../examples/shared-alb/services.zds.yaml")))
+		want := []string{"market/api", "market/storefront", "shop/web"}
+		if got := deployments(objs); !slices.Equal(got, want) {
+			t.Errorf("Deployments %v, want %v", got, want)
+		}
+		applyOrderCheck(t, objs)
+	})
+
+	t.Run("directory", func(t *testing.T) {
+		out := mustRun(t, "render", "-f", examplesDir)
+		objs := decodeYAMLStream(t, []byte(stripHeader(out)))
+		got := deployments(objs)
+		if len(got) != specDocuments(t) {
+			t.Errorf("%d Deployments %v, want one per spec document (%d)", len(got), got, specDocuments(t))
+		}
+		for _, svc := range []string{"shop/web", "market/api", "market/storefront", "payments/checkout", "discovery/search"} {
+			if !slices.Contains(got, svc) {
+				t.Errorf("no Deployment %s among %v", svc, got)
+			}
+			if !strings.Contains(out, "# "+svc+": grace ") {
+				t.Errorf("no header line for %s", svc)
+			}
+		}
+		applyOrderCheck(t, objs)
+	})
+
+	t.Run("file and directory", func(t *testing.T) {
+		objs := decodeYAMLStream(t, []byte(mustRun(t, "render", "-f", "../../examples/platform-defaults", "-f", basicSpec)))
+		want := []string{"discovery/search", "payments/checkout", "shop/web"}
+		if got := deployments(objs); !slices.Equal(got, want) {
+			t.Errorf("Deployments %v, want %v", got, want)
+		}
+	})
+}
+
+// locate returns the 1-based line and column where needle starts in src; it
+// must occur exactly once.
+func locate(t *testing.T, src, needle string) (line, col int) {
+	t.Helper()
+	if n := strings.Count(src, needle); n != 1 {
+		t.Fatalf("fixture must contain %q exactly once, found %d", needle, n)
+	}
+	i := strings.Index(src, needle)
+	before := src[:i]
+	return strings.Count(before, "\n") + 1, i - (strings.LastIndex(before, "\n") + 1) + 1
+}
+
+// invalidFixture is a spec file under testdata/invalid with the problems it
+// must be reported with: each at the position of its needle, with its path
+// and a part of its message.
+type invalidFixture struct {
+	file     string
+	problems [][3]string // needle, path, message part
+}
+
+var invalidFixtures = []invalidFixture{
+	{"unknown-field.zds.yaml", [][3]string{
+		{"replica:", "spec.replica", `unknown field "replica"`},
+		{"shutdownSecond:", "spec.app.shutdownSecond", `unknown field "shutdownSecond"`},
+	}},
+	{"wrong-type.zds.yaml", [][3]string{
+		{"replicas:", "spec.replicas", "integer"},
+		{"port:", "spec.port", "integer"},
+	}},
+	{"missing-image.zds.yaml", [][3]string{
+		// The field is absent: any position in the file will do.
+		{"", "spec.image", "Required"},
+	}},
+	{"rule1.zds.yaml", [][3]string{{"deregistrationDelaySeconds:", "spec.timing.deregistrationDelaySeconds", "rule 1"}}},
+	{"rule2.zds.yaml", [][3]string{{"preStopSleepSeconds:", "spec.timing.preStopSleepSeconds", "rule 2"}}},
+	{"rule3.zds.yaml", [][3]string{{"preStopSleepSeconds:", "spec.timing.preStopSleepSeconds", "rule 3"}}},
+	{"rule4.zds.yaml", [][3]string{{"terminationGracePeriodSeconds:", "spec.timing.terminationGracePeriodSeconds", "rule 4"}}},
+	{"rule8.zds.yaml", [][3]string{{"keepAliveTimeoutSeconds:", "spec.app.keepAliveTimeoutSeconds", "rule 8"}}},
+}
+
+// expected returns, for a fixture, a pattern matching the
+// "file:line:col: path: " prefix of each problem and a part of its message.
+func (f invalidFixture) expected(t *testing.T) (path string, want [][2]string) {
+	t.Helper()
+	path = filepath.Join("testdata", "invalid", f.file)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range f.problems {
+		pos := `\d+:\d+`
+		if p[0] != "" {
+			line, col := locate(t, string(src), p[0])
+			pos = fmt.Sprintf("%d:%d", line, col)
+		}
+		want = append(want, [2]string{regexp.QuoteMeta(path) + ":" + pos + ": " + regexp.QuoteMeta(p[1]) + ": ", p[2]})
+	}
+	return path, want
+}
+
+// checkStderr asserts that stderr reports exactly the wanted problems, one
+// per line.
+func checkStderr(t *testing.T, stderr string, want [][2]string) {
+	t.Helper()
+	reported := 0
+	for _, l := range strings.Split(stderr, "\n") {
+		if regexp.MustCompile(`:\d+:\d+: `).MatchString(l) {
+			reported++
+		}
+	}
+	if reported != len(want) {
+		t.Errorf("stderr reports %d problems, want %d:\n%s", reported, len(want), stderr)
+	}
+	for _, w := range want {
+		re := regexp.MustCompile(w[0])
+		found := false
+		for _, l := range strings.Split(stderr, "\n") {
+			if loc := re.FindStringIndex(l); loc != nil && strings.Contains(l[loc[1]:], w[1]) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("stderr lacks %s…%s…:\n%s", w[0], w[1], stderr)
+		}
+	}
+}
+
+// snapshot records every file under dir with its content.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		files[p] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// outputs prepares an output directory and an SVG file that already hold
+// files with known content, for checking that a failing run writes nothing.
+func outputs(t *testing.T) (dir, svg string, before map[string]string) {
+	t.Helper()
+	root := t.TempDir()
+	dir = filepath.Join(root, "manifests")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{
+		"keep.txt":                    "hand-written notes\n",
+		"05-shop-deployment-web.yaml": "# an earlier rendering\nkind: Deployment\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svg = filepath.Join(root, "timeline.svg")
+	if err := os.WriteFile(svg, []byte("<svg>earlier picture</svg>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, svg, snapshot(t, root)
+}
+
+func unchanged(t *testing.T, root string, before map[string]string) {
+	t.Helper()
+	after := snapshot(t, root)
+	if !reflect.DeepEqual(after, before) {
+		t.Errorf("a failing run changed the outputs:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+func TestInvalidInput(t *testing.T) {
+	for _, fx := range invalidFixtures {
+		t.Run(fx.file, func(t *testing.T) {
+			path, want := fx.expected(t)
+			dir, svg, before := outputs(t)
+			root := filepath.Dir(dir)
+			newDir := filepath.Join(root, "new")
+			newSVG := filepath.Join(root, "new.svg")
+			for _, args := range [][]string{
+				{"render", "-f", path},
+				{"render", "-f", path, "--output", "json"},
+				{"render", "-f", path, "-o", dir},
+				{"render", "-f", path, "-o", newDir},
+				{"explain", "-f", path},
+				{"explain", "-f", path, "--output", "json"},
+				{"explain", "-f", path, "--svg", svg},
+				{"explain", "-f", path, "--svg", newSVG},
+			} {
+				code, stdout, stderr := zds(t, args...)
+				if code != 1 {
+					t.Errorf("zds %s: exit %d, want 1", strings.Join(args, " "), code)
+				}
+				if stdout != "" {
+					t.Errorf("zds %s wrote to stdout:\n%s", strings.Join(args, " "), stdout)
+				}
+				checkStderr(t, stderr, want)
+			}
+			unchanged(t, root, before)
+			for _, p := range []string{newDir, newSVG} {
+				if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("a failing run created %s", p)
+				}
+			}
+		})
+	}
+}
+
+// TestInvalidInputAllAtOnce gives every invalid fixture and a valid file
+// together: every problem of every file is listed, and nothing is written.
+func TestInvalidInputAllAtOnce(t *testing.T) {
+	args := []string{"render", "-f", basicSpec}
+	var want [][2]string
+	for _, fx := range invalidFixtures {
+		path, w := fx.expected(t)
+		args = append(args, "-f", path)
+		want = append(want, w...)
+	}
+	dir, _, before := outputs(t)
+	args = append(args, "-o", dir)
+	code, stdout, stderr := zds(t, args...)
+	if code != 1 || stdout != "" {
+		t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout)
+	}
+	checkStderr(t, stderr, want)
+	unchanged(t, filepath.Dir(dir), before)
+
+	// The whole testdata/invalid directory: the same problems.
+	code, stdout, stderr = zds(t, "explain", "-f", filepath.Join("testdata", "invalid"))
+	if code != 1 || stdout != "" {
+		t.Errorf("directory: exit %d, stdout %q; want 1 and nothing", code, stdout)
+	}
+	checkStderr(t, stderr, want)
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir, svg, before := outputs(t)
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"render without -f", []string{"render"}},
+		{"explain without -f", []string{"explain"}},
+		{"render without -f, with -o", []string{"render", "-o", dir}},
+		{"unknown flag", []string{"render", "-f", basicSpec, "--colour"}},
+		{"unknown shorthand flag", []string{"explain", "-f", basicSpec, "-z"}},
+		{"flag without value", []string{"render", "-f"}},
+		{"unknown command", []string{"rendr", "-f", basicSpec}},
+		{"unknown command alone", []string{"frobnicate"}},
+		{"extra argument to render", []string{"render", "-f", basicSpec, basicSpec}},
+		{"extra argument to explain", []string{"explain", "-f", basicSpec, "extra"}},
+		{"extra argument to schema", []string{"schema", "extra"}},
+		{"render --output xml", []string{"render", "-f", basicSpec, "--output", "xml"}},
+		{"render --output xml into a directory", []string{"render", "-f", basicSpec, "--output", "xml", "-o", dir}},
+		{"explain --output yaml", []string{"explain", "-f", basicSpec, "--output", "yaml", "--svg", svg}},
+		{"version --output xml", []string{"version", "--output", "xml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := zds(t, tt.args...)
+			if code != 2 {
+				t.Errorf("zds %s: exit %d, want 2 (usage error); stdout:\n%s\nstderr:\n%s", strings.Join(tt.args, " "), code, stdout, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("usage error wrote to stdout:\n%s", stdout)
+			}
+			if stderr == "" {
+				t.Errorf("usage error without a message on stderr")
+			}
+		})
+	}
+	unchanged(t, filepath.Dir(dir), before)
+}
+
+func TestExplainText(t *testing.T) {
+	out := mustRun(t, "explain", "-f", basicSpec)
+	// The basic example: R = 15, S = 10, L = 25 (the ALB default), 4
+	// replicas. README.md: D = R + 5, P = max(L, D − S + 1), G = P + S + 5.
+	R, S, L, replicas := 15, 10, 25, 4
+	D := R + 5
+	P := max(L, D-S+1)
+	G := P + S + 5
+	surge := (replicas + 3) / 4
+	waves := (replicas + surge - 1) / surge
+
+	values := map[string]int{}
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 3 && strings.HasPrefix(f[0], "timing.") {
+			var v int
+			if _, err := fmt.Sscan(f[1], &v); err == nil {
+				values[f[0]] = v
+				if f[2] != "derived" {
+					t.Errorf("%s is %s, want derived", f[0], f[2])
+				}
+			}
+		}
+	}
+	for name, want := range map[string]int{
+		"timing.deregistrationDelaySeconds":    D,
+		"timing.preStopSleepSeconds":           P,
+		"timing.terminationGracePeriodSeconds": G,
+	} {
+		if got, ok := values[name]; !ok || got != want {
+			t.Errorf("%s = %d (listed: %v), want %d", name, got, ok, want)
+		}
+	}
+	for _, s := range []string{
+		fmt.Sprintf("D = R + 5 = %d + 5", R),
+		fmt.Sprintf("P = max(L, D − S + 1) = max(%d, %d − %d + 1)", L, D, S),
+		fmt.Sprintf("G = P + S + 5 = %d + %d + 5", P, S),
+		fmt.Sprintf("R=%ds, shutdown S=%ds", R, S),
+		fmt.Sprintf("propagation L=%ds, %d replicas, maxSurge %d", L, replicas, surge),
+		fmt.Sprintf("Rollout: %d wave(s)", waves),
+		"Termination of one pod",
+	} {
+		if !strings.Contains(out, s) {
+			t.Errorf("explanation lacks %q:\n%s", s, out)
+		}
+	}
+	// The timeline: SIGTERM at P, SIGKILL at G, in time order.
+	timeline := regexp.MustCompile(`(?m)^\s+t=(\d+)s\s+(container|traffic)\s+(.*)$`)
+	events := timeline.FindAllStringSubmatch(out, -1)
+	if len(events) == 0 {
+		t.Fatalf("no timeline events:\n%s", out)
+	}
+	at := map[string]string{}
+	prev := -1
+	for _, e := range events {
+		var sec int
+		fmt.Sscan(e[1], &sec)
+		if sec < prev {
+			t.Errorf("timeline out of order at t=%ds", sec)
+		}
+		prev = sec
+		switch {
+		case strings.Contains(e[3], "SIGTERM"):
+			at["SIGTERM"] = e[1]
+		case strings.Contains(e[3], "SIGKILL"):
+			at["SIGKILL"] = e[1]
+		}
+	}
+	if at["SIGTERM"] != fmt.Sprint(P) || at["SIGKILL"] != fmt.Sprint(G) {
+		t.Errorf("SIGTERM at t=%ss, SIGKILL at t=%ss; want %d and %d", at["SIGTERM"], at["SIGKILL"], P, G)
+	}
+}
+
+func TestExplainTextSeveral(t *testing.T) {
+	out := mustRun(t, "explain", "-f", examplesDir)
+	if n, want := strings.Count(out, "Rollout: "), specDocuments(t); n != want {
+		t.Errorf("%d explanations, want %d", n, want)
+	}
+	for _, svc := range []string{"shop/web", "market/api", "market/storefront", "payments/checkout", "discovery/search"} {
+		if !strings.Contains(out, svc+" behind alb") {
+			t.Errorf("no explanation of %s", svc)
+		}
+	}
+}
+
+// TestExplainMatchesRender cross-checks the two commands: the timings explain
+// reports are the ones render puts into the objects.
+func TestExplainMatchesRender(t *testing.T) {
+	var items []struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+		Timing    struct {
+			DeregistrationDelaySeconds    int `json:"deregistrationDelaySeconds"`
+			PreStopSleepSeconds           int `json:"preStopSleepSeconds"`
+			TerminationGracePeriodSeconds int `json:"terminationGracePeriodSeconds"`
+			MinReadySeconds               int `json:"minReadySeconds"`
+			ProgressDeadlineSeconds       int `json:"progressDeadlineSeconds"`
+		} `json:"timing"`
+		Timeline struct {
+			Events []struct {
+				AtSeconds int    `json:"atSeconds"`
+				Chain     string `json:"chain"`
+				What      string `json:"what"`
+			} `json:"events"`
+		} `json:"timeline"`
+		RolloutWaves int `json:"rolloutWaves"`
+	}
+	out := mustRun(t, "explain", "-f", examplesDir, "--output", "json")
+	if err := json.Unmarshal([]byte(out), &items); err != nil {
+		t.Fatalf("explain --output json: %v\n%s", err, out)
+	}
+	if len(items) != specDocuments(t) {
+		t.Fatalf("%d items, want %d", len(items), specDocuments(t))
+	}
+
+	var objs []map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, "render", "-f", examplesDir, "--output", "json")), &objs); err != nil {
+		t.Fatal(err)
+	}
+	find := func(kind, ns, name string) map[string]any {
+		for _, o := range objs {
+			if o["kind"] == kind && get(t, o, "metadata", "namespace") == ns && get(t, o, "metadata", "name") == name {
+				return o
+			}
+		}
+		t.Fatalf("render has no %s %s/%s", kind, ns, name)
+		return nil
+	}
+	for _, it := range items {
+		id := it.Namespace + "/" + it.Name
+		if it.Timing.PreStopSleepSeconds == 0 || it.Timing.TerminationGracePeriodSeconds == 0 || it.Timing.DeregistrationDelaySeconds == 0 {
+			t.Errorf("%s: zero timings in explain JSON: %+v", id, it.Timing)
+		}
+		dep := find("Deployment", it.Namespace, it.Name)
+		pod := get(t, dep, "spec", "template", "spec")
+		if got := get(t, pod, "containers", 0, "lifecycle", "preStop", "sleep", "seconds"); got != float64(it.Timing.PreStopSleepSeconds) {
+			t.Errorf("%s: preStop sleep %v in the Deployment, %d in explain", id, got, it.Timing.PreStopSleepSeconds)
+		}
+		if got := get(t, pod, "terminationGracePeriodSeconds"); got != float64(it.Timing.TerminationGracePeriodSeconds) {
+			t.Errorf("%s: grace period %v in the Deployment, %d in explain", id, got, it.Timing.TerminationGracePeriodSeconds)
+		}
+		if got := get(t, dep, "spec", "minReadySeconds"); got != float64(it.Timing.MinReadySeconds) {
+			t.Errorf("%s: minReadySeconds %v in the Deployment, %d in explain", id, got, it.Timing.MinReadySeconds)
+		}
+		if got := get(t, dep, "spec", "progressDeadlineSeconds"); got != float64(it.Timing.ProgressDeadlineSeconds) {
+			t.Errorf("%s: progressDeadlineSeconds %v in the Deployment, %d in explain", id, got, it.Timing.ProgressDeadlineSeconds)
+		}
+		ing := find("Ingress", it.Namespace, it.Name)
+		attrs, _ := get(t, ing, "metadata", "annotations", "alb.ingress.kubernetes.io/target-group-attributes").(string)
+		if want := fmt.Sprintf("deregistration_delay.timeout_seconds=%d", it.Timing.DeregistrationDelaySeconds); !slices.Contains(strings.Split(attrs, ","), want) {
+			t.Errorf("%s: target-group-attributes %q lack %s", id, attrs, want)
+		}
+		// The timeline agrees with the timings.
+		var sigterm, sigkill = -1, -1
+		for _, e := range it.Timeline.Events {
+			if strings.Contains(e.What, "SIGTERM") {
+				sigterm = e.AtSeconds
+			}
+			if strings.Contains(e.What, "SIGKILL") {
+				sigkill = e.AtSeconds
+			}
+		}
+		if sigterm != it.Timing.PreStopSleepSeconds || sigkill != it.Timing.TerminationGracePeriodSeconds {
+			t.Errorf("%s: timeline SIGTERM at %d, SIGKILL at %d; timings P=%d G=%d", id, sigterm, sigkill, it.Timing.PreStopSleepSeconds, it.Timing.TerminationGracePeriodSeconds)
+		}
+		replicas := get(t, dep, "spec", "replicas").(float64)
+		surge := get(t, dep, "spec", "strategy", "rollingUpdate", "maxSurge").(float64)
+		if want := int((replicas + surge - 1) / surge); it.RolloutWaves != want {
+			t.Errorf("%s: %d rollout waves, want ceil(%v/%v) = %d", id, it.RolloutWaves, replicas, surge, want)
+		}
+	}
+}
+
+func TestExplainSVG(t *testing.T) {
+	for _, tt := range []struct {
+		input    string
+		services []string
+	}{
+		{basicSpec, []string{"shop/web"}},
+		{examplesDir, []string{"shop/web", "market/api", "market/storefront", "payments/checkout", "discovery/search"}},
+	} {
+		t.Run(filepath.Base(tt.input), func(t *testing.T) {
+			svg := filepath.Join(t.TempDir(), "timeline.svg")
+			text := mustRun(t, "explain", "-f", tt.input)
+			if out := mustRun(t, "explain", "-f", tt.input, "--svg", svg); out != text {
+				t.Errorf("--svg changed the text explanation on stdout")
+			}
+			b, err := os.ReadFile(svg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dec := xml.NewDecoder(bytes.NewReader(b))
+			var root *xml.StartElement
+			var chars strings.Builder
+			depth := 0
+			for {
+				tok, err := dec.Token()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatalf("not well-formed XML: %v\n%s", err, b)
+				}
+				switch el := tok.(type) {
+				case xml.StartElement:
+					if depth == 0 {
+						if root != nil {
+							t.Errorf("second root element <%s>", el.Name.Local)
+						}
+						e := el.Copy()
+						root = &e
+					}
+					depth++
+				case xml.EndElement:
+					depth--
+				case xml.CharData:
+					chars.Write(el)
+				}
+			}
+			if root == nil || root.Name.Local != "svg" || root.Name.Space != "http://www.w3.org/2000/svg" {
+				t.Fatalf("root element %v, want svg in the SVG namespace", root)
+			}
+			for _, svc := range tt.services {
+				if !strings.Contains(chars.String(), svc+":") {
+					t.Errorf("the picture does not name %s", svc)
+				}
+			}
+			if !strings.Contains(chars.String(), "SIGKILL") {
+				t.Errorf("the picture does not mark SIGKILL")
+			}
+		})
+	}
+}
+
+func TestSchema(t *testing.T) {
+	want, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, "schema")
+	if out != string(want) {
+		t.Errorf("zds schema differs from %s", schemaFile)
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Errorf("zds schema is not JSON: %v", err)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out := mustRun(t, "version")
+	if !strings.HasPrefix(out, "zds ") || !strings.Contains(out, "zds.dev/v1alpha1") {
+		t.Errorf("zds version = %q, want zds <version> naming the spec API zds.dev/v1alpha1", out)
+	}
+	var v map[string]string
+	if err := json.Unmarshal([]byte(mustRun(t, "version", "--output", "json")), &v); err != nil || v["version"] == "" || v["apiVersion"] != "zds.dev/v1alpha1" {
+		t.Errorf("zds version --output json = %v, %v", v, err)
+	}
+}

@@ -1,0 +1,924 @@
+package specfile_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zerodowntime/zds/components/specfile"
+)
+
+// writeFile writes content to dir/name (creating parent directories) and
+// returns the path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// locate returns the 1-based line and column where needle starts in src. The
+// needle must occur exactly once, so the expectation is unambiguous.
+func locate(t *testing.T, src, needle string) (line, col int) {
+	t.Helper()
+	if n := strings.Count(src, needle); n != 1 {
+		t.Fatalf("fixture must contain %q exactly once, found %d times", needle, n)
+	}
+	i := strings.Index(src, needle)
+	before := src[:i]
+	line = strings.Count(before, "\n") + 1
+	col = i - (strings.LastIndex(before, "\n") + 1) + 1
+	return line, col
+}
+
+// problemsOf loads paths and returns the problems of the *specfile.Invalid it
+// must fail with.
+func problemsOf(t *testing.T, paths ...string) []specfile.Problem {
+	t.Helper()
+	docs, err := specfile.Load(paths...)
+	if err == nil {
+		t.Fatalf("Load(%v) succeeded with %d documents, want an *specfile.Invalid", paths, len(docs))
+	}
+	var inv *specfile.Invalid
+	if !errors.As(err, &inv) {
+		t.Fatalf("Load(%v) error is %T (%v), want *specfile.Invalid", paths, err, err)
+	}
+	if docs != nil {
+		t.Errorf("Load returned documents along with an error: %d", len(docs))
+	}
+	if len(inv.Problems) == 0 {
+		t.Fatalf("*specfile.Invalid without problems")
+	}
+	if inv.Error() == "" {
+		t.Errorf("empty error message")
+	}
+	return inv.Problems
+}
+
+func dump(ps []specfile.Problem) string {
+	var b strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&b, "\n  %s (path %q)", p.String(), p.Path)
+	}
+	return b.String()
+}
+
+// want is an expected problem: its position is where needle starts in the
+// fixture (the key of the field at fault).
+type want struct {
+	needle string
+	path   string
+	msg    string // substring of Message
+}
+
+// checkProblems asserts that got holds exactly the wanted problems, each in
+// file at the position of its needle in src.
+func checkProblems(t *testing.T, file, src string, got []specfile.Problem, wants []want) {
+	t.Helper()
+	if len(got) != len(wants) {
+		t.Errorf("got %d problems, want %d:%s", len(got), len(wants), dump(got))
+	}
+	for _, w := range wants {
+		line, col := locate(t, src, w.needle)
+		found := false
+		for _, p := range got {
+			if p.File == file && p.Line == line && p.Column == col && p.Path == w.path && strings.Contains(p.Message, w.msg) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("missing problem %s:%d:%d: %s: …%s…; got:%s", file, line, col, w.path, w.msg, dump(got))
+		}
+	}
+}
+
+func TestExamplesLoad(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*/*.zds.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 3 {
+		t.Fatalf("found %d example spec files, want at least 3 (basic, shared-alb, platform-defaults): %v", len(files), files)
+	}
+	// Counted from the text, independently of the YAML decoder.
+	kindLine := regexp.MustCompile(`(?m)^kind:\s*ZeroDowntimeService\s*$`)
+	known := map[string]int{
+		"basic/service.zds.yaml":              1,
+		"shared-alb/services.zds.yaml":        2,
+		"platform-defaults/services.zds.yaml": 2,
+	}
+	seen := 0
+	for _, f := range files {
+		t.Run(filepath.Base(filepath.Dir(f)), func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantDocs := len(kindLine.FindAll(src, -1))
+			rel := filepath.ToSlash(strings.TrimPrefix(f, filepath.Clean("../../examples")+string(filepath.Separator)))
+			if n, ok := known[rel]; ok {
+				seen++
+				if n != wantDocs {
+					t.Fatalf("%s: %d kind lines, the test expects %d", rel, wantDocs, n)
+				}
+			}
+			docs, err := specfile.Load(f)
+			if err != nil {
+				t.Fatalf("Load(%s): %v", f, err)
+			}
+			if len(docs) != wantDocs {
+				t.Fatalf("Load(%s) = %d documents, want %d", f, len(docs), wantDocs)
+			}
+			for _, d := range docs {
+				if d.File != f || d.Line < 1 {
+					t.Errorf("document located at %s:%d, want %s:≥1", d.File, d.Line, f)
+				}
+				if d.Resolved == nil {
+					t.Fatalf("%s: document %s not resolved", f, d.Metadata.Name)
+				}
+				if d.APIVersion != "zds.dev/v1alpha1" || d.Kind != "ZeroDowntimeService" {
+					t.Errorf("%s: apiVersion/kind = %s/%s", f, d.APIVersion, d.Kind)
+				}
+				if d.Metadata.Name == "" || d.Resolved.Spec.Name != d.Metadata.Name {
+					t.Errorf("%s: metadata.name %q resolved as %q", f, d.Metadata.Name, d.Resolved.Spec.Name)
+				}
+				if d.Metadata.Namespace != "" && d.Resolved.Spec.Namespace != d.Metadata.Namespace {
+					t.Errorf("%s: metadata.namespace %q resolved as %q", f, d.Metadata.Namespace, d.Resolved.Spec.Namespace)
+				}
+				if d.Spec.Image == "" || d.Resolved.Spec.Image != d.Spec.Image {
+					t.Errorf("%s/%s: image %q resolved as %q", f, d.Metadata.Name, d.Spec.Image, d.Resolved.Spec.Image)
+				}
+			}
+			// Documents come in file order: their lines increase.
+			for i := 1; i < len(docs); i++ {
+				if docs[i].Line <= docs[i-1].Line {
+					t.Errorf("documents out of order: line %d after line %d", docs[i].Line, docs[i-1].Line)
+				}
+			}
+		})
+	}
+	if seen != len(known) {
+		t.Errorf("found %d of the %d known example files", seen, len(known))
+	}
+}
+
+// TestBasicExampleTimings checks the basic example's derived timings against
+// the formulas of README.md, computed here from its inputs.
+func TestBasicExampleTimings(t *testing.T) {
+	docs, err := specfile.Load("../../examples/basic/service.zds.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := docs[0].Resolved
+	R, S, L := 15, 10, 25 // app.maxRequestSeconds, app.shutdownSeconds, the ALB default propagation
+	D := R + 5
+	P := max(L, D-S+1)
+	G := P + S + 5
+	if got := r.Timing; got.DeregistrationDelaySeconds != D || got.PreStopSleepSeconds != P || got.TerminationGracePeriodSeconds != G {
+		t.Errorf("D, P, G = %d, %d, %d; want %d, %d, %d", got.DeregistrationDelaySeconds, got.PreStopSleepSeconds, got.TerminationGracePeriodSeconds, D, P, G)
+	}
+}
+
+const validDoc = `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+  namespace: shop
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  replicas: 3
+  port: 8080
+  app:
+    maxRequestSeconds: 15
+    shutdownSeconds: 10
+  loadBalancer:
+    kind: alb
+`
+
+func TestValidDocument(t *testing.T) {
+	f := writeFile(t, t.TempDir(), "web.zds.yaml", validDoc)
+	docs, err := specfile.Load(f)
+	if err != nil {
+		t.Fatalf("the base fixture of the other tests must be valid: %v", err)
+	}
+	if len(docs) != 1 || docs[0].Metadata.Name != "web" || docs[0].Resolved.Spec.Namespace != "shop" || docs[0].Line != 1 {
+		t.Fatalf("unexpected documents: %+v", docs)
+	}
+}
+
+func TestSchemaProblems(t *testing.T) {
+	tests := []struct {
+		name  string
+		src   string
+		wants []want
+	}{
+		{
+			name: "unknown field at top level",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+colour: red
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app: {maxRequestSeconds: 15}
+`,
+			wants: []want{{"colour:", "colour", `unknown field "colour"`}},
+		},
+		{
+			name: "unknown field in metadata",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+  nmespace: shop
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app: {maxRequestSeconds: 15}
+`,
+			wants: []want{{"nmespace:", "metadata.nmespace", `unknown field "nmespace"`}},
+		},
+		{
+			name: "unknown field in spec",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  replica: 3
+  app: {maxRequestSeconds: 15}
+`,
+			wants: []want{{"replica:", "spec.replica", `unknown field "replica"`}},
+		},
+		{
+			// The typo also leaves the required field missing: both are
+			// reported, the missing one at its parent.
+			name: "unknown field nested",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app:
+    maxRequestSecond: 15
+`,
+			wants: []want{
+				{"maxRequestSecond:", "spec.app.maxRequestSecond", `unknown field "maxRequestSecond"`},
+				{"app:", "spec.app", "maxRequestSeconds"},
+			},
+		},
+		{
+			name: "unknown field in a flow mapping",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata: {name: web}
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app: {maxRequestSeconds: 15, shutdownSecs: 3}
+`,
+			wants: []want{{"shutdownSecs:", "spec.app.shutdownSecs", `unknown field "shutdownSecs"`}},
+		},
+		{
+			name: "wrong type: string for integer",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  replicas: "three"
+  app: {maxRequestSeconds: 15}
+`,
+			wants: []want{{"replicas:", "spec.replicas", "integer"}},
+		},
+		{
+			name: "wrong type: fraction for integer",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  port: 8080.5
+  app: {maxRequestSeconds: 15}
+`,
+			wants: []want{{"port:", "spec.port", "integer"}},
+		},
+		{
+			name: "wrong type: mapping for string",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: {repo: web}
+  app: {maxRequestSeconds: 15}
+`,
+			wants: []want{{"image:", "spec.image", "string"}},
+		},
+		{
+			name: "missing metadata.name",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  namespace: shop
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app: {maxRequestSeconds: 15}
+`,
+			wants: []want{{"metadata:", "metadata", "name"}},
+		},
+		{
+			name: "missing spec.app.maxRequestSeconds",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app:
+    shutdownSeconds: 10
+`,
+			wants: []want{{"app:", "spec.app", "maxRequestSeconds"}},
+		},
+		{
+			name: "missing spec",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+`,
+			wants: []want{{"apiVersion:", "", "spec"}},
+		},
+		{
+			name: "bad enum",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app: {maxRequestSeconds: 15}
+  loadBalancer:
+    scheme: internet-facing
+    kind: nlbx
+`,
+			wants: []want{{"kind: nlbx", "spec.loadBalancer.kind", "alb"}},
+		},
+		{
+			name: "out of range",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  port: 70000
+  app: {maxRequestSeconds: 15}
+`,
+			wants: []want{{"port:", "spec.port", "maximum"}},
+		},
+		{
+			name: "metadata.name not a DNS label",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: Web_1
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app: {maxRequestSeconds: 15}
+`,
+			wants: []want{{"name: Web_1", "metadata.name", "^[a-z]"}},
+		},
+		{
+			name: "wrong apiVersion",
+			src: `apiVersion: zds.dev/v2
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app: {maxRequestSeconds: 15}
+`,
+			wants: []want{{"apiVersion:", "apiVersion", "zds.dev/v1alpha1"}},
+		},
+		{
+			name: "several problems in one document",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+colour: red
+metadata:
+  name: web
+  nmespace: shop
+spec:
+  imag: ghcr.io/acme/web:1.4.2
+  replicas: "three"
+  port: 70000
+  app:
+    maxRequestSecond: 15
+  loadBalancer:
+    kind: nlbx
+`,
+			wants: []want{
+				{"colour:", "colour", `unknown field "colour"`},
+				{"nmespace:", "metadata.nmespace", `unknown field "nmespace"`},
+				{"imag:", "spec.imag", `unknown field "imag"`},
+				{"replicas:", "spec.replicas", "integer"},
+				{"port:", "spec.port", "maximum"},
+				{"app:", "spec.app", "maxRequestSeconds"},
+				{"maxRequestSecond:", "spec.app.maxRequestSecond", `unknown field "maxRequestSecond"`},
+				{"kind: nlbx", "spec.loadBalancer.kind", "alb"},
+			},
+		},
+		{
+			name: "problems in several documents of one file",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app: {maxRequestSeconds: 15, colour: red}
+---
+apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: api
+spec:
+  image: ghcr.io/acme/api:1.0.0
+  replicas: many
+  app: {maxRequestSeconds: 5}
+`,
+			wants: []want{
+				{"colour:", "spec.app.colour", `unknown field "colour"`},
+				{"replicas: many", "spec.replicas", "integer"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := writeFile(t, t.TempDir(), "svc.zds.yaml", tt.src)
+			checkProblems(t, f, tt.src, problemsOf(t, f), tt.wants)
+		})
+	}
+}
+
+func TestUnknownFieldMessageHasPosition(t *testing.T) {
+	src := strings.Replace(validDoc, "  replicas: 3\n", "  replicas: 3\n  replicaz: 4\n", 1)
+	f := writeFile(t, t.TempDir(), "svc.zds.yaml", src)
+	_, err := specfile.Load(f)
+	if err == nil {
+		t.Fatal("unknown field accepted")
+	}
+	line, col := locate(t, src, "replicaz:")
+	wantPrefix := fmt.Sprintf("%s:%d:%d: spec.replicaz: ", f, line, col)
+	if !strings.HasPrefix(err.Error(), wantPrefix) || !strings.Contains(err.Error(), "unknown field") {
+		t.Errorf("error %q, want it to start with %q and say unknown field", err, wantPrefix)
+	}
+}
+
+// base is a valid spec with R = 15, S = 10 and the ALB's L = 25 (so D = 20,
+// P = 25, G = 40 when derived), missing its trailing section: each case
+// appends one.
+const base = `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+  namespace: shop
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app:
+    maxRequestSeconds: 15
+    shutdownSeconds: 10
+`
+
+func TestComponentProblems(t *testing.T) {
+	tests := []struct {
+		name  string
+		src   string
+		wants []want
+	}{
+		{
+			name: "rule 1: D < R",
+			src: base + `  timing:
+    deregistrationDelaySeconds: 10
+`,
+			wants: []want{{"deregistrationDelaySeconds:", "spec.timing.deregistrationDelaySeconds", "rule 1"}},
+		},
+		{
+			name: "rule 2: P < L",
+			src: base + `  timing:
+    preStopSleepSeconds: 10
+`,
+			wants: []want{{"preStopSleepSeconds:", "spec.timing.preStopSleepSeconds", "rule 2"}},
+		},
+		{
+			name: "rule 2: P < pinned L",
+			src: base + `  loadBalancer:
+    propagationSeconds: 40
+  timing:
+    preStopSleepSeconds: 30
+`,
+			wants: []want{{"preStopSleepSeconds:", "spec.timing.preStopSleepSeconds", "rule 2"}},
+		},
+		{
+			name: "rule 3: P + S ≤ D",
+			src: base + `  timing:
+    deregistrationDelaySeconds: 40
+    preStopSleepSeconds: 25
+`,
+			wants: []want{{"preStopSleepSeconds:", "spec.timing.preStopSleepSeconds", "rule 3"}},
+		},
+		{
+			name: "rule 4: G ≤ P + S",
+			src: base + `  timing:
+    terminationGracePeriodSeconds: 35
+`,
+			wants: []want{{"terminationGracePeriodSeconds:", "spec.timing.terminationGracePeriodSeconds", "rule 4"}},
+		},
+		{
+			name: "rule 8: keep-alive ≤ idle timeout",
+			src: base + `    keepAliveTimeoutSeconds: 60
+  loadBalancer:
+    idleTimeoutSeconds: 60
+`,
+			wants: []want{{"keepAliveTimeoutSeconds:", "spec.app.keepAliveTimeoutSeconds", "rule 8"}},
+		},
+		{
+			name: "several rules at once",
+			src: base + `    keepAliveTimeoutSeconds: 30
+  timing:
+    deregistrationDelaySeconds: 10
+    preStopSleepSeconds: 10
+    terminationGracePeriodSeconds: 12
+`,
+			wants: []want{
+				{"keepAliveTimeoutSeconds:", "spec.app.keepAliveTimeoutSeconds", "rule 8"},
+				{"deregistrationDelaySeconds:", "spec.timing.deregistrationDelaySeconds", "rule 1"},
+				{"preStopSleepSeconds:", "spec.timing.preStopSleepSeconds", "rule 2"},
+				{"terminationGracePeriodSeconds:", "spec.timing.terminationGracePeriodSeconds", "rule 4"},
+			},
+		},
+		{
+			name: "single replica without acceptDowntime",
+			src: base + `  replicas: 1
+`,
+			wants: []want{{"replicas:", "spec.replicas", "acceptDowntime"}},
+		},
+		{
+			name: "disruption budget as large as replicas",
+			src: base + `  replicas: 3
+  disruption:
+    maxUnavailable: 3
+`,
+			wants: []want{{"maxUnavailable:", "spec.disruption.maxUnavailable", "below replicas"}},
+		},
+		{
+			name: "env in a list",
+			src: base + `  env:
+    - {name: A, value: "1"}
+    - {name: A, value: "2"}
+`,
+			wants: []want{{`name: A, value: "2"`, "spec.env[1].name", "Duplicate"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := writeFile(t, t.TempDir(), "svc.zds.yaml", tt.src)
+			checkProblems(t, f, tt.src, problemsOf(t, f), tt.wants)
+		})
+	}
+}
+
+func TestMissingImage(t *testing.T) {
+	src := strings.Replace(validDoc, "  image: ghcr.io/acme/web:1.4.2\n", "", 1)
+	f := writeFile(t, t.TempDir(), "svc.zds.yaml", src)
+	ps := problemsOf(t, f)
+	if len(ps) != 1 {
+		t.Fatalf("want one problem:%s", dump(ps))
+	}
+	p := ps[0]
+	if p.File != f || p.Path != "spec.image" || !strings.Contains(p.Message, "Required") || !strings.Contains(p.Message, "image") {
+		t.Errorf("got %s (path %q), want %s: spec.image: Required …", p, p.Path, f)
+	}
+	// The field is absent: the position is the spec it belongs in (its key,
+	// or the first line of its mapping).
+	specLine, _ := locate(t, src, "spec:")
+	if p.Line != specLine && p.Line != specLine+1 {
+		t.Errorf("missing image reported at line %d, want the spec at line %d or %d", p.Line, specLine, specLine+1)
+	}
+}
+
+// The namespace is metadata.namespace in a file: an error about it must point
+// there, not into spec, and name the field the file has.
+func TestMetadataNamespaceProblem(t *testing.T) {
+	src := strings.Replace(validDoc, "namespace: shop", "namespace: kube-system", 1)
+	f := writeFile(t, t.TempDir(), "svc.zds.yaml", src)
+	ps := problemsOf(t, f)
+	if len(ps) != 1 {
+		t.Fatalf("want one problem:%s", dump(ps))
+	}
+	line, col := locate(t, src, "namespace: kube-system")
+	if p := ps[0]; p.Line != line || p.Column != col || p.Path != "metadata.namespace" || !strings.Contains(p.Message, "kube-system") {
+		t.Errorf("got %s (path %q), want %s:%d:%d: metadata.namespace: … kube-system …", p, p.Path, f, line, col)
+	}
+}
+
+func TestProblemsInSeveralFiles(t *testing.T) {
+	dir := t.TempDir()
+	srcA := strings.Replace(validDoc, "  replicas: 3\n", "  replicas: 3\n  colour: red\n", 1)
+	srcB := strings.Replace(strings.Replace(validDoc, "name: web", "name: api", 1), "  image: ghcr.io/acme/web:1.4.2\n", "", 1)
+	a := writeFile(t, dir, "a.zds.yaml", srcA)
+	b := writeFile(t, dir, "b.zds.yaml", srcB)
+	good := writeFile(t, dir, "good.zds.yaml", strings.Replace(validDoc, "name: web", "name: good", 1))
+	ps := problemsOf(t, a, good, b)
+	if len(ps) != 2 {
+		t.Fatalf("want two problems:%s", dump(ps))
+	}
+	line, col := locate(t, srcA, "colour:")
+	if ps[0].File != a || ps[0].Line != line || ps[0].Column != col || !strings.Contains(ps[0].Message, "unknown field") {
+		t.Errorf("first problem %s, want %s:%d:%d unknown field", ps[0], a, line, col)
+	}
+	if ps[1].File != b || ps[1].Path != "spec.image" {
+		t.Errorf("second problem %s, want %s: spec.image", ps[1], b)
+	}
+}
+
+func TestMissingPath(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.zds.yaml")
+	good := writeFile(t, t.TempDir(), "good.zds.yaml", validDoc)
+	ps := problemsOf(t, good, missing)
+	if len(ps) != 1 || ps[0].File != missing {
+		t.Errorf("want one problem for %s:%s", missing, dump(ps))
+	}
+}
+
+func TestJSONSpecFile(t *testing.T) {
+	const valid = `{
+  "apiVersion": "zds.dev/v1alpha1",
+  "kind": "ZeroDowntimeService",
+  "metadata": {"name": "web", "namespace": "shop"},
+  "spec": {
+    "image": "ghcr.io/acme/web:1.4.2",
+    "app": {"maxRequestSeconds": 15, "shutdownSeconds": 10}
+  }
+}
+`
+	dir := t.TempDir()
+	f := writeFile(t, dir, "web.json", valid)
+	docs, err := specfile.Load(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].Metadata.Name != "web" || docs[0].Resolved.Timing.PreStopSleepSeconds != 25 {
+		t.Fatalf("unexpected documents %+v", docs)
+	}
+
+	bad := strings.Replace(valid, `"shutdownSeconds": 10}`, `"shutdownSeconds": 10},
+    "replicas": "3",
+    "bogus": true`, 1)
+	bf := writeFile(t, dir, "bad.json", bad)
+	checkProblems(t, bf, bad, problemsOf(t, bf), []want{
+		{`"replicas"`, "spec.replicas", "integer"},
+		{`"bogus"`, "spec.bogus", `unknown field "bogus"`},
+	})
+
+	pinned := strings.Replace(valid, `"shutdownSeconds": 10}`, `"shutdownSeconds": 10},
+    "timing": {"terminationGracePeriodSeconds": 20}`, 1)
+	pf := writeFile(t, dir, "pinned.json", pinned)
+	checkProblems(t, pf, pinned, problemsOf(t, pf), []want{
+		{`"terminationGracePeriodSeconds"`, "spec.timing.terminationGracePeriodSeconds", "rule 4"},
+	})
+}
+
+func TestDirectory(t *testing.T) {
+	// testdata/tree holds two zds files (one nested, one with two
+	// documents and a plain manifest), a Pulumi.yaml, a plain Kubernetes
+	// manifest and a text file.
+	docs, err := specfile.Load("testdata/tree")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, fmt.Sprintf("%s %s/%s", filepath.ToSlash(d.File), d.Resolved.Spec.Namespace, d.Metadata.Name))
+	}
+	want := []string{
+		"testdata/tree/a.zds.yaml shop/web",
+		"testdata/tree/nested/b.yaml shop/api",
+		"testdata/tree/nested/b.yaml shop/worker",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("documents:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestDirectoryWithExamples(t *testing.T) {
+	// The examples directory also holds Pulumi.yaml files and golden
+	// manifests: only the spec files count.
+	docs, err := specfile.Load("../../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 5 {
+		t.Errorf("got %d documents from ../../examples, want 5", len(docs))
+	}
+}
+
+func TestDirectoryWithInvalidSpec(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "ok.zds.yaml", validDoc)
+	src := strings.Replace(strings.Replace(validDoc, "name: web", "name: api", 1), "port: 8080", "port: 0", 1)
+	bad := writeFile(t, dir, "sub/bad.yml", src)
+	ps := problemsOf(t, dir)
+	checkProblems(t, bad, src, ps, []want{{"port:", "spec.port", "1"}})
+}
+
+func TestExplicitNonZDSFile(t *testing.T) {
+	tests := []struct {
+		file string
+		line int // of the offending document
+	}{
+		{"testdata/tree/Pulumi.yaml", 1},
+		{"testdata/tree/nested/deploy.yaml", 1},
+		{"testdata/tree/nested/b.yaml", 24},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			ps := problemsOf(t, tt.file)
+			for _, p := range ps {
+				if p.File != tt.file {
+					t.Errorf("problem in %s, want %s", p.File, tt.file)
+				}
+				if p.Line < tt.line {
+					t.Errorf("problem at line %d, before the offending document at line %d:%s", p.Line, tt.line, dump(ps))
+				}
+			}
+		})
+	}
+}
+
+func TestDuplicateService(t *testing.T) {
+	dir := t.TempDir()
+	other := strings.Replace(validDoc, "image: ghcr.io/acme/web:1.4.2", "image: ghcr.io/acme/web:2.0.0", 1)
+	t.Run("two files", func(t *testing.T) {
+		a := writeFile(t, dir, "a.zds.yaml", validDoc)
+		b := writeFile(t, dir, "b.zds.yaml", "# the same service again\n"+other)
+		ps := problemsOf(t, a, b)
+		if len(ps) != 1 {
+			t.Fatalf("want one problem:%s", dump(ps))
+		}
+		p := ps[0]
+		if p.File != b || p.Line != 2 || !strings.Contains(p.Message, "shop/web") || !strings.Contains(p.Message, a+":1") {
+			t.Errorf("got %s, want %s:2 naming shop/web and %s:1", p, b, a)
+		}
+	})
+	t.Run("one file", func(t *testing.T) {
+		src := validDoc + "---\n" + other
+		f := writeFile(t, dir, "c.zds.yaml", src)
+		ps := problemsOf(t, f)
+		second, _ := locate(t, src, "---\napiVersion")
+		if len(ps) != 1 || ps[0].Line != second+1 || !strings.Contains(ps[0].Message, f+":1") {
+			t.Errorf("want one problem at %s:%d naming %s:1:%s", f, second+1, f, dump(ps))
+		}
+	})
+	t.Run("default namespace spelled out", func(t *testing.T) {
+		x := strings.Replace(validDoc, "  namespace: shop\n", "", 1)
+		y := strings.Replace(validDoc, "namespace: shop", "namespace: default", 1)
+		f := writeFile(t, dir, "d.zds.yaml", x+"---\n"+y)
+		ps := problemsOf(t, f)
+		if len(ps) != 1 || !strings.Contains(ps[0].Message, "default/web") {
+			t.Errorf("want one problem naming default/web:%s", dump(ps))
+		}
+	})
+	t.Run("same name in other namespaces", func(t *testing.T) {
+		y := strings.Replace(validDoc, "namespace: shop", "namespace: shop2", 1)
+		f := writeFile(t, dir, "e.zds.yaml", validDoc+"---\n"+y)
+		if docs, err := specfile.Load(f); err != nil || len(docs) != 2 {
+			t.Errorf("Load = %d documents, %v; want 2, nil", len(docs), err)
+		}
+	})
+}
+
+func TestInvalidYAML(t *testing.T) {
+	tests := []struct {
+		name, src, needle string
+	}{
+		{"bad indentation", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata:\n  name: web\n bad: x\n", " bad: x"},
+		{"unclosed flow mapping", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata: {name: web\nspec: {}\n", "spec: {}"},
+		{"unterminated string", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata:\n  name: \"web\n", "name: \"web"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := writeFile(t, t.TempDir(), "svc.zds.yaml", tt.src)
+			ps := problemsOf(t, f)
+			line, _ := locate(t, tt.src, tt.needle)
+			if len(ps) != 1 {
+				t.Fatalf("want one problem:%s", dump(ps))
+			}
+			// The YAML parser reports the line where it gave up, which may
+			// be the line before the offending one.
+			if p := ps[0]; p.File != f || p.Line < line-2 || p.Line > line || !strings.Contains(p.Message, "YAML") {
+				t.Errorf("got %s, want a YAML error at %s:%d (or just before)", p, f, line)
+			}
+		})
+	}
+}
+
+func TestEmptyDocumentsSkipped(t *testing.T) {
+	api := strings.Replace(validDoc, "name: web", "name: api", 1)
+	tests := []struct {
+		name string
+		src  string
+		docs int
+	}{
+		{"leading separator", "---\n" + validDoc, 1},
+		{"trailing separator", validDoc + "---\n", 1},
+		{"empty document between", validDoc + "---\n---\n" + api, 2},
+		{"comment-only document", validDoc + "---\n# nothing here\n---\n" + api, 2},
+		{"separators only around", "---\n---\n" + validDoc + "---\n---\n", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := writeFile(t, t.TempDir(), "svc.zds.yaml", tt.src)
+			docs, err := specfile.Load(f)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if len(docs) != tt.docs {
+				t.Errorf("got %d documents, want %d", len(docs), tt.docs)
+			}
+		})
+	}
+}
+
+func TestNoDocuments(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "Pulumi.yaml", "name: x\nruntime: go\n")
+	for _, p := range []string{dir, writeFile(t, t.TempDir(), "empty.yaml", "")} {
+		ps := problemsOf(t, p)
+		if len(ps) != 1 || !strings.Contains(ps[0].Message, "no ZeroDowntimeService documents") {
+			t.Errorf("Load(%s):%s; want one problem saying no documents", p, dump(ps))
+		}
+	}
+}
+
+func TestProblemString(t *testing.T) {
+	tests := []struct {
+		p    specfile.Problem
+		want string
+	}{
+		{specfile.Problem{File: "a.yaml", Line: 3, Column: 5, Path: "spec.port", Message: "bad"}, "a.yaml:3:5: spec.port: bad"},
+		{specfile.Problem{File: "a.yaml", Line: 3, Column: 1, Message: "bad"}, "a.yaml:3:1: bad"},
+		{specfile.Problem{File: "a.yaml", Message: "gone"}, "a.yaml: gone"},
+	}
+	for _, tt := range tests {
+		if got := tt.p.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+	inv := &specfile.Invalid{Problems: []specfile.Problem{tests[0].p, tests[2].p}}
+	if got, want := inv.Error(), tests[0].want+"\n"+tests[2].want; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// Two services creating the same namespace would fight over it on apply.
+func TestNamespaceCreatedTwiceIsAProblem(t *testing.T) {
+	dir := t.TempDir()
+	doc := func(name string) string {
+		return `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata: {name: ` + name + `, namespace: shop}
+spec:
+  createNamespace: true
+  image: ghcr.io/acme/` + name + `:1
+  app: {maxRequestSeconds: 5}
+`
+	}
+	path := filepath.Join(dir, "two.zds.yaml")
+	if err := os.WriteFile(path, []byte(doc("a")+"---\n"+doc("b")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := specfile.Load(path)
+	var inv *specfile.Invalid
+	if !errors.As(err, &inv) || len(inv.Problems) != 1 {
+		t.Fatalf("want one problem, got %v", err)
+	}
+	p := inv.Problems[0]
+	if p.Line != 9 || p.Path != "spec.createNamespace" || !strings.Contains(p.Message, "namespace shop is also created at "+path+":1") {
+		t.Errorf("problem = %+v", p)
+	}
+}
