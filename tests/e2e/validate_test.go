@@ -1,0 +1,310 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/zerodowntime/zds/components/check"
+	"github.com/zerodowntime/zds/components/preview"
+	"github.com/zerodowntime/zds/components/render"
+	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/specfile"
+	"github.com/zerodowntime/zds/components/zds"
+)
+
+// exampleManifests renders an example's spec file, optionally moving every
+// service to another namespace, through the component itself.
+func exampleManifests(t *testing.T, path, namespace string) ([]map[string]any, []*specfile.Document) {
+	t.Helper()
+	docs, err := specfile.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if namespace != "" {
+		for _, d := range docs {
+			d.Metadata.Namespace = namespace
+			if d.Resolved, err = spec.Resolve(d.Metadata.Name, d.ServiceSpec(), spec.Inputs{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	objs, err := render.Manifests(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs, docs
+}
+
+// specManifests renders one ServiceSpec through the component.
+func specManifests(t *testing.T, name string, s zds.ServiceSpec) []map[string]any {
+	t.Helper()
+	rec, err := preview.Run(func(ctx *pulumi.Context) error {
+		_, err := zds.NewZeroDowntimeService(ctx, name, &zds.ZeroDowntimeServiceArgs{ServiceSpec: s})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.Manifests()
+}
+
+func namespacesOf(objs []map[string]any) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, o := range objs {
+		u := unstructured.Unstructured{Object: o}
+		ns := u.GetNamespace()
+		if u.GetKind() == "Namespace" {
+			ns = u.GetName()
+		}
+		if ns != "" && !seen[ns] {
+			seen[ns] = true
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
+// serverSideValidate is the full treatment for one set of objects:
+// server-side dry-run (nothing persisted), real apply into namespaces that
+// enforce Pod Security "restricted" (no warnings), every timing rule re-read
+// from the live objects, selection checked on live pods, and a second apply
+// that changes nothing.
+func serverSideValidate(t *testing.T, objs []map[string]any) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	for _, ns := range namespacesOf(objs) {
+		restrictedNamespace(t, ctx, ns)
+	}
+	warnings.take()
+
+	if _, err := apply(ctx, objs, true); err != nil {
+		t.Fatalf("server-side dry run rejected the objects: %v", err)
+	}
+	for _, o := range objs {
+		u := &unstructured.Unstructured{Object: o}
+		if u.GetKind() != "Deployment" {
+			continue
+		}
+		ri, _ := resourceFor(u)
+		if _, err := ri.Get(ctx, u.GetName(), metav1.GetOptions{}); err == nil {
+			t.Fatalf("dry run persisted Deployment %s", u.GetName())
+		}
+	}
+
+	live, err := apply(ctx, objs, false)
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	for _, w := range warnings.take() {
+		if strings.Contains(w, "PodSecurity") || strings.Contains(w, "violate") {
+			t.Errorf("Pod Security warning: %s", w)
+		}
+	}
+
+	// The timing rules, read back from what the server stored.
+	var liveMaps []map[string]any
+	for _, u := range live {
+		liveMaps = append(liveMaps, u.Object)
+	}
+	groups, err := check.Decode(liveMaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups {
+		if _, v := check.Objects(g); len(v) > 0 {
+			t.Errorf("live %s/%s breaks the timing model: %v", g.Deployment.Namespace, g.Deployment.Name, v)
+		}
+	}
+
+	// Selection, on live pods, once the pods exist and are available.
+	for _, g := range groups {
+		d := g.Deployment
+		timeout := time.Duration(d.Spec.MinReadySeconds)*time.Second + 90*time.Second
+		if _, err := waitAvailable(ctx, d.Namespace, d.Name, timeout); err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		if problems := waitNoProblems(ctx, d.Namespace, d.Name, 30*time.Second); len(problems) > 0 {
+			t.Errorf("%s/%s: %s", d.Namespace, d.Name, strings.Join(problems, "; "))
+		}
+	}
+
+	// Applying the same objects again changes nothing: same generation and
+	// the same managed-fields entry for our field manager (controllers may
+	// update status meanwhile, which moves resourceVersion, not these).
+	again, err := apply(ctx, objs, false)
+	if err != nil {
+		t.Fatalf("second apply: %v", err)
+	}
+	for i := range again {
+		before, after := live[i], again[i]
+		if before.GetGeneration() != after.GetGeneration() || ownFields(before) != ownFields(after) {
+			t.Errorf("re-applying %s %s/%s changed it (generation %d → %d, managed fields %s → %s)", after.GetKind(), after.GetNamespace(), after.GetName(),
+				before.GetGeneration(), after.GetGeneration(), ownFields(before), ownFields(after))
+		}
+	}
+}
+
+// ownFields is our field manager's managed-fields entry, time included:
+// a no-op apply leaves it untouched.
+func ownFields(u *unstructured.Unstructured) string {
+	for _, mf := range u.GetManagedFields() {
+		if mf.Manager == fieldOwner && mf.Operation == metav1.ManagedFieldsOperationApply {
+			b, _ := json.Marshal(mf)
+			return string(b)
+		}
+	}
+	return "<none>"
+}
+
+func TestExamplesPassTheRealAPIServer(t *testing.T) {
+	need(t)
+	paths, err := filepath.Glob("../../examples/*/*.zds.yaml")
+	if err != nil || len(paths) < 3 {
+		t.Fatalf("examples: %v %v", paths, err)
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(filepath.Dir(path)), func(t *testing.T) {
+			t.Parallel()
+			objs, _ := exampleManifests(t, path, "")
+			serverSideValidate(t, objs)
+		})
+	}
+}
+
+func intp(v int) *int { return &v }
+
+// Varied specs, pins at the edge of each rule.
+func TestVariedSpecsPassTheRealAPIServer(t *testing.T) {
+	need(t)
+	base := func(ns string) zds.ServiceSpec {
+		return zds.ServiceSpec{Namespace: ns, Image: "ghcr.io/acme/web:1.0.0", App: zds.App{MaxRequestSeconds: 15}}
+	}
+	cases := map[string]func(s *zds.ServiceSpec){
+		"two-replicas": func(s *zds.ServiceSpec) { s.Replicas = intp(2) },
+		"one-replica-accepting-downtime": func(s *zds.ServiceSpec) {
+			s.Replicas, s.AcceptDowntime = intp(1), true
+		},
+		"rules-1-2-4-at-the-edge": func(s *zds.ServiceSpec) {
+			// D = R, P = L, G = P + S + 1.
+			s.App = zds.App{MaxRequestSeconds: 30, ShutdownSeconds: intp(10)}
+			s.Timing = zds.Timing{DeregistrationDelaySeconds: intp(30), PreStopSleepSeconds: intp(25), TerminationGracePeriodSeconds: intp(36)}
+		},
+		"rule-3-at-the-edge": func(s *zds.ServiceSpec) {
+			// P + S = D + 1.
+			s.App = zds.App{MaxRequestSeconds: 20, ShutdownSeconds: intp(5)}
+			s.LoadBalancer.PropagationSeconds = intp(10)
+			s.Timing = zds.Timing{DeregistrationDelaySeconds: intp(24), PreStopSleepSeconds: intp(20)}
+		},
+		"long-requests": func(s *zds.ServiceSpec) {
+			s.App = zds.App{MaxRequestSeconds: 900, ShutdownSeconds: intp(60), StartupSeconds: intp(300)}
+		},
+		"exec-prestop-liveness-health-port": func(s *zds.ServiceSpec) {
+			s.Pod.PreStopHook = "exec"
+			s.Liveness = zds.Liveness{Enabled: true, Path: "/livez"}
+			s.HealthCheck = zds.HealthCheck{Path: "/ready", Port: intp(9090), SuccessCodes: "200-299"}
+			s.Env = []zds.EnvVar{{Name: "MODE", Value: "e2e"}}
+			s.Resources = zds.Resources{Limits: zds.ResourceList{CPU: "500m", Memory: "256Mi"}}
+			s.Version = "1.0.0"
+		},
+		"many-replicas-wide-surge": func(s *zds.ServiceSpec) {
+			s.Replicas, s.Rollout.MaxSurge, s.Disruption.MaxUnavailable = intp(10), intp(3), intp(2)
+		},
+		"tls-group-idle-timeout": func(s *zds.ServiceSpec) {
+			s.LoadBalancer = zds.LoadBalancer{
+				Scheme: "internet-facing", Host: "app.example.com", Paths: []string{"/", "/v2"},
+				CertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+				GroupName:      "shared", GroupOrder: intp(5), IdleTimeoutSeconds: intp(120),
+			}
+			s.App.KeepAliveTimeoutSeconds = intp(125)
+		},
+		"creates-its-namespace": func(s *zds.ServiceSpec) { s.CreateNamespace = true },
+	}
+	for name, mutate := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := base("case-" + name)
+			mutate(&s)
+			serverSideValidate(t, specManifests(t, "svc", s))
+		})
+	}
+}
+
+// Breaking an emitted object must make a check fail: the real API server
+// rejects a removed API and reports Pod Security violations, and the live
+// selection check catches a budget that protects nothing.
+func TestBrokenObjectsAreCaught(t *testing.T) {
+	need(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	ns := "case-broken"
+	restrictedNamespace(t, ctx, ns)
+	objs := specManifests(t, "svc", zds.ServiceSpec{Namespace: ns, Image: "ghcr.io/acme/web:1.0.0", App: zds.App{MaxRequestSeconds: 15}})
+	find := func(kind string) map[string]any {
+		for _, o := range objs {
+			if o["kind"] == kind {
+				return o
+			}
+		}
+		t.Fatalf("no %s", kind)
+		return nil
+	}
+
+	t.Run("policy/v1beta1 PodDisruptionBudget", func(t *testing.T) {
+		pdb := deepCopy(find("PodDisruptionBudget"))
+		pdb["apiVersion"] = "policy/v1beta1"
+		_, err := applyOne(ctx, pdb, true, fieldOwner)
+		if err == nil || !strings.Contains(err.Error(), "no matches for kind") {
+			t.Errorf("policy/v1beta1 must be rejected, got %v", err)
+		}
+	})
+
+	t.Run("privilege escalation under Pod Security restricted", func(t *testing.T) {
+		dep := deepCopy(find("Deployment"))
+		ctr := dep["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)
+		ctr["securityContext"].(map[string]any)["allowPrivilegeEscalation"] = true
+		warnings.take()
+		if _, err := applyOne(ctx, dep, true, fieldOwner); err != nil {
+			t.Fatalf("dry run: %v", err)
+		}
+		got := strings.Join(warnings.take(), "\n")
+		if !strings.Contains(got, "allowPrivilegeEscalation") {
+			t.Errorf("the server did not flag the escalation; warnings: %q", got)
+		}
+	})
+
+	t.Run("PodDisruptionBudget selecting nothing", func(t *testing.T) {
+		if _, err := apply(ctx, objs, false); err != nil {
+			t.Fatal(err)
+		}
+		pdb := deepCopy(find("PodDisruptionBudget"))
+		pdb["spec"].(map[string]any)["selector"] = map[string]any{"matchLabels": map[string]any{"app": "nothing"}}
+		if _, err := applyOne(ctx, pdb, false, fieldOwner); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := waitAvailable(ctx, ns, "svc", 2*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		problems, err := liveSelectionProblems(ctx, ns, "svc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(strings.Join(problems, "\n"), "PodDisruptionBudget selects []") {
+			t.Errorf("a budget selecting nothing went unnoticed: %v", problems)
+		}
+	})
+}
+
+func deepCopy(m map[string]any) map[string]any {
+	return (&unstructured.Unstructured{Object: m}).DeepCopy().Object
+}
