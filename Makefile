@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all build run install test unit fuzz lint generate check-generated golden bench clean
+.PHONY: all build run install test unit fuzz e2e controlplane lint generate check-generated golden bench clean
 
 all: lint test
 
@@ -19,11 +19,20 @@ run:
 install:
 	$(GO) install ./cmd/zds
 
-## test: lint, every unit/wiring/golden test, and a short fuzz of the timing rules
-test: lint unit fuzz
+## test: lint, every test (unit, wiring, golden, real control plane) and a short fuzz of the timing rules
+test: lint controlplane unit fuzz
 
 unit:
-	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -timeout 40m $(PKGS)
+
+## e2e: only the tests against the real control plane (tests/e2e)
+e2e: controlplane
+	$(GO) test -count=1 -timeout 40m -v ./tests/e2e/
+
+## controlplane: build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok
+## from the Go module proxy into ~/.cache/zds (skipped when the cached build matches the pins)
+controlplane:
+	@bash tests/controlplane/build.sh >/dev/null
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDerive$$' -fuzztime $(FUZZTIME) ./components/timing/

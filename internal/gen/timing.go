@@ -104,7 +104,13 @@ hook (kubernetes/kubernetes#106476), so a derived preStop sleep stays the tool.
   before it is restarted.
 - **minReadySeconds** = controller latency ({{.ALB.RegistrationLatencySeconds}} s) + H × I: a
   rollout never outruns registration, even when the webhook skipped a gate
-  (it fails open since controller v2.11).
+  (it fails open since controller v2.11). It paces rollouts only: a
+  PodDisruptionBudget counts a pod healthy as soon as it is Ready, so during
+  node drains and evictions it is the readiness gate (Ready only once the
+  target is healthy) that protects load-balancer capacity. The real-cluster
+  test shows both: a drain kept Ready pods at replicas − 1 while the
+  Deployment's availability, which adds minReadySeconds, dipped to
+  replicas − 2. Keep the controller's webhook healthy.
 - **progressDeadlineSeconds** = max({{.MinPD}}, 2 × one wave), where one wave is pod
   start ({{.PodStart}} s for scheduling and image pull) + the startup budget +
   registration + minReadySeconds.
