@@ -237,7 +237,7 @@ func Start(ctx context.Context, opts Options) (cp *ControlPlane, err error) {
 	}
 	// Pods need the namespace's default service account, made by the
 	// service-account controller.
-	if err := poll(ctx, 60*time.Second, func() (bool, error) {
+	if err := Poll(ctx, 60*time.Second, func() (bool, error) {
 		_, err := cs.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
 		return err == nil, nil
 	}); err != nil {
@@ -368,7 +368,7 @@ func (cp *ControlPlane) waitReady(ctx context.Context, server, token string) err
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: insecureTLS(),
 	}}
-	return poll(ctx, 90*time.Second, func() (bool, error) {
+	return Poll(ctx, 90*time.Second, func() (bool, error) {
 		if err := cp.Alive(); err != nil {
 			return false, err
 		}
@@ -411,7 +411,7 @@ func createNode(ctx context.Context, cs kubernetes.Interface, name string) error
 // waitNodes waits until every fake node is Ready and carries no taint (the
 // node-lifecycle controller that would lift not-ready taints is off).
 func (cp *ControlPlane) waitNodes(ctx context.Context, cs kubernetes.Interface) error {
-	return poll(ctx, 60*time.Second, func() (bool, error) {
+	return Poll(ctx, 60*time.Second, func() (bool, error) {
 		if err := cp.Alive(); err != nil {
 			return false, err
 		}
@@ -441,7 +441,8 @@ func (cp *ControlPlane) waitNodes(ctx context.Context, cs kubernetes.Interface) 
 	})
 }
 
-func poll(ctx context.Context, timeout time.Duration, f func() (bool, error)) error {
+// Poll calls f every 250 ms until it reports done, fails, or timeout passes.
+func Poll(ctx context.Context, timeout time.Duration, f func() (bool, error)) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		ok, err := f()

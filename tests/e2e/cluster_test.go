@@ -176,7 +176,7 @@ func ptr[T any](v T) *T { return &v }
 // waitAvailable waits until the Deployment has rolled out completely.
 func waitAvailable(ctx context.Context, ns, name string, timeout time.Duration) (*appsv1.Deployment, error) {
 	var d *appsv1.Deployment
-	err := pollUntil(ctx, timeout, func() (bool, error) {
+	err := controlplane.Poll(ctx, timeout, func() (bool, error) {
 		var err error
 		d, err = cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
@@ -201,27 +201,6 @@ func statusOf(d *appsv1.Deployment) any {
 		return nil
 	}
 	return d.Status
-}
-
-func pollUntil(ctx context.Context, timeout time.Duration, f func() (bool, error)) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, err := f()
-		if err != nil {
-			return err
-		}
-		if ok {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("timed out")
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(300 * time.Millisecond):
-		}
-	}
 }
 
 // deploymentPods returns the running (not terminating) pods the
@@ -367,7 +346,7 @@ func liveSelectionProblems(ctx context.Context, ns, name string) ([]string, erro
 // waitNoProblems retries liveSelectionProblems while controllers catch up.
 func waitNoProblems(ctx context.Context, ns, name string, timeout time.Duration) []string {
 	var last []string
-	err := pollUntil(ctx, timeout, func() (bool, error) {
+	err := controlplane.Poll(ctx, timeout, func() (bool, error) {
 		p, err := liveSelectionProblems(ctx, ns, name)
 		if err != nil && !apierrors.IsNotFound(err) {
 			return false, err

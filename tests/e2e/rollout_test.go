@@ -353,7 +353,7 @@ func drainKeepsTheBudget(t *testing.T, ctx context.Context, ns, name string, rep
 
 	// Wait until the drained node holds none of the pods and all are back.
 	var final map[string]corev1.Pod
-	err = pollUntil(ctx, 4*time.Minute, func() (bool, error) {
+	err = controlplane.Poll(ctx, 4*time.Minute, func() (bool, error) {
 		d, err := cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return false, err
