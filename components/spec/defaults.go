@@ -20,13 +20,51 @@ const (
 	DefaultRunAsUser        = int64(65532)
 	DefaultCPURequest       = "100m"
 	DefaultMemoryRequest    = "128Mi"
+	DefaultMinReplicas      = 2
+	DefaultSpreadZones      = "DoNotSchedule"
+	DefaultSpreadNodes      = "ScheduleAnyway"
+
+	DefaultScaleDownStabilizationSeconds = 300
 )
+
+// Load-balancer kinds.
+const (
+	KindALB                = "alb"
+	KindNLB                = "nlb"
+	KindTargetGroupBinding = "targetGroupBinding"
+)
+
+// MaxReplicas is the most pods the service runs outside a rollout:
+// replicas, or autoscaling.maxReplicas. Rollout deadlines are sized for it.
+func (s ServiceSpec) MaxReplicas() int {
+	if s.Autoscaling.Enabled {
+		return s.Autoscaling.MaxReplicas
+	}
+	if s.Replicas == nil {
+		return DefaultReplicas
+	}
+	return *s.Replicas
+}
+
+// MinReplicas is the fewest pods the service runs: replicas, or
+// autoscaling.minReplicas. The disruption budget must leave one of them.
+func (s ServiceSpec) MinReplicas() int {
+	if s.Autoscaling.Enabled {
+		if s.Autoscaling.MinReplicas == nil {
+			return DefaultMinReplicas
+		}
+		return *s.Autoscaling.MinReplicas
+	}
+	return s.MaxReplicas()
+}
 
 // WithDefaults returns a copy of s with every default applied. name is the
 // component's name, the default for s.Name. It sets:
 //
 //   - name: the component's name; namespace: "default"
-//   - port: 8080; replicas: 3
+//   - port: 8080; replicas: 3 (none with autoscaling, which defaults
+//     minReplicas to 2 and scaleDownStabilizationSeconds to 300)
+//   - spread.zones: "DoNotSchedule"; spread.nodes: "ScheduleAnyway"
 //   - resources.requests: the limit when only a limit is set (as Kubernetes
 //     does), else cpu 100m, memory 128Mi; resources.limits.memory: the memory
 //     request
@@ -35,10 +73,12 @@ const (
 //     the load-balancer kind's profile (ALB: 10 s, 5 s, 2, 2)
 //   - liveness.path: healthCheck.path
 //   - app.shutdownSeconds: app.maxRequestSeconds; app.startupSeconds: 30
-//   - loadBalancer.kind: "alb"; scheme: "internal"; paths: ["/"];
-//     ingressClassName: "alb"; propagationSeconds: the kind's profile (ALB 25);
-//     sslRedirect: true when a certificate is set
-//   - rollout.maxSurge: ceil(replicas / 4), at least 1
+//   - loadBalancer.kind: "alb"; scheme (alb, nlb): "internal"; paths (alb,
+//     targetGroupBinding): ["/"]; ingressClassName (alb): "alb";
+//     propagationSeconds: the kind's profile (ALB 25, NLB 120); sslRedirect
+//     (alb): true when a certificate is set
+//   - rollout.maxSurge: ceil(replicas / 4) (autoscaling: maxReplicas / 4), at
+//     least 1
 //   - disruption.maxUnavailable: 1
 //   - pod.preStopHook: "sleep"; pod.runAsUser: 65532;
 //     pod.readOnlyRootFilesystem: true
@@ -51,7 +91,14 @@ func (s ServiceSpec) WithDefaults(name string, hasCertificate bool) ServiceSpec 
 	setString(&s.Name, name)
 	setString(&s.Namespace, DefaultNamespace)
 	setInt(&s.Port, DefaultPort)
-	setIntPtr(&s.Replicas, DefaultReplicas)
+	if s.Autoscaling.Enabled {
+		setIntPtr(&s.Autoscaling.MinReplicas, DefaultMinReplicas)
+		setIntPtr(&s.Autoscaling.ScaleDownStabilizationSeconds, DefaultScaleDownStabilizationSeconds)
+	} else {
+		setIntPtr(&s.Replicas, DefaultReplicas)
+	}
+	setString(&s.Spread.Zones, DefaultSpreadZones)
+	setString(&s.Spread.Nodes, DefaultSpreadNodes)
 
 	// As Kubernetes does, a limit without a request is also the request.
 	setString(&s.Resources.Requests.CPU, s.Resources.Limits.CPU)
@@ -62,14 +109,19 @@ func (s ServiceSpec) WithDefaults(name string, hasCertificate bool) ServiceSpec 
 
 	setString(&s.LoadBalancer.Kind, DefaultKind)
 	profile, known := timing.Profiles[s.LoadBalancer.Kind]
-	setString(&s.LoadBalancer.Scheme, DefaultScheme)
-	setString(&s.LoadBalancer.IngressClassName, DefaultIngressClassName)
-	if len(s.LoadBalancer.Paths) == 0 {
-		s.LoadBalancer.Paths = []string{DefaultPath}
+	kind := s.LoadBalancer.Kind
+	if kind == KindALB || kind == KindNLB {
+		setString(&s.LoadBalancer.Scheme, DefaultScheme)
 	}
-	if hasCertificate && s.LoadBalancer.SSLRedirect == nil {
-		t := true
-		s.LoadBalancer.SSLRedirect = &t
+	if kind == KindALB {
+		setString(&s.LoadBalancer.IngressClassName, DefaultIngressClassName)
+		if hasCertificate && s.LoadBalancer.SSLRedirect == nil {
+			t := true
+			s.LoadBalancer.SSLRedirect = &t
+		}
+	}
+	if kind != KindNLB && len(s.LoadBalancer.Paths) == 0 {
+		s.LoadBalancer.Paths = []string{DefaultPath}
 	}
 
 	hc := &s.HealthCheck
@@ -88,7 +140,7 @@ func (s ServiceSpec) WithDefaults(name string, hasCertificate bool) ServiceSpec 
 	setIntPtr(&s.App.ShutdownSeconds, s.App.MaxRequestSeconds)
 	setIntPtr(&s.App.StartupSeconds, DefaultStartupSeconds)
 
-	setIntPtr(&s.Rollout.MaxSurge, max(1, (*s.Replicas+3)/4))
+	setIntPtr(&s.Rollout.MaxSurge, max(1, (s.MaxReplicas()+3)/4))
 	setIntPtr(&s.Disruption.MaxUnavailable, DefaultMaxUnavailable)
 
 	setString(&s.Pod.PreStopHook, DefaultPreStopHook)

@@ -117,22 +117,48 @@ func TestWithDefaults(t *testing.T) {
 		{name: "timing.deregistrationDelaySeconds: not set", get: func(s spec.ServiceSpec) any { return val(s.Timing.DeregistrationDelaySeconds) }, want: nil},
 		{name: "timing.preStopSleepSeconds: not set", get: func(s spec.ServiceSpec) any { return val(s.Timing.PreStopSleepSeconds) }, want: nil},
 		{name: "timing.terminationGracePeriodSeconds: not set", get: func(s spec.ServiceSpec) any { return val(s.Timing.TerminationGracePeriodSeconds) }, want: nil},
+		{name: "spread.zones: DoNotSchedule", get: func(s spec.ServiceSpec) any { return s.Spread.Zones }, want: "DoNotSchedule"},
+		{name: "spread.nodes: ScheduleAnyway", get: func(s spec.ServiceSpec) any { return s.Spread.Nodes }, want: "ScheduleAnyway"},
+		{
+			name: "autoscaling: no replicas, minReplicas 2, stabilization 300",
+			in:   func(s *spec.ServiceSpec) { s.Autoscaling = spec.Autoscaling{Enabled: true, MaxReplicas: 10} },
+			get: func(s spec.ServiceSpec) any {
+				return []any{val(s.Replicas), val(s.Autoscaling.MinReplicas), val(s.Autoscaling.ScaleDownStabilizationSeconds), val(s.Rollout.MaxSurge)}
+			},
+			want: []any{nil, 2, 300, 3},
+		},
+		{
+			name: "nlb: propagation 120, health check 10/6/2/2, scheme internal, no paths",
+			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "nlb" },
+			get: func(s spec.ServiceSpec) any {
+				return []any{val(s.LoadBalancer.PropagationSeconds), val(s.HealthCheck.IntervalSeconds), val(s.HealthCheck.TimeoutSeconds), s.LoadBalancer.Scheme, len(s.LoadBalancer.Paths), s.LoadBalancer.IngressClassName}
+			},
+			want: []any{120, 10, 6, "internal", 0, ""},
+		},
+		{
+			name: "targetGroupBinding: ALB numbers, no scheme, paths for the listener rule",
+			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "targetGroupBinding" },
+			get: func(s spec.ServiceSpec) any {
+				return []any{val(s.LoadBalancer.PropagationSeconds), s.LoadBalancer.Scheme, s.LoadBalancer.Paths, s.LoadBalancer.IngressClassName}
+			},
+			want: []any{25, "", []string{"/"}, ""},
+		},
 		// An unknown kind gets no kind-specific defaults.
 		{
 			name: "unknown kind: no propagationSeconds",
-			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "nlb" },
+			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "gateway" },
 			get:  func(s spec.ServiceSpec) any { return val(s.LoadBalancer.PropagationSeconds) },
 			want: nil,
 		},
 		{
 			name: "unknown kind: no health check interval",
-			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "nlb" },
+			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "gateway" },
 			get:  func(s spec.ServiceSpec) any { return val(s.HealthCheck.IntervalSeconds) },
 			want: nil,
 		},
 		{
 			name: "unknown kind: no health check thresholds",
-			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "nlb" },
+			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "gateway" },
 			get: func(s spec.ServiceSpec) any {
 				return []any{val(s.HealthCheck.TimeoutSeconds), val(s.HealthCheck.HealthyThreshold), val(s.HealthCheck.UnhealthyThreshold)}
 			},
@@ -140,9 +166,9 @@ func TestWithDefaults(t *testing.T) {
 		},
 		{
 			name: "unknown kind: kind-independent defaults still apply",
-			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "nlb" },
+			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "gateway" },
 			get:  func(s spec.ServiceSpec) any { return []any{s.LoadBalancer.Kind, s.HealthCheck.Path, val(s.Replicas)} },
-			want: []any{"nlb", "/healthz", 3},
+			want: []any{"gateway", "/healthz", 3},
 		},
 	}
 	for _, tc := range tests {
@@ -209,6 +235,7 @@ func full() spec.ServiceSpec {
 		},
 		Rollout:    spec.Rollout{MaxSurge: intPtr(5)},
 		Disruption: spec.Disruption{MaxUnavailable: intPtr(2)},
+		Spread:     spec.Spread{Zones: "ScheduleAnyway", Nodes: "DoNotSchedule"},
 		Pod: spec.Pod{
 			PreStopHook:            "exec",
 			ServiceAccountName:     "api",

@@ -100,7 +100,8 @@ func (s ServiceSpec) TimingInputs(p timing.Profile) timing.Inputs {
 			HealthyThreshold:   *s.HealthCheck.HealthyThreshold,
 			UnhealthyThreshold: *s.HealthCheck.UnhealthyThreshold,
 		},
-		Replicas:                      *s.Replicas,
+		// At least 1: a missing maxReplicas is Validate's to report.
+		Replicas:                      max(1, s.MaxReplicas()),
 		MaxSurge:                      *s.Rollout.MaxSurge,
 		DeregistrationDelaySeconds:    s.Timing.DeregistrationDelaySeconds,
 		PreStopSleepSeconds:           s.Timing.PreStopSleepSeconds,

@@ -64,6 +64,11 @@ type ServiceSpec struct {
 	Rollout Rollout `json:"rollout,omitempty"`
 	// Disruption configures the PodDisruptionBudget.
 	Disruption Disruption `json:"disruption,omitempty"`
+	// Autoscaling adds a HorizontalPodAutoscaler (autoscaling/v2); replicas
+	// is then left to it.
+	Autoscaling Autoscaling `json:"autoscaling,omitempty"`
+	// Spread sets topology spread constraints across zones and nodes.
+	Spread Spread `json:"spread,omitempty"`
 	// Pod tunes the pod template.
 	Pod Pod `json:"pod,omitempty"`
 	// Labels are added to every object the component creates and to the pods.
@@ -156,11 +161,15 @@ type App struct {
 
 // LoadBalancer configures the AWS Load Balancer Controller objects.
 type LoadBalancer struct {
-	// Kind of load balancer. "alb": an Ingress for the AWS Load Balancer
-	// Controller with IP targets. Defaults to "alb".
-	Kind string `json:"kind,omitempty" jsonschema:"enum=alb,default=alb"`
-	// Scheme is "internal" or "internet-facing". Defaults to "internal", as
-	// the controller does.
+	// Kind of load balancer, all with IP targets and the readiness gate:
+	// "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a
+	// Service of type LoadBalancer (no Ingress); "targetGroupBinding", an
+	// ALB target group created in Pulumi (pulumi-aws) and bound to the
+	// Service, optionally with a listener rule on an existing listener.
+	// Defaults to "alb".
+	Kind string `json:"kind,omitempty" jsonschema:"enum=alb,enum=nlb,enum=targetGroupBinding,default=alb"`
+	// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to
+	// "internal", as the controller does.
 	Scheme string `json:"scheme,omitempty" jsonschema:"enum=internal,enum=internet-facing,default=internal"`
 	// Host routes only this host name to the service. Unset: every host.
 	Host string `json:"host,omitempty"`
@@ -184,15 +193,31 @@ type LoadBalancer struct {
 	// Defaults to 25 for ALB (new traffic measured stopping ~17 s after
 	// draining began, aws-load-balancer-controller#2366).
 	PropagationSeconds *int `json:"propagationSeconds,omitempty" jsonschema:"minimum=5,maximum=3600"`
-	// IdleTimeoutSeconds is the load balancer's idle timeout, checked against
-	// app.keepAliveTimeoutSeconds (rule 8). When set, it is applied with the
-	// idle_timeout.timeout_seconds load-balancer attribute; unset, the ALB
-	// default of 60 is assumed and nothing is applied.
+	// IdleTimeoutSeconds is the ALB's idle timeout, checked against
+	// app.keepAliveTimeoutSeconds (rule 8). With kind alb it is applied with
+	// the idle_timeout.timeout_seconds load-balancer attribute (in a group,
+	// only by the groupAttributesOwner); with targetGroupBinding it declares
+	// the idle timeout of the ALB you manage. Unset: the ALB default of 60 is
+	// assumed and nothing is applied. Not for nlb (an NLB reuses no
+	// connections, so rule 8 does not apply).
 	IdleTimeoutSeconds *int `json:"idleTimeoutSeconds,omitempty" jsonschema:"minimum=1,maximum=4000"`
+	// GroupAttributesOwner makes this service apply the load-balancer-wide
+	// attributes of its ALB group (idleTimeoutSeconds). Members of a group
+	// share one ALB: exactly one of them should own its attributes, or two
+	// services could fight over them. Needs groupName. Defaults to false.
+	GroupAttributesOwner bool `json:"groupAttributesOwner,omitempty"`
+	// VpcId of the target group (targetGroupBinding; required there).
+	VpcId string `json:"vpcId,omitempty" jsonschema:"pattern=^vpc-"`
+	// ListenerArn of an existing ALB listener (targetGroupBinding): a
+	// listener rule then forwards host and paths to the target group.
+	ListenerArn string `json:"listenerArn,omitempty" jsonschema:"pattern=^arn:"`
+	// ListenerRulePriority of that rule, 1 to 50000; required with
+	// listenerArn. Lower numbers are evaluated first.
+	ListenerRulePriority *int `json:"listenerRulePriority,omitempty" jsonschema:"minimum=1,maximum=50000"`
 	// IngressClassName of the AWS Load Balancer Controller. Defaults to "alb".
 	IngressClassName string `json:"ingressClassName,omitempty" jsonschema:"default=alb"`
-	// SkipAwait makes Pulumi not wait for the Ingress to get its load
-	// balancer address (pulumi.com/skipAwait). Use it only when the
+	// SkipAwait makes Pulumi not wait for the Ingress (alb) or Service (nlb)
+	// to get its load balancer address (pulumi.com/skipAwait). Use it only when the
 	// controller is not running yet; the readiness gate is then not
 	// guaranteed for the first pods. Defaults to false.
 	SkipAwait bool `json:"skipAwait,omitempty"`
@@ -249,4 +274,40 @@ type Pod struct {
 	ReadOnlyRootFilesystem *bool `json:"readOnlyRootFilesystem,omitempty"`
 	// Annotations are added to the pod template.
 	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Autoscaling configures a HorizontalPodAutoscaler. Scale-down takes the same
+// path as a rollout's (preStop, drain, grace period), at most
+// disruption.maxUnavailable pods per termination grace period.
+type Autoscaling struct {
+	// Enabled adds the autoscaler; the Deployment then sets no replicas
+	// (do not set replicas too). Defaults to false.
+	Enabled bool `json:"enabled,omitempty"`
+	// MinReplicas is at least 2 and above disruption.maxUnavailable.
+	// Defaults to 2.
+	MinReplicas *int `json:"minReplicas,omitempty" jsonschema:"minimum=1,default=2"`
+	// MaxReplicas is the upper bound; rollout deadlines are sized for it.
+	// Required when enabled.
+	MaxReplicas int `json:"maxReplicas,omitempty" jsonschema:"minimum=1"`
+	// CPUUtilizationPercent is the target average CPU use, in percent of the
+	// CPU request.
+	CPUUtilizationPercent *int `json:"cpuUtilizationPercent,omitempty" jsonschema:"minimum=1,maximum=1000"`
+	// MemoryUtilizationPercent is the target average memory use, in percent
+	// of the memory request.
+	MemoryUtilizationPercent *int `json:"memoryUtilizationPercent,omitempty" jsonschema:"minimum=1,maximum=1000"`
+	// ScaleDownStabilizationSeconds is how long the autoscaler waits before
+	// scaling down. Defaults to 300.
+	ScaleDownStabilizationSeconds *int `json:"scaleDownStabilizationSeconds,omitempty" jsonschema:"minimum=0,maximum=3600,default=300"`
+}
+
+// Spread keeps a zone or node loss from taking every replica.
+type Spread struct {
+	// Zones is "DoNotSchedule" (replicas spread across
+	// topology.kubernetes.io/zone, skew at most 1; tainted and cordoned
+	// nodes do not count), "ScheduleAnyway" (a preference) or "Off".
+	// Defaults to "DoNotSchedule".
+	Zones string `json:"zones,omitempty" jsonschema:"enum=DoNotSchedule,enum=ScheduleAnyway,enum=Off,default=DoNotSchedule"`
+	// Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a
+	// preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway".
+	Nodes string `json:"nodes,omitempty" jsonschema:"enum=DoNotSchedule,enum=ScheduleAnyway,enum=Off,default=ScheduleAnyway"`
 }

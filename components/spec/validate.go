@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -28,6 +29,8 @@ type Inputs struct {
 	Image bool
 	// CertificateArn is supplied as a Pulumi input.
 	CertificateArn bool
+	// VpcId and ListenerArn are supplied as Pulumi inputs.
+	VpcId, ListenerArn bool
 }
 
 // Validate returns every problem in a defaulted spec except the timing
@@ -63,23 +66,28 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 		errs = port(errs, root.Child("healthCheck", "port"), *s.HealthCheck.Port)
 	}
 
-	replicas := *s.Replicas
+	errs = append(errs, s.validateAutoscaling(root)...)
+	replicas := s.MinReplicas()
+	replicasName, replicasPath := "replicas", root.Child("replicas")
+	if s.Autoscaling.Enabled {
+		replicasName, replicasPath = "autoscaling.minReplicas", root.Child("autoscaling", "minReplicas")
+	}
 	switch {
 	case replicas < 1:
-		errs = append(errs, field.Invalid(root.Child("replicas"), replicas, "must be at least 1"))
-	case replicas < 2 && !s.AcceptDowntime:
-		errs = append(errs, field.Invalid(root.Child("replicas"), replicas,
-			"a single replica means downtime on every node drain and eviction: set replicas to at least 2, or set acceptDowntime: true"))
+		errs = append(errs, field.Invalid(replicasPath, replicas, "must be at least 1"))
+	case replicas < 2 && (!s.AcceptDowntime || s.Autoscaling.Enabled):
+		errs = append(errs, field.Invalid(replicasPath, replicas,
+			fmt.Sprintf("a single replica means downtime on every node drain and eviction: set %s to at least 2%s", replicasName, unlessAccepted(s))))
 	}
 	mu := *s.Disruption.MaxUnavailable
 	switch {
 	case mu < 1:
 		errs = append(errs, field.Invalid(root.Child("disruption", "maxUnavailable"), mu,
 			"must be at least 1: a budget that allows no disruption blocks every node drain"))
-	case mu >= replicas && replicas >= 2 && !s.AcceptDowntime:
+	case mu >= replicas && replicas >= 2 && (!s.AcceptDowntime || s.Autoscaling.Enabled):
 		errs = append(errs, field.Invalid(root.Child("disruption", "maxUnavailable"), mu, fmt.Sprintf(
-			"must be below replicas (%d), or a drain may evict every pod at once: lower it to at most %d, or set acceptDowntime: true",
-			replicas, replicas-1)))
+			"must be below %s (%d), or a drain may evict every pod at once: lower it to at most %d%s",
+			replicasName, replicas, replicas-1, unlessAccepted(s))))
 	}
 
 	for i, e := range s.Env {
@@ -112,6 +120,17 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 
 	errs = append(errs, s.validateLoadBalancer(root.Child("loadBalancer"), in)...)
 
+	for _, sp := range []struct {
+		path  *field.Path
+		value string
+	}{{root.Child("spread", "zones"), s.Spread.Zones}, {root.Child("spread", "nodes"), s.Spread.Nodes}} {
+		switch sp.value {
+		case "DoNotSchedule", "ScheduleAnyway", "Off":
+		default:
+			errs = append(errs, field.NotSupported(sp.path, sp.value, []string{"DoNotSchedule", "ScheduleAnyway", "Off"}))
+		}
+	}
+
 	switch s.Pod.PreStopHook {
 	case "sleep", "exec":
 	default:
@@ -136,16 +155,132 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 	return errs
 }
 
+// unlessAccepted names the way out of the replica rules: acceptDowntime,
+// which an autoscaled service does not have (its minimum must be 2).
+func unlessAccepted(s ServiceSpec) string {
+	if s.Autoscaling.Enabled {
+		return ""
+	}
+	return ", or set acceptDowntime: true"
+}
+
+func (s ServiceSpec) validateAutoscaling(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	a := s.Autoscaling
+	p := root.Child("autoscaling")
+	if !a.Enabled {
+		if a.MinReplicas != nil || a.MaxReplicas != 0 || a.CPUUtilizationPercent != nil || a.MemoryUtilizationPercent != nil || a.ScaleDownStabilizationSeconds != nil {
+			errs = append(errs, field.Invalid(p.Child("enabled"), false, "autoscaling settings are given but autoscaling is off: set autoscaling.enabled: true, or remove them"))
+		}
+		return errs
+	}
+	if s.Replicas != nil {
+		errs = append(errs, field.Forbidden(root.Child("replicas"), "the autoscaler owns the replica count: remove replicas and set autoscaling.minReplicas and maxReplicas"))
+	}
+	if a.MaxReplicas < s.MinReplicas() {
+		errs = append(errs, field.Invalid(p.Child("maxReplicas"), a.MaxReplicas, fmt.Sprintf("must be at least autoscaling.minReplicas (%d)", s.MinReplicas())))
+	}
+	if a.CPUUtilizationPercent == nil && a.MemoryUtilizationPercent == nil {
+		errs = append(errs, field.Required(p.Child("cpuUtilizationPercent"), "an autoscaler needs a target: set cpuUtilizationPercent and/or memoryUtilizationPercent"))
+	}
+	for _, t := range []struct {
+		name string
+		v    *int
+	}{{"cpuUtilizationPercent", a.CPUUtilizationPercent}, {"memoryUtilizationPercent", a.MemoryUtilizationPercent}} {
+		if t.v != nil && (*t.v < 1 || *t.v > 1000) {
+			errs = append(errs, field.Invalid(p.Child(t.name), *t.v, "must be between 1 and 1000 percent of the request"))
+		}
+	}
+	if v := a.ScaleDownStabilizationSeconds; v != nil && (*v < 0 || *v > 3600) {
+		errs = append(errs, field.Invalid(p.Child("scaleDownStabilizationSeconds"), *v, "must be between 0 and 3600 (the autoscaling/v2 range)"))
+	}
+	return errs
+}
+
+// notFor reports a setting that the load-balancer kind does not use.
+func notFor(errs field.ErrorList, p *field.Path, set bool, kind, why string) field.ErrorList {
+	if set {
+		errs = append(errs, field.Forbidden(p, fmt.Sprintf("not used with loadBalancer.kind %s (%s): remove it", kind, why)))
+	}
+	return errs
+}
+
 func (s ServiceSpec) validateLoadBalancer(p *field.Path, in Inputs) field.ErrorList {
 	var errs field.ErrorList
 	lb := s.LoadBalancer
 	if _, ok := timing.Profiles[lb.Kind]; !ok {
 		errs = append(errs, field.NotSupported(p.Child("kind"), lb.Kind, kinds()))
 	}
-	switch lb.Scheme {
-	case "internal", "internet-facing":
-	default:
-		errs = append(errs, field.NotSupported(p.Child("scheme"), lb.Scheme, []string{"internal", "internet-facing"}))
+	switch lb.Kind {
+	case KindALB:
+		errs = notFor(errs, p.Child("vpcId"), lb.VpcId != "" || in.VpcId, lb.Kind, "the Ingress's target group is created by the controller")
+		errs = notFor(errs, p.Child("listenerArn"), lb.ListenerArn != "" || in.ListenerArn, lb.Kind, "the controller manages the ALB's listeners; use kind targetGroupBinding to add a rule to your own listener")
+		errs = notFor(errs, p.Child("listenerRulePriority"), lb.ListenerRulePriority != nil, lb.Kind, "use groupOrder to order an Ingress's rules")
+	case KindNLB:
+		why := "an NLB routes by port, not by host or path"
+		errs = notFor(errs, p.Child("host"), lb.Host != "", lb.Kind, why)
+		errs = notFor(errs, p.Child("paths"), len(lb.Paths) > 0, lb.Kind, why)
+		errs = notFor(errs, p.Child("groupName"), lb.GroupName != "", lb.Kind, "ALB groups only")
+		errs = notFor(errs, p.Child("groupOrder"), lb.GroupOrder != nil, lb.Kind, "ALB groups only")
+		errs = notFor(errs, p.Child("groupAttributesOwner"), lb.GroupAttributesOwner, lb.Kind, "ALB groups only")
+		errs = notFor(errs, p.Child("sslRedirect"), lb.SSLRedirect != nil, lb.Kind, "an NLB does not speak HTTP; serve HTTPS on 443 with certificateArn")
+		errs = notFor(errs, p.Child("idleTimeoutSeconds"), lb.IdleTimeoutSeconds != nil, lb.Kind, "an NLB reuses no connections, so rule 8 does not apply")
+		errs = notFor(errs, p.Child("ingressClassName"), lb.IngressClassName != "", lb.Kind, "there is no Ingress")
+		errs = notFor(errs, p.Child("vpcId"), lb.VpcId != "" || in.VpcId, lb.Kind, "the controller creates the target group")
+		errs = notFor(errs, p.Child("listenerArn"), lb.ListenerArn != "" || in.ListenerArn, lb.Kind, "the controller manages the NLB's listeners")
+		errs = notFor(errs, p.Child("listenerRulePriority"), lb.ListenerRulePriority != nil, lb.Kind, "NLB listeners have no rules")
+	case KindTargetGroupBinding:
+		why := "the ALB and its listeners are managed outside this service"
+		errs = notFor(errs, p.Child("scheme"), lb.Scheme != "", lb.Kind, why)
+		errs = notFor(errs, p.Child("certificateArn"), lb.CertificateArn != "" || in.CertificateArn, lb.Kind, why)
+		errs = notFor(errs, p.Child("sslRedirect"), lb.SSLRedirect != nil, lb.Kind, why)
+		errs = notFor(errs, p.Child("groupName"), lb.GroupName != "", lb.Kind, "ALB groups belong to Ingresses")
+		errs = notFor(errs, p.Child("groupOrder"), lb.GroupOrder != nil, lb.Kind, "use listenerRulePriority")
+		errs = notFor(errs, p.Child("groupAttributesOwner"), lb.GroupAttributesOwner, lb.Kind, why)
+		errs = notFor(errs, p.Child("ingressClassName"), lb.IngressClassName != "", lb.Kind, "there is no Ingress")
+		errs = notFor(errs, p.Child("skipAwait"), lb.SkipAwait, lb.Kind, "there is no Ingress to await")
+		if lb.VpcId == "" && !in.VpcId {
+			errs = append(errs, field.Required(p.Child("vpcId"), "the target group needs the VPC of the cluster's pods, e.g. vpc-0123456789abcdef0"))
+		}
+		hasListener := lb.ListenerArn != "" || in.ListenerArn
+		if hasListener && lb.ListenerRulePriority == nil {
+			errs = append(errs, field.Required(p.Child("listenerRulePriority"), "a listener rule needs a priority (1–50000) unique on its listener"))
+		}
+		if !hasListener {
+			errs = notFor(errs, p.Child("listenerRulePriority"), lb.ListenerRulePriority != nil, lb.Kind+" without listenerArn", "there is no rule to order")
+			errs = notFor(errs, p.Child("host"), lb.Host != "", lb.Kind+" without listenerArn", "host is a listener-rule condition: set listenerArn")
+		}
+		if hasListener {
+			// ALB rules take at most 3 values per condition and 5 per rule.
+			patterns := ListenerPathPatterns(lb.Paths)
+			hosts := 0
+			if lb.Host != "" {
+				hosts = 1
+			}
+			if len(patterns) > 3 || len(patterns)+hosts > 5 {
+				errs = append(errs, field.TooMany(p.Child("paths"), len(lb.Paths), 1))
+				errs[len(errs)-1].Detail = fmt.Sprintf("become the path patterns %q, but an ALB listener rule takes at most 3 per condition (5 values per rule): route one prefix per service, or match a common prefix", patterns)
+			}
+		}
+		if lb.ListenerRulePriority != nil && (*lb.ListenerRulePriority < 1 || *lb.ListenerRulePriority > 50000) {
+			errs = append(errs, field.Invalid(p.Child("listenerRulePriority"), *lb.ListenerRulePriority, "must be between 1 and 50000"))
+		}
+	}
+	if lb.GroupAttributesOwner && lb.GroupName == "" && lb.Kind == KindALB {
+		errs = append(errs, field.Invalid(p.Child("groupAttributesOwner"), true, "only means something in a group: set loadBalancer.groupName, or remove it"))
+	}
+	if lb.VpcId != "" && !strings.HasPrefix(lb.VpcId, "vpc-") {
+		errs = append(errs, field.Invalid(p.Child("vpcId"), lb.VpcId, "must be a VPC ID, e.g. vpc-0123456789abcdef0"))
+	}
+	if lb.ListenerArn != "" && !strings.HasPrefix(lb.ListenerArn, "arn:") {
+		errs = append(errs, field.Invalid(p.Child("listenerArn"), lb.ListenerArn, "must be an ELB listener ARN (arn:aws:elasticloadbalancing:…:listener/app/…)"))
+	}
+	if lb.Kind == KindALB || lb.Kind == KindNLB {
+		switch lb.Scheme {
+		case "internal", "internet-facing":
+		default:
+			errs = append(errs, field.NotSupported(p.Child("scheme"), lb.Scheme, []string{"internal", "internet-facing"}))
+		}
 	}
 	if lb.Host != "" {
 		host := strings.TrimPrefix(lb.Host, "*.")
@@ -161,7 +296,7 @@ func (s ServiceSpec) validateLoadBalancer(p *field.Path, in Inputs) field.ErrorL
 			"must be an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)"))
 	}
 	hasCert := lb.CertificateArn != "" || in.CertificateArn
-	if lb.SSLRedirect != nil && *lb.SSLRedirect && !hasCert {
+	if lb.Kind == KindALB && lb.SSLRedirect != nil && *lb.SSLRedirect && !hasCert {
 		errs = append(errs, field.Invalid(p.Child("sslRedirect"), true,
 			"redirecting to HTTPS needs an HTTPS listener: set loadBalancer.certificateArn, or sslRedirect: false"))
 	}
@@ -171,7 +306,7 @@ func (s ServiceSpec) validateLoadBalancer(p *field.Path, in Inputs) field.ErrorL
 				"must be at most 63 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"))
 		}
 	}
-	if lb.GroupOrder != nil {
+	if lb.GroupOrder != nil && lb.Kind == KindALB {
 		if lb.GroupName == "" {
 			errs = append(errs, field.Invalid(p.Child("groupOrder"), *lb.GroupOrder, "only means something in a group: set loadBalancer.groupName, or remove groupOrder"))
 		}
@@ -179,8 +314,10 @@ func (s ServiceSpec) validateLoadBalancer(p *field.Path, in Inputs) field.ErrorL
 			errs = append(errs, field.Invalid(p.Child("groupOrder"), *lb.GroupOrder, "must be between -1000 and 1000"))
 		}
 	}
-	for _, msg := range validation.IsDNS1123Subdomain(lb.IngressClassName) {
-		errs = append(errs, field.Invalid(p.Child("ingressClassName"), lb.IngressClassName, msg))
+	if lb.Kind == KindALB {
+		for _, msg := range validation.IsDNS1123Subdomain(lb.IngressClassName) {
+			errs = append(errs, field.Invalid(p.Child("ingressClassName"), lb.IngressClassName, msg))
+		}
 	}
 	return errs
 }
@@ -190,6 +327,7 @@ func kinds() []string {
 	for k := range timing.Profiles {
 		out = append(out, k)
 	}
+	sort.Strings(out) // a stable message
 	return out
 }
 
@@ -233,4 +371,19 @@ func quantities(errs field.ErrorList, p *field.Path, r Resources) field.ErrorLis
 		errs = append(errs, field.Invalid(p.Child("limits", "memory"), r.Limits.Memory, fmt.Sprintf("must be at least the request (%s)", r.Requests.Memory)))
 	}
 	return errs
+}
+
+// ListenerPathPatterns turns prefix paths into ALB path patterns: "/"
+// matches everything ("/*"); "/api" matches "/api" and "/api/*".
+func ListenerPathPatterns(paths []string) []string {
+	var patterns []string
+	for _, p := range paths {
+		if p == "/" {
+			patterns = append(patterns, "/*")
+			continue
+		}
+		p = strings.TrimSuffix(p, "/")
+		patterns = append(patterns, p, p+"/*")
+	}
+	return patterns
 }

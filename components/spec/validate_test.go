@@ -151,8 +151,8 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "unknown loadBalancer.kind",
-			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "nlb" },
-			want: []wantErr{{"spec.loadBalancer.kind", `Unsupported value: "nlb": supported values: "alb"`}},
+			in:   func(s *spec.ServiceSpec) { s.LoadBalancer.Kind = "gateway" },
+			want: []wantErr{{"spec.loadBalancer.kind", `Unsupported value: "gateway": supported values: "alb", "nlb", "targetGroupBinding"`}},
 		},
 		{
 			name: "bad scheme",
@@ -403,14 +403,14 @@ func TestResolveReportsEveryProblem(t *testing.T) {
 
 func TestResolveUnknownKindSkipsTiming(t *testing.T) {
 	s := minimal()
-	s.LoadBalancer.Kind = "nlb"
+	s.LoadBalancer.Kind = "gateway"
 	s.Timing.PreStopSleepSeconds = intPtr(1) // would break rule 2 for an ALB
 	_, err := spec.Resolve("web", s, spec.Inputs{})
 	var invalid *spec.InvalidError
 	if !errors.As(err, &invalid) {
 		t.Fatalf("Resolve error %v, want *spec.InvalidError", err)
 	}
-	matchErrors(t, invalid.Errors, []wantErr{{"spec.loadBalancer.kind", `"nlb"`}})
+	matchErrors(t, invalid.Errors, []wantErr{{"spec.loadBalancer.kind", `"gateway"`}})
 }
 
 // A problem found by both Validate and the timing model is one problem: the

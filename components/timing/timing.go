@@ -181,7 +181,7 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 	R, S, L := in.MaxRequestSeconds, in.ShutdownSeconds, in.PropagationSeconds
 
 	// Rule 8: keep-alive above the LB idle timeout.
-	if k := in.KeepAliveTimeoutSeconds; k != nil && *k <= in.IdleTimeoutSeconds {
+	if k := in.KeepAliveTimeoutSeconds; k != nil && in.LoadBalancer.ReusesConnections && *k <= in.IdleTimeoutSeconds {
 		fix := fmt.Sprintf("raise the app's keep-alive to at least %d", in.IdleTimeoutSeconds+1)
 		if *k > 1 {
 			fix += fmt.Sprintf(", or lower loadBalancer.idleTimeoutSeconds to at most %d", *k-1)
