@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -70,9 +71,14 @@ func (c *checker) atoi(object, key string, ann map[string]string) int {
 func Objects(o *manifests.Objects) (Chain, []Violation) {
 	c := &checker{}
 	var ch Chain
-	d, ing, svc, pdb := o.Deployment, o.Ingress, o.Service, o.PDB
-	if d == nil || ing == nil || svc == nil || pdb == nil {
-		c.fail("objects", "completeness", "need a Deployment, Ingress, Service and PodDisruptionBudget")
+	d, svc, pdb := o.Deployment, o.Service, o.PDB
+	if d == nil || svc == nil || pdb == nil {
+		c.fail("objects", "completeness", "need a Deployment, Service and PodDisruptionBudget")
+		return ch, c.out
+	}
+	lb, ok := loadBalancerSettings(o)
+	if !ok {
+		c.fail("objects", "completeness", "need what binds the Service to a load balancer: an Ingress, a Service of type LoadBalancer, or a TargetGroupBinding with its target group")
 		return ch, c.out
 	}
 	dn := "Deployment/" + d.Name
@@ -117,13 +123,13 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 		ch.ProgressDeadlineSeconds = int(*d.Spec.ProgressDeadlineSeconds)
 	}
 
-	in := "Ingress/" + ing.Name
-	ann := ing.Annotations
-	if ann[manifests.AnnTargetType] != "ip" {
-		c.fail(in, "6", "target-type is %q: the readiness gate needs IP targets", ann[manifests.AnnTargetType])
+	in := lb.object
+	ann := lb.settings
+	if lb.targetType != "ip" {
+		c.fail(in, "6", "target type is %q: the readiness gate needs IP targets", lb.targetType)
 	}
 	ch.DeregistrationDelaySeconds = -1
-	for _, attr := range strings.Split(ann[manifests.AnnTargetGroupAttributes], ",") {
+	for _, attr := range strings.Split(ann[keyAttributes], ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(attr), "=")
 		if k == "deregistration_delay.timeout_seconds" {
 			n, err := strconv.Atoi(v)
@@ -137,8 +143,8 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 		c.fail(in, "1", "no deregistration_delay.timeout_seconds: the ELB default of 300 s applies")
 		ch.DeregistrationDelaySeconds = 300
 	}
-	ch.HealthCheckIntervalSeconds = c.atoi(in, manifests.AnnHealthCheckInterval, ann)
-	ch.UnhealthyThreshold = c.atoi(in, manifests.AnnUnhealthyThreshold, ann)
+	ch.HealthCheckIntervalSeconds = c.atoi(in, keyInterval, ann)
+	ch.UnhealthyThreshold = c.atoi(in, keyUnhealthy, ann)
 
 	R, S, L := ch.MaxRequestSeconds, ch.ShutdownSeconds, ch.PropagationSeconds
 	D, P, G := ch.DeregistrationDelaySeconds, ch.PreStopSleepSeconds, ch.TerminationGracePeriodSeconds
@@ -186,11 +192,11 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 	if rp == nil || rp.HTTPGet == nil {
 		c.fail(dn, "7", "no HTTP readiness probe")
 	} else {
-		if rp.HTTPGet.Path != ann[manifests.AnnHealthCheckPath] {
-			c.fail(in, "7", "health check path %q ≠ readiness path %q", ann[manifests.AnnHealthCheckPath], rp.HTTPGet.Path)
+		if rp.HTTPGet.Path != ann[keyPath] {
+			c.fail(in, "7", "health check path %q ≠ readiness path %q", ann[keyPath], rp.HTTPGet.Path)
 		}
 		readinessPort := containerPort(ctr, rp.HTTPGet.Port)
-		lbPort := ann[manifests.AnnHealthCheckPort]
+		lbPort := ann[keyPort]
 		if lbPort == "traffic-port" {
 			lbPort = strconv.Itoa(int(containerPort(ctr, svcTarget(svc))))
 		}
@@ -207,8 +213,8 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 		c.fail(dn, "liveness", "liveness probe identical to readiness probe")
 	}
 
-	// Rule 8.
-	if k := ch.KeepAliveTimeoutSeconds; k != nil && *k <= ch.IdleTimeoutSeconds {
+	// Rule 8 (layer-7 load balancers only: an NLB reuses no connections).
+	if k := ch.KeepAliveTimeoutSeconds; k != nil && lb.reusesConnections && *k <= ch.IdleTimeoutSeconds {
 		c.fail(dn, "8", "keep-alive %d ≤ LB idle timeout %d", *k, ch.IdleTimeoutSeconds)
 	}
 
@@ -226,15 +232,36 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 	if pdb.APIVersion != "" && pdb.APIVersion != "policy/v1" {
 		c.fail("PodDisruptionBudget/"+pdb.Name, "api", "apiVersion %s: only policy/v1 exists since Kubernetes 1.25", pdb.APIVersion)
 	}
-	for _, rule := range ing.Spec.Rules {
-		if rule.HTTP == nil {
-			continue
-		}
-		for _, p := range rule.HTTP.Paths {
-			b := p.Backend.Service
-			if b == nil || b.Name != svc.Name || !hasServicePort(svc, b.Port) {
-				c.fail(in, "selection", "path %s does not route to Service/%s", p.Path, svc.Name)
+	if ing := o.Ingress; ing != nil {
+		for _, rule := range ing.Spec.Rules {
+			if rule.HTTP == nil {
+				continue
 			}
+			for _, p := range rule.HTTP.Paths {
+				b := p.Backend.Service
+				if b == nil || b.Name != svc.Name || !hasServicePort(svc, b.Port) {
+					c.fail(in, "selection", "path %s does not route to Service/%s", p.Path, svc.Name)
+				}
+			}
+		}
+	}
+	if tgb := o.TargetGroupBinding; tgb != nil {
+		ref := tgb.Spec.ServiceRef
+		if ref.Name != svc.Name || !hasServicePort(svc, networkingv1.ServiceBackendPort{Name: ref.Port.StrVal, Number: ref.Port.IntVal}) {
+			c.fail("TargetGroupBinding/"+tgb.Name, "selection", "binds %s:%s, not a port of Service/%s", ref.Name, ref.Port.String(), svc.Name)
+		}
+	}
+	if h := o.HPA; h != nil {
+		if d.Spec.Replicas != nil {
+			c.fail(dn, "autoscaling", "sets replicas (%d) although an autoscaler owns them: every apply would reset the count", *d.Spec.Replicas)
+		}
+		if h.Spec.ScaleTargetRef.Kind != "Deployment" || h.Spec.ScaleTargetRef.Name != d.Name {
+			c.fail("HorizontalPodAutoscaler/"+h.Name, "autoscaling", "scales %s/%s, not Deployment/%s", h.Spec.ScaleTargetRef.Kind, h.Spec.ScaleTargetRef.Name, d.Name)
+		}
+		if h.Spec.MinReplicas == nil || *h.Spec.MinReplicas < 2 {
+			c.fail("HorizontalPodAutoscaler/"+h.Name, "autoscaling", "minReplicas below 2: a drain takes the service down")
+		} else if pdb.Spec.MaxUnavailable != nil && pdb.Spec.MaxUnavailable.IntValue() >= int(*h.Spec.MinReplicas) {
+			c.fail("PodDisruptionBudget/"+pdb.Name, "autoscaling", "maxUnavailable %s is not below the autoscaler's minReplicas %d", pdb.Spec.MaxUnavailable.String(), *h.Spec.MinReplicas)
 		}
 	}
 	return ch, c.out
@@ -322,6 +349,12 @@ func Decode(objs []map[string]any) ([]*manifests.Objects, error) {
 		case "PodDisruptionBudget":
 			o.PDB = &policyv1.PodDisruptionBudget{}
 			err = convert(m, o.PDB)
+		case "TargetGroupBinding":
+			o.TargetGroupBinding = &manifests.TargetGroupBinding{}
+			err = convert(m, o.TargetGroupBinding)
+		case "HorizontalPodAutoscaler":
+			o.HPA = &autoscalingv2.HorizontalPodAutoscaler{}
+			err = convert(m, o.HPA)
 		}
 		if err != nil {
 			return nil, err
@@ -342,4 +375,81 @@ func convert(m map[string]any, into any) error {
 		return fmt.Errorf("decoding %v: %w", m["kind"], err)
 	}
 	return nil
+}
+
+// Keys of the load-balancer settings, whatever object holds them.
+const (
+	keyAttributes = "attributes"
+	keyPath       = "path"
+	keyPort       = "port"
+	keyInterval   = "interval"
+	keyUnhealthy  = "unhealthy"
+)
+
+type lbSettings struct {
+	object            string // where the settings live, e.g. Ingress/web
+	targetType        string
+	settings          map[string]string
+	reusesConnections bool
+}
+
+// loadBalancerSettings reads the target group's settings from the object
+// that carries them: the Ingress (alb), the Service (nlb) or the AWS target
+// group (targetGroupBinding).
+func loadBalancerSettings(o *manifests.Objects) (lbSettings, bool) {
+	switch {
+	case o.Ingress != nil:
+		a := o.Ingress.Annotations
+		return lbSettings{"Ingress/" + o.Ingress.Name, a[manifests.AnnTargetType], map[string]string{
+			keyAttributes: a[manifests.AnnTargetGroupAttributes],
+			keyPath:       a[manifests.AnnHealthCheckPath],
+			keyPort:       a[manifests.AnnHealthCheckPort],
+			keyInterval:   a[manifests.AnnHealthCheckInterval],
+			keyUnhealthy:  a[manifests.AnnUnhealthyThreshold],
+		}, true}, true
+	case o.Service != nil && o.Service.Spec.Type == corev1.ServiceTypeLoadBalancer:
+		a := o.Service.Annotations
+		return lbSettings{"Service/" + o.Service.Name, a[manifests.AnnNLBTargetType], map[string]string{
+			keyAttributes: a[manifests.AnnNLBTargetGroupAttrs],
+			keyPath:       a[manifests.AnnNLBHealthCheckPath],
+			keyPort:       a[manifests.AnnNLBHealthCheckPort],
+			keyInterval:   a[manifests.AnnNLBHealthCheckInterval],
+			keyUnhealthy:  a[manifests.AnnNLBUnhealthyThreshold],
+		}, false}, true
+	case o.TargetGroupBinding != nil && o.TargetGroup != nil:
+		tg := o.TargetGroup
+		targetType := tg.TargetType
+		if o.TargetGroupBinding.Spec.TargetType != targetType {
+			targetType = o.TargetGroupBinding.Spec.TargetType + " (binding) / " + tg.TargetType + " (target group)"
+		}
+		return lbSettings{"TargetGroup/" + o.TargetGroupBinding.Name, targetType, map[string]string{
+			keyAttributes: fmt.Sprintf("deregistration_delay.timeout_seconds=%d", tg.DeregistrationDelaySeconds),
+			keyPath:       tg.HealthCheckPath,
+			keyPort:       tg.HealthCheckPort,
+			keyInterval:   strconv.Itoa(tg.HealthCheckIntervalSeconds),
+			keyUnhealthy:  strconv.Itoa(tg.UnhealthyThreshold),
+		}, true}, true
+	}
+	return lbSettings{}, false
+}
+
+// TargetGroupFromInputs reads the settings of a pulumi-aws
+// aws.lb.TargetGroup from its registered inputs (numbers as float64).
+func TargetGroupFromInputs(in map[string]any) *manifests.TargetGroup {
+	num := func(v any) int { f, _ := v.(float64); return int(f) }
+	str := func(v any) string { s, _ := v.(string); return s }
+	hc, _ := in["healthCheck"].(map[string]any)
+	return &manifests.TargetGroup{
+		Port:                       num(in["port"]),
+		Protocol:                   str(in["protocol"]),
+		TargetType:                 str(in["targetType"]),
+		DeregistrationDelaySeconds: num(in["deregistrationDelay"]),
+		HealthCheckPath:            str(hc["path"]),
+		HealthCheckPort:            str(hc["port"]),
+		HealthCheckIntervalSeconds: num(hc["interval"]),
+		HealthCheckTimeoutSeconds:  num(hc["timeout"]),
+		HealthyThreshold:           num(hc["healthyThreshold"]),
+		UnhealthyThreshold:         num(hc["unhealthyThreshold"]),
+		Matcher:                    str(hc["matcher"]),
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -68,13 +69,23 @@ const (
 // Objects are the Kubernetes objects of one ZeroDowntimeService. Exactly one
 // of Namespace (created) and NamespacePatch (label on an existing namespace)
 // is set.
+//
+// Which of the others are set depends on loadBalancer.kind: alb has an
+// Ingress; nlb a Service of type LoadBalancer and nothing else; and
+// targetGroupBinding a TargetGroupBinding plus the AWS TargetGroup (and
+// ListenerRule) that Pulumi creates with pulumi-aws.
 type Objects struct {
-	Namespace      *corev1.Namespace
-	NamespacePatch *corev1.Namespace
-	Service        *corev1.Service
-	Ingress        *networkingv1.Ingress
-	PDB            *policyv1.PodDisruptionBudget
-	Deployment     *appsv1.Deployment
+	Namespace          *corev1.Namespace
+	NamespacePatch     *corev1.Namespace
+	Service            *corev1.Service
+	Ingress            *networkingv1.Ingress
+	TargetGroupBinding *TargetGroupBinding
+	PDB                *policyv1.PodDisruptionBudget
+	Deployment         *appsv1.Deployment
+	HPA                *autoscalingv2.HorizontalPodAutoscaler
+
+	TargetGroup  *TargetGroup
+	ListenerRule *ListenerRule
 }
 
 // SelectorLabels select exactly this service's pods.
@@ -123,10 +134,23 @@ func Build(r *spec.Resolved) *Objects {
 	} else {
 		o.NamespacePatch = ns
 	}
-	o.Service = service(s)
-	o.Ingress = ingress(r)
+	switch s.LoadBalancer.Kind {
+	case spec.KindNLB:
+		o.Service = nlbService(r)
+	case spec.KindTargetGroupBinding:
+		o.Service = service(s)
+		o.TargetGroupBinding = targetGroupBinding(s)
+		o.TargetGroup = targetGroup(r)
+		o.ListenerRule = listenerRule(r)
+	default:
+		o.Service = service(s)
+		o.Ingress = ingress(r)
+	}
 	o.PDB = pdb(s)
 	o.Deployment = deployment(r)
+	if s.Autoscaling.Enabled {
+		o.HPA = hpa(r)
+	}
 	return o
 }
 
@@ -150,10 +174,7 @@ func service(s spec.ServiceSpec) *corev1.Service {
 func ingress(r *spec.Resolved) *networkingv1.Ingress {
 	s, t := r.Spec, r.Timing
 	lb := s.LoadBalancer
-	hcPort := "traffic-port"
-	if *s.HealthCheck.Port != s.Port {
-		hcPort = strconv.Itoa(*s.HealthCheck.Port)
-	}
+	hcPort := healthCheckPort(s)
 	ann := map[string]string{
 		AnnTargetType:            "ip",
 		AnnScheme:                lb.Scheme,
@@ -182,7 +203,9 @@ func ingress(r *spec.Resolved) *networkingv1.Ingress {
 			ann[AnnGroupOrder] = strconv.Itoa(*lb.GroupOrder)
 		}
 	}
-	if lb.IdleTimeoutSeconds != nil {
+	// Load-balancer-wide attributes: in a group only its owner applies them,
+	// so two services never fight over one ALB's settings.
+	if lb.IdleTimeoutSeconds != nil && (lb.GroupName == "" || lb.GroupAttributesOwner) {
 		ann[AnnLoadBalancerAttributes] = fmt.Sprintf("idle_timeout.timeout_seconds=%d", *lb.IdleTimeoutSeconds)
 	}
 	if lb.SkipAwait {
@@ -326,7 +349,7 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: m,
 		Spec: appsv1.DeploymentSpec{
-			Replicas:                ptr(int32(*s.Replicas)),
+			Replicas:                replicas(s),
 			Selector:                &metav1.LabelSelector{MatchLabels: SelectorLabels(s)},
 			MinReadySeconds:         int32(t.MinReadySeconds),
 			ProgressDeadlineSeconds: ptr(int32(t.ProgressDeadlineSeconds)),
@@ -348,7 +371,8 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 						RunAsNonRoot:   ptr(true),
 						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 					},
-					Containers: []corev1.Container{container},
+					Containers:                []corev1.Container{container},
+					TopologySpreadConstraints: spread(s),
 					Volumes: []corev1.Volume{{
 						Name:         TmpVolume,
 						VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
@@ -357,6 +381,14 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 			},
 		},
 	}
+}
+
+// replicas is unset when an autoscaler owns the count.
+func replicas(s spec.ServiceSpec) *int32 {
+	if s.Autoscaling.Enabled {
+		return nil
+	}
+	return ptr(int32(*s.Replicas))
 }
 
 // List returns the objects in apply order: namespace, PodDisruptionBudget,
@@ -371,5 +403,16 @@ func (o *Objects) List() []any {
 	if o.NamespacePatch != nil {
 		out = append(out, o.NamespacePatch)
 	}
-	return append(out, o.PDB, o.Service, o.Ingress, o.Deployment)
+	out = append(out, o.PDB, o.Service)
+	if o.Ingress != nil {
+		out = append(out, o.Ingress)
+	}
+	if o.TargetGroupBinding != nil {
+		out = append(out, o.TargetGroupBinding)
+	}
+	out = append(out, o.Deployment)
+	if o.HPA != nil {
+		out = append(out, o.HPA)
+	}
+	return out
 }
