@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/zerodowntime/zds/components/check"
+	"github.com/zerodowntime/zds/components/manifests"
 )
 
 // Main is a Pulumi program's main: under the Pulumi CLI (which sets
@@ -31,6 +32,44 @@ func Main(program pulumi.RunFunc) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// Services groups the recorded objects per service, with the AWS target
+// group a targetGroupBinding service creates attached, ready for
+// check.Objects.
+func (r *Recording) Services() ([]*manifests.Objects, error) {
+	groups, err := check.Decode(r.Manifests())
+	if err != nil {
+		return nil, err
+	}
+	resources := r.Resources()
+	for _, g := range groups {
+		if g.TargetGroupBinding == nil {
+			continue
+		}
+		// The target group is a sibling of the service's Deployment.
+		var parent string
+		for _, res := range resources {
+			if res.Type == "kubernetes:apps/v1:Deployment" && get(res.Inputs, "metadata", "name") == g.Deployment.Name && get(res.Inputs, "metadata", "namespace") == g.Deployment.Namespace {
+				parent = res.Parent
+			}
+		}
+		for _, res := range resources {
+			if res.Type == "aws:lb/targetGroup:TargetGroup" && res.Parent == parent {
+				g.TargetGroup = check.TargetGroupFromInputs(res.Inputs)
+			}
+		}
+	}
+	return groups, nil
+}
+
+func get(m map[string]any, path ...string) any {
+	var cur any = m
+	for _, p := range path {
+		mm, _ := cur.(map[string]any)
+		cur = mm[p]
+	}
+	return cur
 }
 
 // Manifests returns the inputs of every Kubernetes resource, in creation
@@ -98,7 +137,7 @@ func (r *Recording) Print(w io.Writer) error {
 		}
 	}
 	walk("", 0)
-	groups, err := check.Decode(r.Manifests())
+	groups, err := r.Services()
 	if err != nil {
 		return err
 	}

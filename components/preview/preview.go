@@ -127,12 +127,26 @@ func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prope
 	}
 	r.URN = urn(r)
 	state := args.Inputs.Copy()
+	// AWS resources have an ARN once created; in a dry run it stays unknown.
+	if strings.HasPrefix(args.TypeToken, "aws:") && !m.dryRun {
+		if _, ok := state["arn"]; !ok {
+			state["arn"] = resource.NewProperty(fmt.Sprintf("arn:aws:mock:%s:%s", args.TypeToken, args.Name))
+		}
+	}
 	if m.rec.state != nil {
 		for k, v := range m.rec.state(r) {
 			state[k] = v
 		}
 	}
 	m.rec.mu.Lock()
+	for _, other := range m.rec.resources {
+		if other.URN == r.URN {
+			m.rec.mu.Unlock()
+			// The engine refuses this too: names must be unique per type and
+			// parent chain.
+			return "", nil, fmt.Errorf("duplicate resource URN %s: give each resource a unique name", r.URN)
+		}
+	}
 	m.rec.resources = append(m.rec.resources, r)
 	m.rec.mu.Unlock()
 	// As in a real preview, a resource about to be created has no ID yet:
@@ -207,6 +221,15 @@ func rank(typ string) int {
 	return len(kindRank)
 }
 
+// objectKey is a Kubernetes object's namespace/name: ties are broken by
+// what a reader sees in the manifests, not by Pulumi's logical names.
+func objectKey(r *Resource) string {
+	meta, _ := r.Inputs["metadata"].(map[string]any)
+	ns, _ := meta["namespace"].(string)
+	name, _ := meta["name"].(string)
+	return ns + "/" + name
+}
+
 // Resources returns the registrations, dependencies first: a topological
 // order whose ties are broken by kind (Helm's install order) and URN, so it
 // is the same on every run, as an engine would create them.
@@ -219,7 +242,7 @@ func (r *Recording) Resources() []*Resource {
 	}
 	pending := slices.Clone(r.resources)
 	slices.SortFunc(pending, func(a, b *Resource) int {
-		return cmp.Or(cmp.Compare(rank(a.Type), rank(b.Type)), cmp.Compare(a.URN, b.URN))
+		return cmp.Or(cmp.Compare(rank(a.Type), rank(b.Type)), cmp.Compare(objectKey(a), objectKey(b)), cmp.Compare(a.URN, b.URN))
 	})
 	done := map[string]bool{}
 	var out []*Resource

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/zerodowntime/zds/components/preview"
+	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/specfile"
 	"github.com/zerodowntime/zds/components/zds"
 )
@@ -21,9 +22,17 @@ import (
 // component dependency only to the children registered so far).
 func Program(docs []*specfile.Document) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
+		for _, d := range docs {
+			if d.Resolved.Spec.LoadBalancer.Kind == spec.KindTargetGroupBinding {
+				return fmt.Errorf("%s:%d: %s: loadBalancer.kind targetGroupBinding creates an AWS target group with pulumi-aws: deploy it with the Pulumi component (zds render writes Kubernetes manifests only; zds explain works)", d.File, d.Line, d.Metadata.Name)
+			}
+		}
 		creators := map[string]pulumi.Resource{}
 		construct := func(d *specfile.Document, opts ...pulumi.ResourceOption) (*zds.ZeroDowntimeService, error) {
-			c, err := zds.NewZeroDowntimeService(ctx, d.Metadata.Name, &zds.ZeroDowntimeServiceArgs{ServiceSpec: d.ServiceSpec()}, opts...)
+			// Services in different namespaces may share a name; Pulumi
+			// names may not. The objects' names come from metadata either way.
+			name := d.Resolved.Spec.Namespace + "." + d.Metadata.Name
+			c, err := zds.NewZeroDowntimeService(ctx, name, &zds.ZeroDowntimeServiceArgs{ServiceSpec: d.ServiceSpec()}, opts...)
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
 			}

@@ -7,7 +7,10 @@ package zds
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	pappsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	pautoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
 	pcorev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	pnetworkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	ppolicyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
@@ -32,6 +35,8 @@ type (
 	Rollout      = spec.Rollout
 	Disruption   = spec.Disruption
 	Pod          = spec.Pod
+	Autoscaling  = spec.Autoscaling
+	Spread       = spec.Spread
 	Resources    = spec.Resources
 	ResourceList = spec.ResourceList
 	EnvVar       = spec.EnvVar
@@ -50,6 +55,13 @@ type ZeroDowntimeServiceArgs struct {
 	// ServiceSpec.LoadBalancer.CertificateArn: pass an
 	// aws.acm.Certificate's Arn.
 	CertificateArn pulumi.StringInput
+	// VpcId, when set, is used instead of ServiceSpec.LoadBalancer.VpcId
+	// (targetGroupBinding): pass an aws.ec2.Vpc's ID.
+	VpcId pulumi.StringInput
+	// ListenerArn, when set, is used instead of
+	// ServiceSpec.LoadBalancer.ListenerArn (targetGroupBinding): pass an
+	// aws.lb.Listener's Arn.
+	ListenerArn pulumi.StringInput
 }
 
 // ZeroDowntimeService is the component. Its plain fields are known at
@@ -70,9 +82,17 @@ type ZeroDowntimeService struct {
 	Namespace           *pcorev1.Namespace
 	NamespacePatch      *pcorev1.NamespacePatch
 	Service             *pcorev1.Service
-	Ingress             *pnetworkingv1.Ingress
 	PodDisruptionBudget *ppolicyv1.PodDisruptionBudget
 	Deployment          *pappsv1.Deployment
+	// Ingress is set with loadBalancer.kind alb.
+	Ingress *pnetworkingv1.Ingress
+	// TargetGroup, TargetGroupBinding and (with a listenerArn) ListenerRule
+	// are set with loadBalancer.kind targetGroupBinding.
+	TargetGroup        *lb.TargetGroup
+	TargetGroupBinding *apiextensions.CustomResource
+	ListenerRule       *lb.ListenerRule
+	// HorizontalPodAutoscaler is set with autoscaling.enabled.
+	HorizontalPodAutoscaler *pautoscalingv2.HorizontalPodAutoscaler
 
 	DeregistrationDelaySeconds    pulumi.IntOutput    `pulumi:"deregistrationDelaySeconds"`
 	PreStopSleepSeconds           pulumi.IntOutput    `pulumi:"preStopSleepSeconds"`
@@ -82,8 +102,13 @@ type ZeroDowntimeService struct {
 	IngressName                   pulumi.StringOutput `pulumi:"ingressName"`
 	PodDisruptionBudgetName       pulumi.StringOutput `pulumi:"podDisruptionBudgetName"`
 	NamespaceName                 pulumi.StringOutput `pulumi:"namespace"`
-	// LoadBalancerHostname is the ALB's DNS name from the Ingress status.
+	// LoadBalancerHostname is the load balancer's DNS name from the Ingress
+	// (alb) or Service (nlb) status; "" for targetGroupBinding, whose ALB is
+	// managed elsewhere.
 	LoadBalancerHostname pulumi.StringOutput `pulumi:"loadBalancerHostname"`
+	// TargetGroupArn is the target group's ARN (targetGroupBinding); "" in
+	// the other modes.
+	TargetGroupArn pulumi.StringOutput `pulumi:"targetGroupArn"`
 }
 
 // Validate checks args exactly as NewZeroDowntimeService does, without
@@ -102,6 +127,8 @@ func resolve(name string, args *ZeroDowntimeServiceArgs) (*spec.Resolved, error)
 	return spec.Resolve(name, args.ServiceSpec, spec.Inputs{
 		Image:          args.Image != nil,
 		CertificateArn: args.CertificateArn != nil,
+		VpcId:          args.VpcId != nil,
+		ListenerArn:    args.ListenerArn != nil,
 	})
 }
 
@@ -133,10 +160,20 @@ func NewZeroDowntimeService(ctx *pulumi.Context, name string, args *ZeroDowntime
 	c.TerminationGracePeriodSeconds = pulumi.Int(t.TerminationGracePeriodSeconds).ToIntOutput()
 	c.DeploymentName = c.Deployment.Metadata.Name().Elem()
 	c.ServiceName = c.Service.Metadata.Name().Elem()
-	c.IngressName = c.Ingress.Metadata.Name().Elem()
+	c.IngressName = pulumi.String("").ToStringOutput()
+	c.LoadBalancerHostname = pulumi.String("").ToStringOutput()
+	c.TargetGroupArn = pulumi.String("").ToStringOutput()
+	switch {
+	case c.Ingress != nil:
+		c.IngressName = c.Ingress.Metadata.Name().Elem()
+		c.LoadBalancerHostname = c.Ingress.Status.ApplyT(lbHostname).(pulumi.StringOutput)
+	case c.TargetGroup != nil:
+		c.TargetGroupArn = c.TargetGroup.Arn
+	default: // nlb
+		c.LoadBalancerHostname = c.Service.Status.ApplyT(serviceHostname).(pulumi.StringOutput)
+	}
 	c.PodDisruptionBudgetName = c.PodDisruptionBudget.Metadata.Name().Elem()
 	c.NamespaceName = pulumi.String(r.Spec.Namespace).ToStringOutput()
-	c.LoadBalancerHostname = c.Ingress.Status.ApplyT(lbHostname).(pulumi.StringOutput)
 
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"deregistrationDelaySeconds":    c.DeregistrationDelaySeconds,
@@ -151,6 +188,7 @@ func NewZeroDowntimeService(ctx *pulumi.Context, name string, args *ZeroDowntime
 		"podDisruptionBudgetName":       c.PodDisruptionBudgetName,
 		"namespace":                     c.NamespaceName,
 		"loadBalancerHostname":          c.LoadBalancerHostname,
+		"targetGroupArn":                c.TargetGroupArn,
 	}); err != nil {
 		return nil, fmt.Errorf("registering outputs of %s: %w", name, err)
 	}
@@ -177,20 +215,43 @@ func (c *ZeroDowntimeService) registerChildren(ctx *pulumi.Context, name string,
 		ns = c.NamespacePatch
 	}
 
+	var serviceInputs []inputAt
+	if args.CertificateArn != nil && objs.Service.Spec.Type == "LoadBalancer" {
+		serviceInputs = []inputAt{{nlbCertificatePath, args.CertificateArn}}
+	}
 	c.Service = &pcorev1.Service{}
-	if err := register(ctx, "kubernetes:core/v1:Service", name, objs.Service, nil, c.Service,
+	if err := register(ctx, "kubernetes:core/v1:Service", name, objs.Service, serviceInputs, c.Service,
 		parent, pulumi.DependsOn([]pulumi.Resource{ns})); err != nil {
 		return fmt.Errorf("registering service: %w", err)
 	}
+	// The pods come after whatever binds the Service to a target group:
+	// the Ingress (alb), the Service itself (nlb: Pulumi waits for its load
+	// balancer) or the TargetGroupBinding.
+	bound := []pulumi.Resource{ns, c.Service}
 
-	var ingressInputs []inputAt
-	if args.CertificateArn != nil {
-		ingressInputs = []inputAt{{certificatePath, args.CertificateArn}}
+	if objs.Ingress != nil {
+		var ingressInputs []inputAt
+		if args.CertificateArn != nil {
+			ingressInputs = []inputAt{{certificatePath, args.CertificateArn}}
+		}
+		c.Ingress = &pnetworkingv1.Ingress{}
+		if err := register(ctx, "kubernetes:networking.k8s.io/v1:Ingress", name, objs.Ingress, ingressInputs, c.Ingress,
+			parent, pulumi.DependsOn([]pulumi.Resource{ns, c.Service})); err != nil {
+			return fmt.Errorf("registering ingress: %w", err)
+		}
+		bound = append(bound, c.Ingress)
 	}
-	c.Ingress = &pnetworkingv1.Ingress{}
-	if err := register(ctx, "kubernetes:networking.k8s.io/v1:Ingress", name, objs.Ingress, ingressInputs, c.Ingress,
-		parent, pulumi.DependsOn([]pulumi.Resource{ns, c.Service})); err != nil {
-		return fmt.Errorf("registering ingress: %w", err)
+	if objs.TargetGroupBinding != nil {
+		if err := c.registerTargetGroup(ctx, name, args, objs, parent); err != nil {
+			return err
+		}
+		c.TargetGroupBinding = &apiextensions.CustomResource{}
+		if err := register(ctx, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", name, objs.TargetGroupBinding,
+			[]inputAt{{targetGroupARNPath, c.TargetGroup.Arn}}, c.TargetGroupBinding,
+			parent, pulumi.DependsOn([]pulumi.Resource{ns, c.Service})); err != nil {
+			return fmt.Errorf("registering target group binding: %w", err)
+		}
+		bound = append(bound, c.TargetGroupBinding)
 	}
 
 	c.PodDisruptionBudget = &ppolicyv1.PodDisruptionBudget{}
@@ -204,12 +265,89 @@ func (c *ZeroDowntimeService) registerChildren(ctx *pulumi.Context, name string,
 		deploymentInputs = []inputAt{{imagePath, args.Image}}
 	}
 	timeout := fmt.Sprintf("%ds", c.Timing.AwaitTimeoutSeconds)
-	c.Deployment = &pappsv1.Deployment{}
-	if err := register(ctx, "kubernetes:apps/v1:Deployment", name, objs.Deployment, deploymentInputs, c.Deployment,
+	deploymentOpts := []pulumi.ResourceOption{
 		parent,
-		pulumi.DependsOn([]pulumi.Resource{ns, c.Service, c.Ingress, c.PodDisruptionBudget}),
-		pulumi.Timeouts(&pulumi.CustomTimeouts{Create: timeout, Update: timeout})); err != nil {
+		pulumi.DependsOn(append(bound, c.PodDisruptionBudget)),
+		pulumi.Timeouts(&pulumi.CustomTimeouts{Create: timeout, Update: timeout}),
+	}
+	if objs.HPA != nil {
+		// The autoscaler owns the replica count.
+		deploymentOpts = append(deploymentOpts, pulumi.IgnoreChanges([]string{"spec.replicas"}))
+	}
+	c.Deployment = &pappsv1.Deployment{}
+	if err := register(ctx, "kubernetes:apps/v1:Deployment", name, objs.Deployment, deploymentInputs, c.Deployment, deploymentOpts...); err != nil {
 		return fmt.Errorf("registering deployment: %w", err)
+	}
+	if objs.HPA != nil {
+		c.HorizontalPodAutoscaler = &pautoscalingv2.HorizontalPodAutoscaler{}
+		if err := register(ctx, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", name, objs.HPA, nil, c.HorizontalPodAutoscaler,
+			parent, pulumi.DependsOn([]pulumi.Resource{c.Deployment})); err != nil {
+			return fmt.Errorf("registering autoscaler: %w", err)
+		}
+	}
+	return nil
+}
+
+// registerTargetGroup creates the ALB target group (and the listener rule)
+// with pulumi-aws: IP targets, the derived deregistration delay, and the
+// health check of the readiness probe.
+func (c *ZeroDowntimeService) registerTargetGroup(ctx *pulumi.Context, name string, args *ZeroDowntimeServiceArgs, objs *manifests.Objects, parent pulumi.ResourceOption) error {
+	tg := objs.TargetGroup
+	vpc := args.VpcId
+	if vpc == nil {
+		vpc = pulumi.String(c.Spec.LoadBalancer.VpcId)
+	}
+	var err error
+	c.TargetGroup, err = lb.NewTargetGroup(ctx, name, &lb.TargetGroupArgs{
+		Port:                pulumi.Int(tg.Port),
+		Protocol:            pulumi.String(tg.Protocol),
+		TargetType:          pulumi.String(tg.TargetType),
+		VpcId:               vpc,
+		DeregistrationDelay: pulumi.Int(tg.DeregistrationDelaySeconds),
+		HealthCheck: &lb.TargetGroupHealthCheckArgs{
+			Enabled:            pulumi.Bool(true),
+			Protocol:           pulumi.String("HTTP"),
+			Path:               pulumi.String(tg.HealthCheckPath),
+			Port:               pulumi.String(tg.HealthCheckPort),
+			Interval:           pulumi.Int(tg.HealthCheckIntervalSeconds),
+			Timeout:            pulumi.Int(tg.HealthCheckTimeoutSeconds),
+			HealthyThreshold:   pulumi.Int(tg.HealthyThreshold),
+			UnhealthyThreshold: pulumi.Int(tg.UnhealthyThreshold),
+			Matcher:            pulumi.String(tg.Matcher),
+		},
+		Tags: pulumi.StringMap{
+			"zds.dev/service":   pulumi.String(c.Spec.Namespace + "/" + c.Spec.Name),
+			"zds.dev/component": pulumi.String(name),
+		},
+	}, parent)
+	if err != nil {
+		return fmt.Errorf("registering target group: %w", err)
+	}
+	rule := objs.ListenerRule
+	if rule == nil {
+		return nil
+	}
+	listener := args.ListenerArn
+	if listener == nil {
+		listener = pulumi.String(c.Spec.LoadBalancer.ListenerArn)
+	}
+	conditions := lb.ListenerRuleConditionArray{
+		&lb.ListenerRuleConditionArgs{PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(rule.PathPatterns)}},
+	}
+	if rule.Host != "" {
+		conditions = append(conditions, &lb.ListenerRuleConditionArgs{HostHeader: &lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.StringArray{pulumi.String(rule.Host)}}})
+	}
+	c.ListenerRule, err = lb.NewListenerRule(ctx, name, &lb.ListenerRuleArgs{
+		ListenerArn: listener,
+		Priority:    pulumi.Int(rule.Priority),
+		Actions: lb.ListenerRuleActionArray{&lb.ListenerRuleActionArgs{
+			Type:           pulumi.String("forward"),
+			TargetGroupArn: c.TargetGroup.Arn,
+		}},
+		Conditions: conditions,
+	}, parent)
+	if err != nil {
+		return fmt.Errorf("registering listener rule: %w", err)
 	}
 	return nil
 }
@@ -218,6 +356,14 @@ func (c *ZeroDowntimeService) registerChildren(ctx *pulumi.Context, name string,
 // until the controller has written it (e.g. with skipAwait). The SDK's
 // generated Index(0) would panic on the empty list.
 func lbHostname(s *pnetworkingv1.IngressStatus) string {
+	if s == nil || s.LoadBalancer == nil || len(s.LoadBalancer.Ingress) == 0 || s.LoadBalancer.Ingress[0].Hostname == nil {
+		return ""
+	}
+	return *s.LoadBalancer.Ingress[0].Hostname
+}
+
+// serviceHostname reads the NLB's DNS name from a Service status.
+func serviceHostname(s *pcorev1.ServiceStatus) string {
 	if s == nil || s.LoadBalancer == nil || len(s.LoadBalancer.Ingress) == 0 || s.LoadBalancer.Ingress[0].Hostname == nil {
 		return ""
 	}

@@ -526,3 +526,21 @@ func TestOutputsNameChildrenAndTimings(t *testing.T) {
 		t.Errorf("outputs = %+v, want %+v", got, want)
 	}
 }
+
+// The engine refuses two resources with one URN; so does the preview, so a
+// program that would fail under `pulumi up` fails here too.
+func TestTwoInstancesWithOneNameAreRefused(t *testing.T) {
+	_, err := preview.Run(func(ctx *pulumi.Context) error {
+		for _, ns := range []string{"a", "b"} {
+			args := validArgs()
+			args.Namespace = ns
+			if _, err := zds.NewZeroDowntimeService(ctx, "web", args); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "duplicate resource URN") {
+		t.Errorf("want a duplicate-URN error, got %v", err)
+	}
+}

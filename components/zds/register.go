@@ -13,8 +13,10 @@ import (
 
 // Paths (numbers index lists) of the values a Pulumi input may replace.
 var (
-	imagePath       = []string{"spec", "template", "spec", "containers", "0", "image"}
-	certificatePath = []string{"metadata", "annotations", manifests.AnnCertificateArn}
+	imagePath          = []string{"spec", "template", "spec", "containers", "0", "image"}
+	certificatePath    = []string{"metadata", "annotations", manifests.AnnCertificateArn}
+	nlbCertificatePath = []string{"metadata", "annotations", manifests.AnnNLBSSLCert}
+	targetGroupARNPath = []string{"spec", "targetGroupARN"}
 )
 
 // inputAt is a Pulumi input to put at a path in an object.
