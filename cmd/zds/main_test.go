@@ -283,8 +283,10 @@ func TestRenderDirJSON(t *testing.T) {
 // its Deployment.
 func applyOrderCheck(t *testing.T, objs []map[string]any) {
 	t.Helper()
-	rank := map[string]int{"Namespace": 0, "PodDisruptionBudget": 1, "Service": 2, "Ingress": 3, "Deployment": 3}
+	rank := map[string]int{"Namespace": 0, "PodDisruptionBudget": 1, "Service": 2, "Ingress": 3, "Deployment": 3, "HorizontalPodAutoscaler": 3}
 	last := 0
+	// What binds the Service to a target group: an Ingress, or the Service
+	// itself when it is of type LoadBalancer (nlb).
 	ingress := map[string]bool{}
 	for _, o := range objs {
 		k, _ := o["kind"].(string)
@@ -298,12 +300,17 @@ func applyOrderCheck(t *testing.T, objs []map[string]any) {
 		}
 		last = r
 		id := strings.TrimPrefix(strings.TrimPrefix(objectID(t, o), "Ingress "), "Deployment ")
+		id = strings.TrimPrefix(id, "Service ")
 		switch k {
 		case "Ingress":
 			ingress[id] = true
+		case "Service":
+			if get(t, o, "spec", "type") == "LoadBalancer" {
+				ingress[id] = true
+			}
 		case "Deployment":
 			if !ingress[id] {
-				t.Errorf("Deployment %s before its Ingress", id)
+				t.Errorf("Deployment %s before its Ingress or load-balanced Service", id)
 			}
 		}
 	}
@@ -744,8 +751,15 @@ func TestExplainMatchesRender(t *testing.T) {
 		if got := get(t, dep, "spec", "progressDeadlineSeconds"); got != float64(it.Timing.ProgressDeadlineSeconds) {
 			t.Errorf("%s: progressDeadlineSeconds %v in the Deployment, %d in explain", id, got, it.Timing.ProgressDeadlineSeconds)
 		}
-		ing := find("Ingress", it.Namespace, it.Name)
-		attrs, _ := get(t, ing, "metadata", "annotations", "alb.ingress.kubernetes.io/target-group-attributes").(string)
+		// The target group's attributes sit on the Ingress (alb) or on the
+		// Service of type LoadBalancer (nlb).
+		var attrs string
+		if svc := find("Service", it.Namespace, it.Name); get(t, svc, "spec", "type") == "LoadBalancer" {
+			attrs, _ = get(t, svc, "metadata", "annotations", "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes").(string)
+		} else {
+			ing := find("Ingress", it.Namespace, it.Name)
+			attrs, _ = get(t, ing, "metadata", "annotations", "alb.ingress.kubernetes.io/target-group-attributes").(string)
+		}
 		if want := fmt.Sprintf("deregistration_delay.timeout_seconds=%d", it.Timing.DeregistrationDelaySeconds); !slices.Contains(strings.Split(attrs, ","), want) {
 			t.Errorf("%s: target-group-attributes %q lack %s", id, attrs, want)
 		}
@@ -762,7 +776,11 @@ func TestExplainMatchesRender(t *testing.T) {
 		if sigterm != it.Timing.PreStopSleepSeconds || sigkill != it.Timing.TerminationGracePeriodSeconds {
 			t.Errorf("%s: timeline SIGTERM at %d, SIGKILL at %d; timings P=%d G=%d", id, sigterm, sigkill, it.Timing.PreStopSleepSeconds, it.Timing.TerminationGracePeriodSeconds)
 		}
-		replicas := get(t, dep, "spec", "replicas").(float64)
+		// Rollouts are sized for the most replicas: the autoscaler's maximum.
+		replicas, ok := get(t, dep, "spec", "replicas").(float64)
+		if !ok {
+			replicas = get(t, find("HorizontalPodAutoscaler", it.Namespace, it.Name), "spec", "maxReplicas").(float64)
+		}
 		surge := get(t, dep, "spec", "strategy", "rollingUpdate", "maxSurge").(float64)
 		if want := int((replicas + surge - 1) / surge); it.RolloutWaves != want {
 			t.Errorf("%s: %d rollout waves, want ceil(%v/%v) = %d", id, it.RolloutWaves, replicas, surge, want)

@@ -25,6 +25,9 @@ func timingDoc() ([]byte, error) {
 	err = timingTemplate.Execute(&b, map[string]any{
 		"Rules":          timing.Rules,
 		"ALB":            timing.ALB,
+		"NLB":            timing.NLB,
+		"TGB":            timing.TargetGroupBinding,
+		"NLBMinReady":    timing.NLB.RegistrationLatencySeconds + timing.NLB.HealthCheck.HealthyThreshold*timing.NLB.HealthCheck.IntervalSeconds,
 		"Margin":         timing.DeregistrationMarginSeconds,
 		"Buffer":         timing.GraceBufferSeconds,
 		"MaxD":           timing.MaxDeregistrationDelaySeconds,
@@ -135,9 +138,24 @@ A long preStop barely slows a rolling update (the Deployment moves on once
 an old pod is terminating); it costs capacity, node-drain time and
 scale-down time. Registration paces the rollout.
 
-## NLB
+## Per mode
+
+| loadBalancer.kind | L (propagation) | registration latency | health check | rule 8 |
+|---|---|---|---|---|
+| alb | {{.ALB.PropagationSeconds}} s | {{.ALB.RegistrationLatencySeconds}} s | {{.ALB.HealthCheck.IntervalSeconds}} s × {{.ALB.HealthCheck.HealthyThreshold}} / {{.ALB.HealthCheck.UnhealthyThreshold}}, timeout {{.ALB.HealthCheck.TimeoutSeconds}} s | checked against the ALB idle timeout ({{.ALB.IdleTimeoutSeconds}} s default) |
+| nlb | {{.NLB.PropagationSeconds}} s | {{.NLB.RegistrationLatencySeconds}} s | {{.NLB.HealthCheck.IntervalSeconds}} s × {{.NLB.HealthCheck.HealthyThreshold}} / {{.NLB.HealthCheck.UnhealthyThreshold}}, timeout {{.NLB.HealthCheck.TimeoutSeconds}} s | not applicable: an NLB reuses no connections |
+| targetGroupBinding | {{.TGB.PropagationSeconds}} s | {{.TGB.RegistrationLatencySeconds}} s | as alb | checked against the declared idle timeout of your ALB |
 
 NLB deregistration takes about two minutes whatever the setting
 (aws-load-balancer-controller#2366, #3270) and registration 90–180 s (#1834,
-#1786): its budgets must be far larger. NLB mode is not implemented yet.
+#1786); kubernetes/kops#11256 reports a 100 s preStop with a 110 s grace
+period holding. So NLB budgets are minutes: a long preStop there costs
+capacity and drain time, not rollout time, while registration paces the
+rollout (minReadySeconds {{.NLBMinReady}} s with the defaults). The NLB's target group
+also sets ` + "`deregistration_delay.connection_termination.enabled=true`" + `, so no
+long-lived connection outlives the draining window.
+
+With autoscaling, rollout deadlines are sized for ` + "`maxReplicas`" + `, and scale-down
+removes at most ` + "`disruption.maxUnavailable`" + ` pods per grace period, each through the
+same preStop, drain and grace period as a rollout.
 `))

@@ -318,7 +318,11 @@ func liveSelectionProblems(ctx context.Context, ns, name string) ([]string, erro
 		problems = append(problems, fmt.Sprintf("Service endpoints [%s], want [%s]", g, want))
 	}
 
+	// Only alb services have an Ingress.
 	ing, err := cs.NetworkingV1().Ingresses(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return problems, nil
+	}
 	if err != nil {
 		return nil, err
 	}

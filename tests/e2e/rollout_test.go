@@ -303,13 +303,14 @@ func drainKeepsTheBudget(t *testing.T, ctx context.Context, ns, name string, rep
 		t.Fatalf("need at least 2 pods on one node to test throttling, have %v", perNode)
 	}
 
-	// Cordon.
-	patch := []byte(`{"spec":{"unschedulable":true}}`)
+	// Cordon, with the taint the node-lifecycle controller (off here) adds
+	// to unschedulable nodes: zone spreading ignores tainted nodes.
+	patch := []byte(`{"spec":{"unschedulable":true,"taints":[{"key":"node.kubernetes.io/unschedulable","effect":"NoSchedule"}]}}`)
 	if _, err := cs.CoreV1().Nodes().Patch(ctx, node, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		uncordon := []byte(`{"spec":{"unschedulable":false}}`)
+		uncordon := []byte(`{"spec":{"unschedulable":false,"taints":null}}`)
 		_, _ = cs.CoreV1().Nodes().Patch(context.Background(), node, types.StrategicMergePatchType, uncordon, metav1.PatchOptions{})
 	}()
 

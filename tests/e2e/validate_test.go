@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,13 +12,17 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
 
 	"github.com/zerodowntime/zds/components/check"
+	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/preview"
 	"github.com/zerodowntime/zds/components/render"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/specfile"
 	"github.com/zerodowntime/zds/components/zds"
+	"github.com/zerodowntime/zds/tests/controlplane"
 )
 
 // exampleManifests renders an example's spec file, optionally moving every
@@ -46,6 +51,11 @@ func exampleManifests(t *testing.T, path, namespace string) ([]map[string]any, [
 // specManifests renders one ServiceSpec through the component.
 func specManifests(t *testing.T, name string, s zds.ServiceSpec) []map[string]any {
 	t.Helper()
+	return specRecording(t, name, s).Manifests()
+}
+
+func specRecording(t *testing.T, name string, s zds.ServiceSpec) *preview.Recording {
+	t.Helper()
 	rec, err := preview.Run(func(ctx *pulumi.Context) error {
 		_, err := zds.NewZeroDowntimeService(ctx, name, &zds.ZeroDowntimeServiceArgs{ServiceSpec: s})
 		return err
@@ -53,7 +63,7 @@ func specManifests(t *testing.T, name string, s zds.ServiceSpec) []map[string]an
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rec.Manifests()
+	return rec
 }
 
 func namespacesOf(objs []map[string]any) []string {
@@ -79,6 +89,15 @@ func namespacesOf(objs []map[string]any) []string {
 // from the live objects, selection checked on live pods, and a second apply
 // that changes nothing.
 func serverSideValidate(t *testing.T, objs []map[string]any) {
+	t.Helper()
+	serverSideValidateWith(t, objs, nil)
+}
+
+// serverSideValidateWith also takes the AWS target groups (by
+// namespace/name of the service) that a targetGroupBinding service's
+// Pulumi program creates, for the timing checks: they live in AWS, not in
+// the cluster.
+func serverSideValidateWith(t *testing.T, objs []map[string]any, targetGroups map[string]*manifests.TargetGroup) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -121,6 +140,18 @@ func serverSideValidate(t *testing.T, objs []map[string]any) {
 		t.Fatal(err)
 	}
 	for _, g := range groups {
+		if tg, ok := targetGroups[g.Deployment.Namespace+"/"+g.Deployment.Name]; ok {
+			g.TargetGroup = tg
+		}
+		if g.HPA != nil {
+			// The server always fills in spec.replicas; what matters live is
+			// that we do not own it, so our applies never fight the
+			// autoscaler.
+			if strings.Contains(ownFieldsOf(g.Deployment.ManagedFields), `"f:replicas"`) {
+				t.Errorf("%s/%s: our field manager owns spec.replicas next to an autoscaler", g.Deployment.Namespace, g.Deployment.Name)
+			}
+			g.Deployment.Spec.Replicas = nil
+		}
 		if _, v := check.Objects(g); len(v) > 0 {
 			t.Errorf("live %s/%s breaks the timing model: %v", g.Deployment.Namespace, g.Deployment.Name, v)
 		}
@@ -130,6 +161,18 @@ func serverSideValidate(t *testing.T, objs []map[string]any) {
 	for _, g := range groups {
 		d := g.Deployment
 		timeout := time.Duration(d.Spec.MinReadySeconds)*time.Second + 90*time.Second
+		if g.HPA != nil {
+			// Let the autoscaler bring the Deployment up to its minimum.
+			min := *g.HPA.Spec.MinReplicas
+			err := controlplane.Poll(ctx, time.Minute, func() (bool, error) {
+				live, err := cs.AppsV1().Deployments(d.Namespace).Get(ctx, d.Name, metav1.GetOptions{})
+				return err == nil && *live.Spec.Replicas >= min, err
+			})
+			if err != nil {
+				t.Errorf("%s/%s: the autoscaler never scaled to its minimum %d: %v", d.Namespace, d.Name, min, err)
+				continue
+			}
+		}
 		if _, err := waitAvailable(ctx, d.Namespace, d.Name, timeout); err != nil {
 			t.Errorf("%v", err)
 			continue
@@ -142,12 +185,25 @@ func serverSideValidate(t *testing.T, objs []map[string]any) {
 	// Applying the same objects again changes nothing: same generation and
 	// the same managed-fields entry for our field manager (controllers may
 	// update status meanwhile, which moves resourceVersion, not these).
+	// Read them fresh first: controllers and autoscalers write meanwhile.
+	var current []*unstructured.Unstructured
+	for _, u := range live {
+		ri, err := resourceFor(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, err := ri.Get(ctx, u.GetName(), metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		current = append(current, cur)
+	}
 	again, err := apply(ctx, objs, false)
 	if err != nil {
 		t.Fatalf("second apply: %v", err)
 	}
 	for i := range again {
-		before, after := live[i], again[i]
+		before, after := current[i], again[i]
 		if before.GetGeneration() != after.GetGeneration() || ownFields(before) != ownFields(after) {
 			t.Errorf("re-applying %s %s/%s changed it (generation %d → %d, managed fields %s → %s)", after.GetKind(), after.GetNamespace(), after.GetName(),
 				before.GetGeneration(), after.GetGeneration(), ownFields(before), ownFields(after))
@@ -158,7 +214,11 @@ func serverSideValidate(t *testing.T, objs []map[string]any) {
 // ownFields is our field manager's managed-fields entry, time included:
 // a no-op apply leaves it untouched.
 func ownFields(u *unstructured.Unstructured) string {
-	for _, mf := range u.GetManagedFields() {
+	return ownFieldsOf(u.GetManagedFields())
+}
+
+func ownFieldsOf(entries []metav1.ManagedFieldsEntry) string {
+	for _, mf := range entries {
 		if mf.Manager == fieldOwner && mf.Operation == metav1.ManagedFieldsOperationApply {
 			b, _ := json.Marshal(mf)
 			return string(b)
@@ -307,4 +367,74 @@ func TestBrokenObjectsAreCaught(t *testing.T) {
 
 func deepCopy(m map[string]any) map[string]any {
 	return (&unstructured.Unstructured{Object: m}).DeepCopy().Object
+}
+
+// installTargetGroupBindingCRD installs the fixture CRD and waits until the
+// API server serves it.
+func installTargetGroupBindingCRD(t *testing.T, ctx context.Context) {
+	t.Helper()
+	data, err := os.ReadFile("testdata/targetgroupbinding-crd.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crd map[string]any
+	if err := yaml.Unmarshal(data, &crd); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := applyOne(ctx, crd, false, "zds-e2e-setup"); err != nil {
+		t.Fatal(err)
+	}
+	err = controlplane.Poll(ctx, time.Minute, func() (bool, error) {
+		mapper.(interface{ Reset() }).Reset()
+		_, err := mapper.RESTMapping(schema.GroupKind{Group: "elbv2.k8s.aws", Kind: "TargetGroupBinding"}, "v1beta1")
+		return err == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("the TargetGroupBinding CRD was never served: %v", err)
+	}
+}
+
+// A targetGroupBinding service (TargetGroup and ListenerRule in AWS, the
+// TargetGroupBinding in the cluster) and an NLB and an autoscaled service
+// with pins, through the real API server.
+func TestLoadBalancerModesPassTheRealAPIServer(t *testing.T) {
+	need(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	installTargetGroupBindingCRD(t, ctx)
+
+	ns := "case-target-group-binding"
+	rec := specRecording(t, "billing", zds.ServiceSpec{
+		Namespace: ns, Image: "ghcr.io/acme/billing:3.3.0", Replicas: intp(3),
+		App: zds.App{MaxRequestSeconds: 20, ShutdownSeconds: intp(10)},
+		LoadBalancer: zds.LoadBalancer{
+			Kind: "targetGroupBinding", VpcId: "vpc-0123456789abcdef0", Host: "billing.example.com",
+			ListenerArn:          "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/platform/0123456789abcdef/0123456789abcdef",
+			ListenerRulePriority: intp(120),
+		},
+	})
+	services, err := rec.Services()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgs := map[string]*manifests.TargetGroup{}
+	for _, g := range services {
+		if g.TargetGroup == nil {
+			t.Fatalf("no target group recorded for %s", g.Deployment.Name)
+		}
+		tgs[g.Deployment.Namespace+"/"+g.Deployment.Name] = g.TargetGroup
+	}
+	serverSideValidateWith(t, rec.Manifests(), tgs)
+
+	// The binding the server stored points at the target group and the
+	// Service port.
+	tgb, err := dyn.Resource(schema.GroupVersionResource{Group: "elbv2.k8s.aws", Version: "v1beta1", Resource: "targetgroupbindings"}).
+		Namespace(ns).Get(ctx, "billing", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn, _, _ := unstructured.NestedString(tgb.Object, "spec", "targetGroupARN")
+	if !strings.HasPrefix(arn, "arn:aws:mock:aws:lb/targetGroup:TargetGroup:") {
+		t.Errorf("targetGroupARN %q is not the target group's ARN", arn)
+	}
 }

@@ -1,0 +1,10 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/zerodowntime/zds/tests/golden"
+)
+
+// No spec-file twin: this mode creates AWS resources, which only Pulumi can.
+func TestPreviewGolden(t *testing.T) { golden.Preview(t, program) }
