@@ -72,8 +72,12 @@ func Waves(r *spec.Resolved) int {
 func Text(w io.Writer, r *spec.Resolved) error {
 	s, t := r.Spec, r.Timing
 	fmt.Fprintf(w, "%s/%s behind %s: every rule of the timing model holds\n\n", s.Namespace, s.Name, s.LoadBalancer.Kind)
-	fmt.Fprintf(w, "Inputs: longest request R=%ds, shutdown S=%ds, start-up %ds, propagation L=%ds, %d replicas, maxSurge %d\n\n",
-		s.App.MaxRequestSeconds, *s.App.ShutdownSeconds, *s.App.StartupSeconds, *s.LoadBalancer.PropagationSeconds, *s.Replicas, *s.Rollout.MaxSurge)
+	replicas := fmt.Sprintf("%d replicas", s.MaxReplicas())
+	if s.Autoscaling.Enabled {
+		replicas = fmt.Sprintf("%d–%d replicas (autoscaled; deadlines sized for %d)", s.MinReplicas(), s.MaxReplicas(), s.MaxReplicas())
+	}
+	fmt.Fprintf(w, "Inputs: longest request R=%ds, shutdown S=%ds, start-up %ds, propagation L=%ds, %s, maxSurge %d\n\n",
+		s.App.MaxRequestSeconds, *s.App.ShutdownSeconds, *s.App.StartupSeconds, *s.LoadBalancer.PropagationSeconds, replicas, *s.Rollout.MaxSurge)
 
 	fmt.Fprintln(w, "Derived values:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
