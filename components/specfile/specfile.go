@@ -159,6 +159,7 @@ func Load(paths ...string) ([]*Document, error) {
 		}
 		seen[key] = d
 	}
+	problems = append(problems, groupProblems(docs)...)
 	if len(problems) > 0 {
 		return nil, &Invalid{Problems: problems}
 	}
@@ -389,4 +390,55 @@ func find(n *yaml.Node, path []string) *yaml.Node {
 		}
 	}
 	return cur
+}
+
+// groupProblems checks the services that share one ALB (loadBalancer.groupName)
+// across documents: the ALB-wide settings must agree, and at most one member
+// may own its attributes, so no two services fight over one load balancer.
+func groupProblems(docs []*Document) []Problem {
+	type member struct {
+		doc    *Document
+		scheme string
+		idle   string
+	}
+	groups := map[string][]member{}
+	var names []string
+	for _, d := range docs {
+		lb := d.Resolved.Spec.LoadBalancer
+		if lb.Kind != spec.KindALB || lb.GroupName == "" {
+			continue
+		}
+		idle := "unset (60)"
+		if lb.IdleTimeoutSeconds != nil {
+			idle = strconv.Itoa(*lb.IdleTimeoutSeconds)
+		}
+		if _, ok := groups[lb.GroupName]; !ok {
+			names = append(names, lb.GroupName)
+		}
+		groups[lb.GroupName] = append(groups[lb.GroupName], member{d, lb.Scheme, idle})
+	}
+	var problems []Problem
+	for _, name := range names {
+		members := groups[name]
+		first := members[0]
+		var owner *Document
+		for _, m := range members {
+			at := func(path, msg string) {
+				problems = append(problems, Problem{File: m.doc.File, Line: m.doc.Line, Column: 1, Path: path, Message: msg})
+			}
+			if m.scheme != first.scheme {
+				at("spec.loadBalancer.scheme", fmt.Sprintf("ALB group %q is %s at %s:%d: every member of a group must use the same scheme", name, first.scheme, first.doc.File, first.doc.Line))
+			}
+			if m.idle != first.idle {
+				at("spec.loadBalancer.idleTimeoutSeconds", fmt.Sprintf("ALB group %q declares %s at %s:%d: the group's ALB has one idle timeout, declare the same value in every member", name, first.idle, first.doc.File, first.doc.Line))
+			}
+			if m.doc.Resolved.Spec.LoadBalancer.GroupAttributesOwner {
+				if owner != nil {
+					at("spec.loadBalancer.groupAttributesOwner", fmt.Sprintf("ALB group %q is already owned by %s:%d: exactly one member may own the ALB's attributes", name, owner.File, owner.Line))
+				}
+				owner = m.doc
+			}
+		}
+	}
+	return problems
 }

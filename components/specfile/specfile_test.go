@@ -922,3 +922,46 @@ spec:
 		t.Errorf("problem = %+v", p)
 	}
 }
+
+// Services sharing one ALB must agree on its settings, with one owner.
+func TestALBGroupMembersMustAgree(t *testing.T) {
+	doc := func(name, scheme, extra string) string {
+		return `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata: {name: ` + name + `, namespace: shop}
+spec:
+  image: ghcr.io/acme/` + name + `:1
+  app: {maxRequestSeconds: 5}
+  loadBalancer: {groupName: shop, scheme: ` + scheme + extra + `}
+`
+	}
+	for _, tc := range []struct {
+		name, a, b, wantPath string
+	}{
+		{"agreeing members", doc("a", "internal", ", groupAttributesOwner: true, idleTimeoutSeconds: 120"), doc("b", "internal", ", idleTimeoutSeconds: 120"), ""},
+		{"schemes differ", doc("a", "internal", ""), doc("b", "internet-facing", ""), "spec.loadBalancer.scheme"},
+		{"idle timeouts differ", doc("a", "internal", ", idleTimeoutSeconds: 120"), doc("b", "internal", ""), "spec.loadBalancer.idleTimeoutSeconds"},
+		{"two owners", doc("a", "internal", ", groupAttributesOwner: true"), doc("b", "internal", ", groupAttributesOwner: true"), "spec.loadBalancer.groupAttributesOwner"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "group.zds.yaml")
+			if err := os.WriteFile(path, []byte(tc.a+"---\n"+tc.b), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := specfile.Load(path)
+			if tc.wantPath == "" {
+				if err != nil {
+					t.Fatalf("agreeing members rejected: %v", err)
+				}
+				return
+			}
+			var inv *specfile.Invalid
+			if !errors.As(err, &inv) || len(inv.Problems) != 1 || inv.Problems[0].Path != tc.wantPath || inv.Problems[0].Line != 9 {
+				t.Fatalf("want one problem on %s at line 9, got %v", tc.wantPath, err)
+			}
+			if !strings.Contains(inv.Problems[0].Message, `ALB group "shop"`) {
+				t.Errorf("message does not name the group: %s", inv.Problems[0].Message)
+			}
+		})
+	}
+}
