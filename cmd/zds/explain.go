@@ -50,7 +50,7 @@ func newExplain(stdout io.Writer) *cobra.Command {
 				}
 				var items []item
 				for _, r := range resolved {
-					items = append(items, item{r.Spec.Name, r.Spec.Namespace, r.Timing, explain.Termination(r), explain.Waves(r)})
+					items = append(items, item{r.Spec.Name, r.Spec.Namespace, r.Timing, explain.Termination(r), r.Timing.RolloutWaves})
 				}
 				enc := json.NewEncoder(&text)
 				enc.SetIndent("", "  ")

@@ -63,11 +63,6 @@ func Termination(r *spec.Resolved) Timeline {
 	return tl
 }
 
-// Waves is the number of surge waves a rolling update takes.
-func Waves(r *spec.Resolved) int {
-	return (r.TimingInputs.Replicas + r.TimingInputs.MaxSurge - 1) / r.TimingInputs.MaxSurge
-}
-
 // Text writes the explanation of one service.
 func Text(w io.Writer, r *spec.Resolved) error {
 	s, t := r.Spec, r.Timing
@@ -107,7 +102,7 @@ func Text(w io.Writer, r *spec.Resolved) error {
 	}
 
 	fmt.Fprintf(w, "\nRollout: %d wave(s) of up to %ds (pod start, start-up probe, LB registration %ds, minReadySeconds %d) + grace %ds ≈ %s;\n",
-		Waves(r), t.PodStepSeconds, t.RegistrationSeconds, t.MinReadySeconds, t.TerminationGracePeriodSeconds, duration(t.RolloutSeconds))
+		t.RolloutWaves, t.PodStepSeconds, t.RegistrationSeconds, t.MinReadySeconds, t.TerminationGracePeriodSeconds, duration(t.RolloutSeconds))
 	fmt.Fprintf(w, "  progressDeadlineSeconds %d; Pulumi waits up to %s. A longer preStop costs capacity and drain time, not rollout time.\n",
 		t.ProgressDeadlineSeconds, duration(t.AwaitTimeoutSeconds))
 	return nil

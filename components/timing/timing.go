@@ -105,6 +105,9 @@ type Result struct {
 	RegistrationSeconds int `json:"registrationSeconds"`
 	// PodStepSeconds: one wave of new pods, from creation to available.
 	PodStepSeconds int `json:"podStepSeconds"`
+	// RolloutWaves is how many surge waves a rolling update takes:
+	// ceil(replicas / maxSurge).
+	RolloutWaves int `json:"rolloutWaves"`
 	// RolloutSeconds estimates a full rolling update.
 	RolloutSeconds int `json:"rolloutSeconds"`
 	// AwaitTimeoutSeconds is the Pulumi create/update timeout for the Deployment.
@@ -328,9 +331,9 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 	r.explain("minReadySeconds", r.MinReadySeconds, "derived", "6: rollout never outruns LB registration", "= registrationSeconds %d (holds even when the readiness gate was not injected)", r.RegistrationSeconds)
 
 	r.PodStepSeconds = PodStartBudgetSeconds + startupFailures*StartupPeriodSeconds + r.RegistrationSeconds + r.MinReadySeconds
-	waves := ceilDiv(in.Replicas, in.MaxSurge)
-	r.RolloutSeconds = waves*r.PodStepSeconds + G
-	r.explain("rolloutSeconds", r.RolloutSeconds, "derived", "estimate", "ceil(replicas %d / maxSurge %d) = %d waves × %d s per wave + G %d", in.Replicas, in.MaxSurge, waves, r.PodStepSeconds, G)
+	r.RolloutWaves = ceilDiv(in.Replicas, in.MaxSurge)
+	r.RolloutSeconds = r.RolloutWaves*r.PodStepSeconds + G
+	r.explain("rolloutSeconds", r.RolloutSeconds, "derived", "estimate", "ceil(replicas %d / maxSurge %d) = %d waves × %d s per wave + G %d", in.Replicas, in.MaxSurge, r.RolloutWaves, r.PodStepSeconds, G)
 	r.ProgressDeadlineSeconds = max(MinProgressDeadlineSeconds, 2*r.PodStepSeconds)
 	r.explain("progressDeadlineSeconds", r.ProgressDeadlineSeconds, "derived", "a healthy wave always makes progress in time", "max(%d, 2 × %d s per wave)", MinProgressDeadlineSeconds, r.PodStepSeconds)
 	r.AwaitTimeoutSeconds = max(MinAwaitTimeoutSeconds, ceilDiv(3*r.RolloutSeconds, 2))
