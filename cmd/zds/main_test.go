@@ -178,7 +178,7 @@ func TestRenderBasicGolden(t *testing.T) {
 		t.Errorf("namespace object %s, want shop", objectID(t, objs[0]))
 	}
 	// The values the basic example's header states.
-	if !strings.HasPrefix(out, "# ") || !strings.Contains(out, "shop/web: grace 40s > preStop 25s + shutdown 10s > deregistration delay 20s ≥ longest request 15s") {
+	if !strings.HasPrefix(out, "# ") || !strings.Contains(out, "shop/web: grace 51s > preStop 36s + shutdown 10s > deregistration delay 45s ≥ propagation 25s + longest request 15s") {
 		t.Errorf("header missing or wrong:\n%s", out[:min(len(out), 400)])
 	}
 }
@@ -607,9 +607,9 @@ func TestUsageErrors(t *testing.T) {
 func TestExplainText(t *testing.T) {
 	out := mustRun(t, "explain", "-f", basicSpec)
 	// The basic example: R = 15, S = 10, L = 25 (the ALB default), 4
-	// replicas. README.md: D = R + 5, P = max(L, D − S + 1), G = P + S + 5.
+	// replicas. README.md: D = L + R + 5, P = max(L, D − S + 1), G = P + S + 5.
 	R, S, L, replicas := 15, 10, 25, 4
-	D := R + 5
+	D := L + R + 5
 	P := max(L, D-S+1)
 	G := P + S + 5
 	surge := (replicas + 3) / 4
@@ -638,7 +638,7 @@ func TestExplainText(t *testing.T) {
 		}
 	}
 	for _, s := range []string{
-		fmt.Sprintf("D = R + 5 = %d + 5", R),
+		fmt.Sprintf("D = L + R + 5 = %d + %d + 5", L, R),
 		fmt.Sprintf("P = max(L, D − S + 1) = max(%d, %d − %d + 1)", L, D, S),
 		fmt.Sprintf("G = P + S + 5 = %d + %d + 5", P, S),
 		fmt.Sprintf("R=%ds, shutdown S=%ds", R, S),
@@ -670,10 +670,25 @@ func TestExplainText(t *testing.T) {
 			at["SIGTERM"] = e[1]
 		case strings.Contains(e[3], "SIGKILL"):
 			at["SIGKILL"] = e[1]
+		case e[2] == "traffic" && strings.Contains(e[3], "draining clock starts"):
+			at["draining starts"] = e[1]
+		case e[2] == "traffic" && strings.Contains(e[3], "the last new request starts"):
+			at["last request starts"] = e[1]
+		case e[2] == "traffic" && strings.Contains(e[3], "the last request, started at L, has ended"):
+			at["last request ends"] = e[1]
+		case e[2] == "traffic" && strings.Contains(e[3], "draining ends"):
+			at["draining ends"] = e[1]
 		}
 	}
-	if at["SIGTERM"] != fmt.Sprint(P) || at["SIGKILL"] != fmt.Sprint(G) {
-		t.Errorf("SIGTERM at t=%ss, SIGKILL at t=%ss; want %d and %d", at["SIGTERM"], at["SIGKILL"], P, G)
+	// Rule 1 told as a story: the draining clock from deregistration (0 at
+	// the earliest), the last new request at L, its end at L + R, inside D.
+	for what, want := range map[string]int{
+		"SIGTERM": P, "SIGKILL": G,
+		"draining starts": 0, "last request starts": L, "last request ends": L + R, "draining ends": D,
+	} {
+		if at[what] != fmt.Sprint(want) {
+			t.Errorf("timeline: %s at t=%ss, want t=%ds:\n%s", what, at[what], want, out)
+		}
 	}
 }
 
@@ -838,12 +853,20 @@ func TestExplainSVG(t *testing.T) {
 				t.Fatalf("root element %v, want svg in the SVG namespace", root)
 			}
 			for _, svc := range tt.services {
-				if !strings.Contains(chars.String(), svc+":") {
+				if !strings.Contains(chars.String(), svc) {
 					t.Errorf("the picture does not name %s", svc)
 				}
 			}
 			if !strings.Contains(chars.String(), "SIGKILL") {
 				t.Errorf("the picture does not mark SIGKILL")
+			}
+			// The traffic lane: new requests still arrive until L, above
+			// a draining bar that starts at 0, with the end of the last
+			// request (L + R) marked inside it.
+			for _, s := range []string{"new requests still arrive (L): 0–", "last request (R): ", "draining (D): 0–", "(rule 1)"} {
+				if !strings.Contains(chars.String(), s) {
+					t.Errorf("the picture lacks %q", s)
+				}
 			}
 		})
 	}

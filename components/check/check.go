@@ -148,8 +148,8 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 
 	R, S, L := ch.MaxRequestSeconds, ch.ShutdownSeconds, ch.PropagationSeconds
 	D, P, G := ch.DeregistrationDelaySeconds, ch.PreStopSleepSeconds, ch.TerminationGracePeriodSeconds
-	if D < R {
-		c.fail(in, "1", "deregistration delay %d < longest request %d", D, R)
+	if D < L+R {
+		c.fail(in, "1", "deregistration delay %d < propagation %d + longest request %d = %d: a request the load balancer starts at the end of propagation is cut", D, L, R, L+R)
 	}
 	if D > 3600 {
 		c.fail(in, "1", "deregistration delay %d above the ELB maximum 3600", D)

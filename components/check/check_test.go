@@ -53,6 +53,9 @@ func TestEveryBrokenObjectIsCaught(t *testing.T) {
 		{"deregistration delay below the longest request", "1", func(o *manifests.Objects) {
 			o.Ingress.Annotations[manifests.AnnTargetGroupAttributes] = "deregistration_delay.timeout_seconds=5"
 		}},
+		{"deregistration delay covers the longest request but not a request started at L (the old rule 1)", "1", func(o *manifests.Objects) {
+			o.Ingress.Annotations[manifests.AnnTargetGroupAttributes] = "deregistration_delay.timeout_seconds=39"
+		}},
 		{"no deregistration delay: ELB default 300", "1", func(o *manifests.Objects) {
 			delete(o.Ingress.Annotations, manifests.AnnTargetGroupAttributes)
 		}},

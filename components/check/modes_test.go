@@ -112,6 +112,10 @@ func TestEveryBrokenModeObjectIsCaught(t *testing.T) {
 		{"nlb deregistration delay below the longest request", "nlb", "1", "", func(o *manifests.Objects) {
 			o.Service.Annotations[manifests.AnnNLBTargetGroupAttrs] = "deregistration_delay.timeout_seconds=10,deregistration_delay.connection_termination.enabled=true"
 		}},
+		{"nlb deregistration delay covers R but not the NLB's propagation L + R", "nlb", "1", "", func(o *manifests.Objects) {
+			// The NLB example's D before rule 1 became D ≥ L + R.
+			o.Service.Annotations[manifests.AnnNLBTargetGroupAttrs] = "deregistration_delay.timeout_seconds=35,deregistration_delay.connection_termination.enabled=true"
+		}},
 		{"nlb deregistration delay outlasts the pod", "nlb", "3", "", func(o *manifests.Objects) {
 			o.Service.Annotations[manifests.AnnNLBTargetGroupAttrs] = fmt.Sprintf("deregistration_delay.timeout_seconds=%d", preStopPlusShutdown(o))
 		}},
@@ -137,6 +141,9 @@ func TestEveryBrokenModeObjectIsCaught(t *testing.T) {
 		}},
 		{"target group deregistration delay below the longest request", "targetGroupBinding", "1", "", func(o *manifests.Objects) {
 			o.TargetGroup.DeregistrationDelaySeconds = 14
+		}},
+		{"target group deregistration delay covers R but not L + R", "targetGroupBinding", "1", "", func(o *manifests.Objects) {
+			o.TargetGroup.DeregistrationDelaySeconds = 20
 		}},
 		{"target group deregistration delay above the ELB maximum", "targetGroupBinding", "1", "", func(o *manifests.Objects) {
 			o.TargetGroup.DeregistrationDelaySeconds = 3601
@@ -240,17 +247,17 @@ func TestTargetGroupFromInputsRoundTrips(t *testing.T) {
 		Path: "/ready", Port: modeInt(9090), SuccessCodes: "200-299",
 		IntervalSeconds: modeInt(15), TimeoutSeconds: modeInt(6), HealthyThreshold: modeInt(3), UnhealthyThreshold: modeInt(4),
 	}
-	s.App.MaxRequestSeconds = 30 // D = 35
+	s.App.MaxRequestSeconds = 30 // D = L + R + 5 = 25 + 30 + 5 = 60
 	r, o := modeBuild(t, s)
-	if r.Timing.DeregistrationDelaySeconds != 35 {
-		t.Fatalf("D = %d, want 35", r.Timing.DeregistrationDelaySeconds)
+	if r.Timing.DeregistrationDelaySeconds != 60 {
+		t.Fatalf("D = %d, want 60", r.Timing.DeregistrationDelaySeconds)
 	}
 	registered := map[string]any{
 		"port":                8443.0,
 		"protocol":            "HTTP",
 		"targetType":          "ip",
 		"vpcId":               "vpc-1",
-		"deregistrationDelay": 35.0,
+		"deregistrationDelay": 60.0,
 		"healthCheck": map[string]any{
 			"enabled":            true,
 			"protocol":           "HTTP",
@@ -269,7 +276,7 @@ func TestTargetGroupFromInputsRoundTrips(t *testing.T) {
 		t.Errorf("read back %+v\nbuilt     %+v", *got, *o.TargetGroup)
 	}
 	want := manifests.TargetGroup{
-		Port: 8443, Protocol: "HTTP", TargetType: "ip", DeregistrationDelaySeconds: 35,
+		Port: 8443, Protocol: "HTTP", TargetType: "ip", DeregistrationDelaySeconds: 60,
 		HealthCheckPath: "/ready", HealthCheckPort: "9090", HealthCheckIntervalSeconds: 15, HealthCheckTimeoutSeconds: 6,
 		HealthyThreshold: 3, UnhealthyThreshold: 4, Matcher: "200-299",
 	}

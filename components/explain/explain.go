@@ -35,28 +35,45 @@ type Timeline struct {
 	Spans  []Span  `json:"spans"`
 }
 
+// Names of the timeline's spans; the SVG colours and places them by name.
+const (
+	SpanPreStop  = "preStop sleep"
+	SpanDrain    = "app drains (S)"
+	SpanBuffer   = "buffer"
+	SpanArrive   = "new requests still arrive (L)"
+	SpanLast     = "last request (R)"
+	SpanDraining = "draining (D)"
+	chainCtr     = "container"
+	chainTraffic = "traffic"
+)
+
 // Termination returns the timeline of a pod's deletion. Both chains start at
 // t=0; the rules keep every container-chain step after its traffic-chain
-// counterpart.
+// counterpart. The draining clock starts at deregistration, at some
+// unknown time between 0 and L, and is drawn from 0, the worst case: a
+// request the load balancer starts at L must still end (at L + R) before
+// draining does (rule 1, D ≥ L + R).
 func Termination(r *spec.Resolved) Timeline {
 	t, in := r.Timing, r.TimingInputs
-	P, S, G, D, L := t.PreStopSleepSeconds, in.ShutdownSeconds, t.TerminationGracePeriodSeconds, t.DeregistrationDelaySeconds, in.PropagationSeconds
+	P, S, G, D, L, R := t.PreStopSleepSeconds, in.ShutdownSeconds, t.TerminationGracePeriodSeconds, t.DeregistrationDelaySeconds, in.PropagationSeconds, in.MaxRequestSeconds
 	tl := Timeline{
 		Events: []Event{
-			{0, "container", "pod deleted: preStop sleep starts"},
-			{0, "traffic", "endpoint terminating: the controller deregisters the target, draining starts"},
-			{L, "traffic", fmt.Sprintf("load balancer has stopped new requests by now at the latest (propagation budget L=%ds)", L)},
-			{P, "container", fmt.Sprintf("preStop ends: SIGTERM (P=%ds ≥ L=%ds)", P, L)},
-			{D, "traffic", fmt.Sprintf("draining ends (deregistration delay D=%ds ≥ longest request R=%ds)", D, in.MaxRequestSeconds)},
-			{P + S, "container", fmt.Sprintf("app has drained and exited at the latest (P+S=%ds > D=%ds)", P+S, D)},
-			{G, "container", fmt.Sprintf("grace period ends: SIGKILL if still running (G=%ds > P+S)", G)},
+			{0, chainCtr, "pod deleted: preStop sleep starts"},
+			{0, chainTraffic, "endpoint terminating: the controller deregisters the target (its latency is part of L) and the draining clock starts; the load balancer still sends new requests"},
+			{L, chainTraffic, fmt.Sprintf("load balancer has stopped new requests by now at the latest (propagation budget L=%ds): the last new request starts here", L)},
+			{P, chainCtr, fmt.Sprintf("preStop ends: SIGTERM (P=%ds ≥ L=%ds)", P, L)},
+			{L + R, chainTraffic, fmt.Sprintf("the last request, started at L, has ended (L+R=%ds+%ds=%ds)", L, R, L+R)},
+			{D, chainTraffic, fmt.Sprintf("draining ends (deregistration delay D=%ds ≥ L+R=%ds, even if the clock started at deletion)", D, L+R)},
+			{P + S, chainCtr, fmt.Sprintf("app has drained and exited at the latest (P+S=%ds > D=%ds)", P+S, D)},
+			{G, chainCtr, fmt.Sprintf("grace period ends: SIGKILL if still running (G=%ds > P+S)", G)},
 		},
 		Spans: []Span{
-			{"container", "preStop sleep", 0, P},
-			{"container", "app drains (S)", P, P + S},
-			{"container", "buffer", P + S, G},
-			{"traffic", "propagation (L)", 0, L},
-			{"traffic", "draining (D)", 0, D},
+			{chainCtr, SpanPreStop, 0, P},
+			{chainCtr, SpanDrain, P, P + S},
+			{chainCtr, SpanBuffer, P + S, G},
+			{chainTraffic, SpanArrive, 0, L},
+			{chainTraffic, SpanLast, L, L + R},
+			{chainTraffic, SpanDraining, 0, D},
 		},
 	}
 	sort.SliceStable(tl.Events, func(i, j int) bool { return tl.Events[i].AtSeconds < tl.Events[j].AtSeconds })
@@ -87,7 +104,7 @@ func Text(w io.Writer, r *spec.Resolved) error {
 	tl := Termination(r)
 	fmt.Fprintf(w, "\nTermination of one pod (t = seconds after deletion):\n")
 	scale := func(sec int) int { return sec * 60 / max(t.TerminationGracePeriodSeconds, 1) }
-	for _, chain := range []string{"container", "traffic"} {
+	for _, chain := range []string{chainCtr, chainTraffic} {
 		for _, sp := range tl.Spans {
 			if sp.Chain != chain || sp.EndSeconds <= sp.StartSeconds {
 				continue

@@ -4,57 +4,91 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
+	"sort"
 
 	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/timing"
 )
+
+// svgRows places each span: the container chain on one row, the traffic
+// chain on two, so the propagation window (new requests still arrive, then
+// the last request runs) lies above the draining bar it must end within.
+var svgRows = map[string]int{
+	SpanPreStop: 0, SpanDrain: 0, SpanBuffer: 0,
+	SpanArrive: 1, SpanLast: 1,
+	SpanDraining: 2,
+}
+
+var svgColors = map[string]string{
+	SpanPreStop: "#4e79a7", SpanDrain: "#59a14f", SpanBuffer: "#bab0ab",
+	SpanArrive: "#f28e2b", SpanLast: "#edc948", SpanDraining: "#e15759",
+}
 
 // SVG draws the termination timeline of each service: the container chain
 // above the traffic chain, on a shared time axis per service.
 func SVG(w io.Writer, services []*spec.Resolved) error {
-	const width, left, right, rowH, blockH = 900, 110, 30, 26, 150
+	const width, left, right, rowH, blockH, minLabelGap = 900, 110, 30, 26, 190, 34
 	height := 20 + blockH*len(services)
 	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	fmt.Fprintf(w, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
-	colors := map[string]string{
-		"preStop sleep": "#4e79a7", "app drains (S)": "#59a14f", "buffer": "#bab0ab",
-		"propagation (L)": "#f28e2b", "draining (D)": "#e15759",
-	}
 	for i, r := range services {
 		y0 := 20 + i*blockH
-		G := r.Timing.TerminationGracePeriodSeconds
+		t, in := r.Timing, r.TimingInputs
+		G, L, R := t.TerminationGracePeriodSeconds, in.PropagationSeconds, in.MaxRequestSeconds
 		x := func(sec int) float64 { return left + float64(sec)*float64(width-left-right)/float64(max(G, 1)) }
-		fmt.Fprintf(w, `<text x="10" y="%d" font-weight="bold">%s</text>`+"\n", y0+4,
-			html.EscapeString(fmt.Sprintf("%s/%s: G=%ds > P+S=%ds > D=%ds ≥ R=%ds; P=%ds ≥ L=%ds", r.Spec.Namespace, r.Spec.Name, G,
-				r.Timing.PreStopSleepSeconds+r.TimingInputs.ShutdownSeconds, r.Timing.DeregistrationDelaySeconds, r.TimingInputs.MaxRequestSeconds,
-				r.Timing.PreStopSleepSeconds, r.TimingInputs.PropagationSeconds)))
+		rowY := func(row int) int { return y0 + 36 + row*(rowH-4) }
+		fmt.Fprintf(w, `<text x="10" y="%d" font-weight="bold">%s</text>`+"\n", y0+4, html.EscapeString(r.Spec.Namespace+"/"+r.Spec.Name))
+		fmt.Fprintf(w, `<text x="10" y="%d">%s</text>`+"\n", y0+20,
+			html.EscapeString(timing.Summary(G, t.PreStopSleepSeconds, in.ShutdownSeconds, t.DeregistrationDelaySeconds, L, R)))
+		fmt.Fprintf(w, `<text x="10" y="%d">container</text>`+"\n", rowY(0)+13)
+		fmt.Fprintf(w, `<text x="10" y="%d">traffic</text>`+"\n", rowY(1)+13)
 		tl := Termination(r)
-		lanes := []struct {
-			chain string
-			row   int
-		}{{"container", 0}, {"traffic", 1}}
-		for _, lane := range lanes {
-			fmt.Fprintf(w, `<text x="10" y="%d">%s</text>`+"\n", y0+30+lane.row*2*rowH+14, lane.chain)
-		}
-		trafficRow := 0
 		for _, sp := range tl.Spans {
-			row := 0
-			if sp.Chain == "traffic" {
-				row = 2 + trafficRow
-				trafficRow++
+			if sp.EndSeconds <= sp.StartSeconds {
+				continue
 			}
-			y := y0 + 20 + row*(rowH-4)
+			y := rowY(svgRows[sp.What])
 			fmt.Fprintf(w, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s</title></rect>`+"\n",
-				x(sp.StartSeconds), y, x(sp.EndSeconds)-x(sp.StartSeconds), rowH-8, colors[sp.What],
+				x(sp.StartSeconds), y, x(sp.EndSeconds)-x(sp.StartSeconds), rowH-8, svgColors[sp.What],
 				html.EscapeString(fmt.Sprintf("%s: %d–%ds", sp.What, sp.StartSeconds, sp.EndSeconds)))
-			fmt.Fprintf(w, `<text x="%.1f" y="%d" fill="white">%s</text>`+"\n", x(sp.StartSeconds)+4, y+13, html.EscapeString(sp.What))
+			// A label that does not fit its bar is left to the tooltip.
+			if x(sp.EndSeconds)-x(sp.StartSeconds) >= 8+7*float64(len([]rune(sp.What))) {
+				fmt.Fprintf(w, `<text x="%.1f" y="%d" fill="black">%s</text>`+"\n", x(sp.StartSeconds)+4, y+13, html.EscapeString(sp.What))
+			}
 		}
-		axisY := y0 + 20 + 4*(rowH-4) + 6
+		// The last request the load balancer starts ends at L + R: a dashed
+		// line down to the draining bar shows it ends inside it (rule 1).
+		fmt.Fprintf(w, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="black" stroke-dasharray="3,3"><title>%s</title></line>`+"\n",
+			x(L+R), rowY(1), x(L+R), rowY(2)+rowH-8,
+			html.EscapeString(fmt.Sprintf("L+R = %ds ≤ D = %ds (rule 1)", L+R, t.DeregistrationDelaySeconds)))
+		axisY := rowY(3) + 6
 		fmt.Fprintf(w, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", left, axisY, width-right, axisY)
-		for _, e := range tl.Events {
-			fmt.Fprintf(w, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="black"/><text x="%.1f" y="%d" text-anchor="middle">%ds</text>`+"\n",
-				x(e.AtSeconds), axisY-4, x(e.AtSeconds), axisY+4, x(e.AtSeconds), axisY+18, e.AtSeconds)
+		// One tick per distinct moment, labelled on the traffic chain's
+		// line or the container chain's line below it, where the label
+		// does not run into its neighbour (the last one always has one).
+		ticks := map[int]bool{}
+		for j, chain := range []string{chainTraffic, chainCtr} {
+			var at []int
+			for _, e := range tl.Events {
+				if e.Chain == chain && (j == 0 || !ticks[e.AtSeconds]) {
+					at = append(at, e.AtSeconds)
+				}
+			}
+			sort.Ints(at)
+			lastX := math.Inf(1)
+			for k := len(at) - 1; k >= 0; k-- {
+				if !ticks[at[k]] {
+					ticks[at[k]] = true
+					fmt.Fprintf(w, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="black"/>`+"\n", x(at[k]), axisY-4, x(at[k]), axisY+4)
+				}
+				if lastX-x(at[k]) >= minLabelGap {
+					fmt.Fprintf(w, `<text x="%.1f" y="%d" text-anchor="middle">%ds</text>`+"\n", x(at[k]), axisY+18+j*14, at[k])
+					lastX = x(at[k])
+				}
+			}
 		}
-		fmt.Fprintf(w, `<text x="%.1f" y="%d" text-anchor="end" fill="#b00">SIGKILL</text>`+"\n", x(G), y0+16)
+		fmt.Fprintf(w, `<text x="%.1f" y="%d" text-anchor="end" fill="#b00">SIGKILL</text>`+"\n", x(G), rowY(0)-3)
 	}
 	_, err := fmt.Fprintln(w, "</svg>")
 	return err

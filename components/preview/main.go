@@ -12,6 +12,7 @@ import (
 
 	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/timing"
 )
 
 // Main is a Pulumi program's main: under the Pulumi CLI (which sets
@@ -146,9 +147,8 @@ func (r *Recording) Print(w io.Writer) error {
 		ch, violations := check.Objects(g)
 		fmt.Fprintf(w, "#\n# Timing chain of %s/%s (read back from the objects):\n", ch.Namespace, ch.Name)
 		fmt.Fprintf(w, "#   longest request R=%ds, shutdown S=%ds, propagation L=%ds\n", ch.MaxRequestSeconds, ch.ShutdownSeconds, ch.PropagationSeconds)
-		fmt.Fprintf(w, "#   grace G=%ds > preStop P=%ds + shutdown S=%ds = %ds > deregistration delay D=%ds ≥ R=%ds; P ≥ L\n",
-			ch.TerminationGracePeriodSeconds, ch.PreStopSleepSeconds, ch.ShutdownSeconds,
-			ch.PreStopSleepSeconds+ch.ShutdownSeconds, ch.DeregistrationDelaySeconds, ch.MaxRequestSeconds)
+		fmt.Fprintf(w, "#   %s\n", timing.Summary(ch.TerminationGracePeriodSeconds, ch.PreStopSleepSeconds, ch.ShutdownSeconds,
+			ch.DeregistrationDelaySeconds, ch.PropagationSeconds, ch.MaxRequestSeconds))
 		fmt.Fprintf(w, "#   minReadySeconds=%d, progressDeadlineSeconds=%d\n", ch.MinReadySeconds, ch.ProgressDeadlineSeconds)
 		if len(violations) == 0 {
 			fmt.Fprintln(w, "#   every rule of the timing model holds")

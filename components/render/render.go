@@ -13,6 +13,7 @@ import (
 	"github.com/zerodowntime/zds/components/preview"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/specfile"
+	"github.com/zerodowntime/zds/components/timing"
 	"github.com/zerodowntime/zds/components/zds"
 )
 
@@ -79,9 +80,9 @@ func Header(docs []*specfile.Document) []byte {
 	for _, d := range docs {
 		t := d.Resolved.Timing
 		s := d.Resolved.Spec
-		fmt.Fprintf(&b, "# %s/%s: grace %ds > preStop %ds + shutdown %ds > deregistration delay %ds ≥ longest request %ds\n",
-			s.Namespace, s.Name, t.TerminationGracePeriodSeconds, t.PreStopSleepSeconds, *s.App.ShutdownSeconds,
-			t.DeregistrationDelaySeconds, s.App.MaxRequestSeconds)
+		in := d.Resolved.TimingInputs
+		fmt.Fprintf(&b, "# %s/%s: %s\n", s.Namespace, s.Name, timing.Summary(t.TerminationGracePeriodSeconds, t.PreStopSleepSeconds,
+			in.ShutdownSeconds, t.DeregistrationDelaySeconds, in.PropagationSeconds, in.MaxRequestSeconds))
 	}
 	return b.Bytes()
 }

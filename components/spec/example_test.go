@@ -7,9 +7,11 @@ import (
 )
 
 // A service whose longest request takes 30 s and which needs 10 s to shut
-// down, behind the default internal ALB: the deregistration delay covers the
-// longest request, the preStop sleep covers the ALB's propagation, and the
-// grace period covers both the sleep and the shutdown.
+// down, behind the default internal ALB: the deregistration delay covers a
+// longest request that the ALB starts at the end of its propagation (L + R =
+// 25 + 30, plus a 5 s margin), the preStop sleep outlasts it once the app's
+// shutdown is added, and the grace period covers both the sleep and the
+// shutdown.
 func ExampleResolve() {
 	r, err := spec.Resolve("web", spec.ServiceSpec{
 		Image: "ghcr.io/acme/web:1.4.2",
@@ -24,9 +26,9 @@ func ExampleResolve() {
 	fmt.Println("preStop sleep:       ", t.PreStopSleepSeconds)
 	fmt.Println("grace period:        ", t.TerminationGracePeriodSeconds)
 	// Output:
-	// deregistration delay: 35
-	// preStop sleep:        26
-	// grace period:         41
+	// deregistration delay: 60
+	// preStop sleep:        51
+	// grace period:         66
 }
 
 // A pinned value that breaks a rule is reported with the rule, the numbers
@@ -40,5 +42,5 @@ func ExampleResolve_invalid() {
 	fmt.Println(err)
 	// Output:
 	// invalid ZeroDowntimeService:
-	//   - spec.timing.terminationGracePeriodSeconds: Invalid value: 30: rule 4 (G > P + S): terminationGracePeriodSeconds (30) must exceed preStopSleepSeconds (25) + app.shutdownSeconds (10) = 35, or SIGKILL cuts in-flight requests: raise it to at least 36
+	//   - spec.timing.terminationGracePeriodSeconds: Invalid value: 30: rule 4 (G > P + S): terminationGracePeriodSeconds (30) must exceed preStopSleepSeconds (31) + app.shutdownSeconds (10) = 41, or SIGKILL cuts in-flight requests: raise it to at least 42
 }

@@ -248,12 +248,12 @@ func TestNLBSpecResolvesWithTheNLBProfile(t *testing.T) {
 	if r.TimingInputs.LoadBalancer.Kind != "nlb" || r.TimingInputs.PropagationSeconds != 120 {
 		t.Errorf("profile %q, L = %d; want nlb, 120", r.TimingInputs.LoadBalancer.Kind, r.TimingInputs.PropagationSeconds)
 	}
-	if tm.PreStopSleepSeconds < 120 || tm.DeregistrationDelaySeconds < 15 {
-		t.Errorf("P = %d, D = %d; want P ≥ 120 (NLB propagation), D ≥ R = 15", tm.PreStopSleepSeconds, tm.DeregistrationDelaySeconds)
+	if tm.PreStopSleepSeconds < 120 || tm.DeregistrationDelaySeconds < 120+15 {
+		t.Errorf("P = %d, D = %d; want P ≥ 120 (NLB propagation), D ≥ L + R = 135", tm.PreStopSleepSeconds, tm.DeregistrationDelaySeconds)
 	}
-	// R = S = 15, L = 120: D = 15 + 5, P = max(120, 20 − 15 + 1), G = 120 + 15 + 5.
-	if got := [3]int{tm.DeregistrationDelaySeconds, tm.PreStopSleepSeconds, tm.TerminationGracePeriodSeconds}; got != [3]int{20, 120, 140} {
-		t.Errorf("D, P, G = %v, want [20 120 140]", got)
+	// R = S = 15, L = 120: D = 120 + 15 + 5, P = max(120, 140 − 15 + 1), G = 126 + 15 + 5.
+	if got := [3]int{tm.DeregistrationDelaySeconds, tm.PreStopSleepSeconds, tm.TerminationGracePeriodSeconds}; got != [3]int{140, 126, 146} {
+		t.Errorf("D, P, G = %v, want [140 126 146]", got)
 	}
 	// NLB registration: 120 s before health checks count, then H × I = 2 × 10.
 	if tm.RegistrationSeconds != 140 || tm.MinReadySeconds != 140 {
@@ -273,8 +273,9 @@ func TestNLBSpecResolvesWithTheNLBProfile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Resolve with propagation 180: %v", err)
 	}
-	if r.Timing.PreStopSleepSeconds != 180 {
-		t.Errorf("P = %d, want the pinned propagation 180", r.Timing.PreStopSleepSeconds)
+	// L = 180: D = 180 + 15 + 5 = 200, P = max(180, 200 − 15 + 1) = 186.
+	if r.Timing.DeregistrationDelaySeconds != 200 || r.Timing.PreStopSleepSeconds != 186 {
+		t.Errorf("D = %d, P = %d; want 200 and 186 from the pinned propagation 180", r.Timing.DeregistrationDelaySeconds, r.Timing.PreStopSleepSeconds)
 	}
 }
 
@@ -291,9 +292,9 @@ func TestTargetGroupBindingSpecWithListenerResolves(t *testing.T) {
 	if r.TimingInputs.LoadBalancer.Kind != "targetGroupBinding" || r.TimingInputs.PropagationSeconds != 25 {
 		t.Errorf("profile %q, L = %d; want targetGroupBinding with the ALB's 25", r.TimingInputs.LoadBalancer.Kind, r.TimingInputs.PropagationSeconds)
 	}
-	// R = S = 15, L = 25: D = 20, P = max(25, 6) = 25, G = 45.
-	if got := [3]int{r.Timing.DeregistrationDelaySeconds, r.Timing.PreStopSleepSeconds, r.Timing.TerminationGracePeriodSeconds}; got != [3]int{20, 25, 45} {
-		t.Errorf("D, P, G = %v, want [20 25 45]", got)
+	// R = S = 15, L = 25: D = 25 + 15 + 5 = 45, P = max(25, 31) = 31, G = 51.
+	if got := [3]int{r.Timing.DeregistrationDelaySeconds, r.Timing.PreStopSleepSeconds, r.Timing.TerminationGracePeriodSeconds}; got != [3]int{45, 31, 51} {
+		t.Errorf("D, P, G = %v, want [45 31 51]", got)
 	}
 	if lb := r.Spec.LoadBalancer; lb.Scheme != "" || lb.IngressClassName != "" {
 		t.Errorf("targetGroupBinding got ALB Ingress defaults: scheme %q, class %q", lb.Scheme, lb.IngressClassName)

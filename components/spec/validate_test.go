@@ -444,9 +444,9 @@ func TestResolve(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
-	// R=15, S=R=15, L=25: D = 15 + 5, P = max(25, 20 − 15 + 1), G = 25 + 15 + 5.
-	if got := [3]int{r.Timing.DeregistrationDelaySeconds, r.Timing.PreStopSleepSeconds, r.Timing.TerminationGracePeriodSeconds}; got != [3]int{20, 25, 45} {
-		t.Errorf("D, P, G = %v, want [20 25 45]", got)
+	// R=15, S=R=15, L=25: D = 25 + 15 + 5, P = max(25, 45 − 15 + 1), G = 31 + 15 + 5.
+	if got := [3]int{r.Timing.DeregistrationDelaySeconds, r.Timing.PreStopSleepSeconds, r.Timing.TerminationGracePeriodSeconds}; got != [3]int{45, 31, 51} {
+		t.Errorf("D, P, G = %v, want [45 31 51]", got)
 	}
 	if r.Spec.Name != "web" || r.Spec.Namespace != "default" || val(r.Spec.Replicas) != 3 {
 		t.Errorf("resolved spec not defaulted: name %q, namespace %q, replicas %v", r.Spec.Name, r.Spec.Namespace, val(r.Spec.Replicas))

@@ -181,7 +181,7 @@ func TestBasicExampleTimings(t *testing.T) {
 	}
 	r := docs[0].Resolved
 	R, S, L := 15, 10, 25 // app.maxRequestSeconds, app.shutdownSeconds, the ALB default propagation
-	D := R + 5
+	D := L + R + 5
 	P := max(L, D-S+1)
 	G := P + S + 5
 	if got := r.Timing; got.DeregistrationDelaySeconds != D || got.PreStopSleepSeconds != P || got.TerminationGracePeriodSeconds != G {
@@ -518,6 +518,18 @@ func TestComponentProblems(t *testing.T) {
 			wants: []want{{"deregistrationDelaySeconds:", "spec.timing.deregistrationDelaySeconds", "rule 1"}},
 		},
 		{
+			name: "rule 1: D = R + 5, which passed the old rule 1, names the change",
+			src: base + `  timing:
+    deregistrationDelaySeconds: 20
+`,
+			wants: []want{{"deregistrationDelaySeconds:", "spec.timing.deregistrationDelaySeconds", "rule 1 was D ≥ R before zds v0.2.0"}},
+		},
+		{
+			name:  "rule 1: L + R above the ELB maximum, reported on R",
+			src:   strings.Replace(base, "maxRequestSeconds: 15", "maxRequestSeconds: 3590", 1),
+			wants: []want{{"maxRequestSeconds:", "spec.app.maxRequestSeconds", "lower app.maxRequestSeconds to at most 3575"}},
+		},
+		{
 			name: "rule 2: P < L",
 			src: base + `  timing:
     preStopSleepSeconds: 10
@@ -682,7 +694,7 @@ func TestJSONSpecFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(docs) != 1 || docs[0].Metadata.Name != "web" || docs[0].Resolved.Timing.PreStopSleepSeconds != 25 {
+	if len(docs) != 1 || docs[0].Metadata.Name != "web" || docs[0].Resolved.Timing.PreStopSleepSeconds != 36 {
 		t.Fatalf("unexpected documents %+v", docs)
 	}
 

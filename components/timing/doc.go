@@ -8,7 +8,7 @@
 // the ELB stops new requests → the target drains for the deregistration
 // delay). The rules below keep the container chain behind the traffic chain:
 //
-//	rule 1  D ≥ R          draining outlasts the longest in-flight request
+//	rule 1  D ≥ L + R      draining outlasts the longest request the LB can still start
 //	rule 2  P ≥ L          SIGTERM only after the LB stopped sending new requests
 //	rule 3  P + S > D      the pod outlives the target's draining window
 //	rule 4  G > P + S      SIGKILL never cuts the drain short

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,19 +62,21 @@ func satisfiable(in timing.Inputs) bool {
 
 // pinsSatisfiable decides whether integers D, P, G exist with
 //
-//	R ≤ D ≤ maxD,  P ≥ L,  P + S > D,  G > P + S
+//	L + R ≤ D ≤ maxD,  P ≥ L,  P + S > D,  G > P + S
 //
+// (rule 1 is D ≥ L + R: the load balancer may start a request of length R
+// until L, and the draining clock may start as early as the deletion),
 // where a non-nil pin fixes its variable. A smaller D only loosens P + S >
 // D, and a smaller P only loosens G > P + S, so it is enough to try the
 // smallest admissible D, then the smallest admissible P; G, when free, is
 // P + S + 1. TestPinsSatisfiableMatchesExhaustiveSearch checks this
 // reasoning against a brute-force search.
 func pinsSatisfiable(R, S, L int, D, P, G *int, maxD int) bool {
-	d := R
+	d := L + R
 	if D != nil {
 		d = *D
 	}
-	if d < R || d > maxD {
+	if d < L+R || d > maxD {
 		return false
 	}
 	p := max(L, d-S+1)
@@ -96,7 +99,7 @@ func bruteSatisfiable(R, S, L int, D, P, G *int, maxD, pMax int) bool {
 			if P != nil && p != *P {
 				continue
 			}
-			if d >= R && p >= L && p+S > d && (G == nil || *G > p+S) {
+			if d >= L+R && p >= L && p+S > d && (G == nil || *G > p+S) {
 				return true
 			}
 		}
@@ -106,7 +109,7 @@ func bruteSatisfiable(R, S, L int, D, P, G *int, maxD, pMax int) bool {
 
 func TestPinsSatisfiableMatchesExhaustiveSearch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
-	const maxD = 12 // small, so the cap on D is exercised
+	const maxD = 24 // small, so the cap on D is exercised
 	pin := func(lo, hi int) *int {
 		if rng.IntN(3) == 0 {
 			return nil
@@ -115,9 +118,9 @@ func TestPinsSatisfiableMatchesExhaustiveSearch(t *testing.T) {
 	}
 	var yes, no int
 	for range 30000 {
-		R, S, L := 1+rng.IntN(maxD), rng.IntN(8), 5+rng.IntN(6)
-		D, P, G := pin(0, maxD+3), pin(1, 30), pin(1, 50)
-		want := bruteSatisfiable(R, S, L, D, P, G, maxD, 60)
+		R, S, L := 1+rng.IntN(maxD-8), rng.IntN(8), 5+rng.IntN(6)
+		D, P, G := pin(0, maxD+3), pin(1, 40), pin(1, 60)
+		want := bruteSatisfiable(R, S, L, D, P, G, maxD, 80)
 		if got := pinsSatisfiable(R, S, L, D, P, G, maxD); got != want {
 			t.Fatalf("R=%d S=%d L=%d D=%s P=%s G=%s: oracle says %v, exhaustive search %v",
 				R, S, L, optString(D), optString(P), optString(G), got, want)
@@ -197,8 +200,8 @@ func deriveProblems(in timing.Inputs) []problem {
 	}
 	R, S, L := in.MaxRequestSeconds, in.ShutdownSeconds, in.PropagationSeconds
 	D, P, G := r.DeregistrationDelaySeconds, r.PreStopSleepSeconds, r.TerminationGracePeriodSeconds
-	if D < R {
-		bad("rule 1", "D=%d < R=%d", D, R)
+	if D < L+R {
+		bad("rule 1", "D=%d < L=%d + R=%d", D, L, R)
 	}
 	if D > maxELBDelay {
 		bad("D above 3600", "D=%d", D)
@@ -298,13 +301,17 @@ func randomInputs(rng *rand.Rand) timing.Inputs {
 		in.KeepAliveTimeoutSeconds = ptr(value(1, 7600, 600))
 	}
 
-	// Pins cluster around the values the rules compare them with: D near R
-	// or the 3600 cap, P near L or the D − S + 1 it must beat (for D = R
-	// and D = R + 5), G near P + S.
-	dRef := R + 5*rng.IntN(2)
+	// Pins cluster around the values the rules compare them with: D near
+	// L + R, R or the 3600 cap, P near L or the D − S + 1 it must beat (for
+	// D = L + R and D = L + R + 5), G near P + S.
+	dRef := L + R + 5*rng.IntN(2)
 	if rng.IntN(100) < 40 {
 		switch x := rng.IntN(10); {
+		case x < 4:
+			in.DeregistrationDelaySeconds = ptr(near(L+R, 4, 8))
 		case x < 6:
+			// Where the old rule 1 (D ≥ R) put its edge: pins users
+			// may carry over from before D ≥ L + R.
 			in.DeregistrationDelaySeconds = ptr(near(R, 4, 8))
 		case x < 7:
 			in.DeregistrationDelaySeconds = ptr(near(3600, 5, 5))
@@ -477,4 +484,96 @@ func FuzzDerive(f *testing.F) {
 			t.Errorf("%s: %s\n  inputs: %s", pr.kind, pr.detail, describe(in))
 		}
 	})
+}
+
+// fixPattern finds the first fix a message names: "raise it to at least
+// 31", "lower timing.deregistrationDelaySeconds to 40", "raise the app's
+// keep-alive to at least 61", …
+var fixPattern = regexp.MustCompile(`(?:(?:raise|lower) (it|the app's keep-alive|[a-zA-Z.]+)|, and ([a-zA-Z.]+)) to (?:at (?:least|most) )?(\d+)`)
+
+// fixSetters applies a value to the input a message names, by field path
+// (for "it") or by the name the message uses.
+var fixSetters = map[string]func(*timing.Inputs, int){
+	"spec.timing.deregistrationDelaySeconds":    func(in *timing.Inputs, v int) { in.DeregistrationDelaySeconds = &v },
+	"spec.timing.preStopSleepSeconds":           func(in *timing.Inputs, v int) { in.PreStopSleepSeconds = &v },
+	"spec.timing.terminationGracePeriodSeconds": func(in *timing.Inputs, v int) { in.TerminationGracePeriodSeconds = &v },
+	"spec.app.keepAliveTimeoutSeconds":          func(in *timing.Inputs, v int) { in.KeepAliveTimeoutSeconds = &v },
+	"spec.app.maxRequestSeconds":                func(in *timing.Inputs, v int) { in.MaxRequestSeconds = v },
+	"spec.loadBalancer.propagationSeconds":      func(in *timing.Inputs, v int) { in.PropagationSeconds = v },
+	"spec.loadBalancer.idleTimeoutSeconds":      func(in *timing.Inputs, v int) { in.IdleTimeoutSeconds = v },
+	"spec.healthCheck.timeoutSeconds":           func(in *timing.Inputs, v int) { in.HealthCheck.TimeoutSeconds = v },
+	"spec.app.shutdownSeconds":                  func(in *timing.Inputs, v int) { in.ShutdownSeconds = v },
+	"the app's keep-alive":                      func(in *timing.Inputs, v int) { in.KeepAliveTimeoutSeconds = &v },
+}
+
+// applyFirstFixes applies the first fix of every error to in (a fix may
+// change several fields, "raise X to a, and Y to b"; alternatives are
+// separated by ", or "), or reports false when some error names none.
+func applyFirstFixes(in timing.Inputs, errs []string, fields []string) (timing.Inputs, bool) {
+	for i, msg := range errs {
+		// The fix follows the message's last ": "; its alternatives are
+		// separated by ", or ".
+		first, _, _ := strings.Cut(msg[strings.LastIndex(msg, ": ")+1:], ", or ")
+		ms := fixPattern.FindAllStringSubmatch(first, -1)
+		if ms == nil {
+			return in, false
+		}
+		for _, m := range ms {
+			subject := m[1] + m[2] // one of them is empty
+			target := fields[i]
+			if subject != "it" {
+				target = subject
+				if target != "the app's keep-alive" {
+					target = "spec." + target
+				}
+			}
+			set, ok := fixSetters[target]
+			if !ok {
+				return in, false
+			}
+			v, _ := strconv.Atoi(m[3])
+			set(&in, v)
+		}
+	}
+	return in, true
+}
+
+// A user who applies the first fix of every message at once gets a valid
+// spec: the fixes agree with each other (each is computed against the
+// others' fixed values, not against the broken pins).
+func TestFixesTogetherClearEveryError(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 7))
+	var tried, multi int
+	for range 4 * propertyCases {
+		in := randomInputs(rng)
+		if !inRange(in) {
+			continue
+		}
+		_, errs := timing.Derive(in)
+		if len(errs) == 0 {
+			continue
+		}
+		var msgs, fields []string
+		for _, e := range errs {
+			msgs, fields = append(msgs, e.Detail), append(fields, e.Field)
+		}
+		fixed, ok := applyFirstFixes(in, msgs, fields)
+		if !ok {
+			continue
+		}
+		tried++
+		if len(errs) > 1 {
+			multi++
+		}
+		if _, again := timing.Derive(fixed); len(again) > 0 {
+			t.Errorf("%s\n  errors: %v\n  after applying the first fix of each: %v", describe(in), errs.ToAggregate(), again.ToAggregate())
+			if t.Failed() && tried > 50 {
+				return
+			}
+		}
+	}
+	t.Logf("%d rejected inputs fixed by their own messages, %d of them with several errors", tried, multi)
+	if tried < 2000 || multi < 300 {
+		t.Errorf("only %d rejected inputs (%d with several errors) had fixes to apply; the generator is skewed", tried, multi)
+	}
 }

@@ -11,9 +11,9 @@ type Rule struct {
 
 // Rules lists the timing model's rules in order.
 var Rules = []Rule{
-	{"1", "D ≥ R: draining outlasts the longest in-flight request",
-		"requests still running when the target finishes draining are cut",
-		"AWS target-group documentation on deregistration delay"},
+	{"1", "D ≥ L + R: draining outlasts the longest request the load balancer can still start",
+		"the draining clock starts at deregistration, but the ELB sends new requests until L; a request of length R started then ends at L + R, and is cut (5xx from the load balancer) if draining ended first",
+		"AWS target-group documentation on deregistration delay; aws-load-balancer-controller#2366 (new traffic ~17 s after draining began)"},
 	{"2", "P ≥ L: SIGTERM only after the load balancer stopped sending new requests",
 		"connection refused / 502 while the ELB still routes to a pod that is shutting down",
 		"aws-load-balancer-controller#2366 (new traffic ~17 s after draining began; 13–19 s of 5xx per pod), #1064, #2106, quay/quay#6871; the maintainers' rule of thumb in #1719, #2106"},

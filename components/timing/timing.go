@@ -8,9 +8,10 @@ import (
 
 // Constants of the derivation. Each is documented in docs/timing.md.
 const (
-	// DeregistrationMarginSeconds is added to the longest request to get the
-	// deregistration delay (D = R + margin), so a request that starts just
-	// before deregistration still completes inside the draining window.
+	// DeregistrationMarginSeconds is added to L + R to get the deregistration
+	// delay (D = L + R + margin): the last request the load balancer starts,
+	// at the end of propagation L, ends by L + R, and the margin covers
+	// clock skew between the kubelet, the controller and the ELB.
 	DeregistrationMarginSeconds = 5
 	// GraceBufferSeconds is added to preStop + shutdown to get the grace
 	// period (G = P + S + buffer): time for the kubelet to deliver SIGTERM and
@@ -181,7 +182,7 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 		return Result{}, errs
 	}
 	var r Result
-	R, S, L := in.MaxRequestSeconds, in.ShutdownSeconds, in.PropagationSeconds
+	L := in.PropagationSeconds
 
 	// Rule 8: keep-alive above the LB idle timeout.
 	if k := in.KeepAliveTimeoutSeconds; k != nil && in.LoadBalancer.ReusesConnections && *k <= in.IdleTimeoutSeconds {
@@ -194,105 +195,18 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 			*k, in.IdleTimeoutSeconds, fix)))
 	}
 
-	// P first when pinned: D may then have to fit under P + S.
-	var P int
-	if in.PreStopSleepSeconds != nil {
-		P = *in.PreStopSleepSeconds
-		if P < L {
-			errs = append(errs, field.Invalid(PathPreStop, P, fmt.Sprintf(
-				"rule 2 (P ≥ L): timing.preStopSleepSeconds (%d) must be at least loadBalancer.propagationSeconds (%d), or SIGTERM arrives while the load balancer still sends new requests: raise it to at least %d",
-				P, L, L)))
-		}
-	}
-
-	// D: pinned, or fitted under what the pins leave room for. With P
-	// pinned, rule 3 needs D ≤ P + S − 1; with only G pinned, rules 3 and 4
-	// need D ≤ P + S − 1 ≤ G − 2.
-	var D int
-	dUpper, dUpperFormula := min(R+DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds), ""
-	switch {
-	case in.DeregistrationDelaySeconds != nil:
-		D = *in.DeregistrationDelaySeconds
-		if D < R {
-			errs = append(errs, field.Invalid(PathDereg, D, fmt.Sprintf(
-				"rule 1 (D ≥ R): timing.deregistrationDelaySeconds (%d) must be at least app.maxRequestSeconds (%d), or requests still in flight are cut when draining ends: raise it to at least %d",
-				D, R, R)))
-		}
-		if D > MaxDeregistrationDelaySeconds {
-			errs = append(errs, field.Invalid(PathDereg, D, fmt.Sprintf(
-				"timing.deregistrationDelaySeconds (%d) is above the ELB maximum of %d: lower it to at most %d",
-				D, MaxDeregistrationDelaySeconds, MaxDeregistrationDelaySeconds)))
-		}
-	case in.PreStopSleepSeconds != nil:
-		D, dUpperFormula = min(dUpper, P+S-1), fmt.Sprintf("P + S − 1 = %d", P+S-1)
-		if D < R {
-			errs = append(errs, field.Invalid(PathPreStop, P, fmt.Sprintf(
-				"rules 1 and 3 (P + S > D ≥ R): timing.preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d leaves no deregistration delay that is both ≥ app.maxRequestSeconds (%d) and below %d: raise timing.preStopSleepSeconds to at least %d",
-				P, S, P+S, R, P+S, max(L, R-S+1))))
-			D = R
-		}
-	case in.TerminationGracePeriodSeconds != nil:
-		G := *in.TerminationGracePeriodSeconds
-		D, dUpperFormula = min(dUpper, G-2), fmt.Sprintf("G − 2 = %d", G-2)
-		// Too small a G is reported by rule 4 below, with the smallest P.
-		D = max(D, R)
-	default:
-		D = dUpper
-	}
-
-	// P when derived.
-	if in.PreStopSleepSeconds == nil {
-		P = max(L, D-S+1)
-	} else if in.DeregistrationDelaySeconds != nil && P+S <= D {
-		fix := fmt.Sprintf("raise timing.preStopSleepSeconds to at least %d", max(L, D-S+1))
-		if P+S-1 >= R {
-			fix += fmt.Sprintf(", or lower timing.deregistrationDelaySeconds to %d", P+S-1)
-		}
-		errs = append(errs, field.Invalid(PathPreStop, P, fmt.Sprintf(
-			"rule 3 (P + S > D): timing.preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d must exceed timing.deregistrationDelaySeconds (%d), or the pod exits while the target is still draining (502/504): %s",
-			P, S, P+S, D, fix)))
-	}
-
-	// G. When P is derived it is already the smallest P the rules allow, so
-	// P + S + 1 is the smallest fix.
-	var G int
-	if in.TerminationGracePeriodSeconds != nil {
-		G = *in.TerminationGracePeriodSeconds
-		if G <= P+S {
-			errs = append(errs, field.Invalid(PathGrace, G, fmt.Sprintf(
-				"rule 4 (G > P + S): terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d, or SIGKILL cuts in-flight requests: raise it to at least %d",
-				G, P, S, P+S, P+S+1)))
-		}
-	} else {
-		G = P + S + GraceBufferSeconds
-	}
+	c, chainErrs := deriveChain(in)
+	errs = append(errs, chainErrs...)
 	if len(errs) > 0 {
 		return Result{}, errs
 	}
-
+	D, P, G := c.D, c.P, c.G
 	r.DeregistrationDelaySeconds, r.PreStopSleepSeconds, r.TerminationGracePeriodSeconds = D, P, G
+	r.Explanation = append(r.Explanation, c.steps...)
 	hc := in.HealthCheck
 	r.HealthCheck = hc
 	r.HealthCheckDetectionSeconds = hc.UnhealthyThreshold * hc.IntervalSeconds
 
-	switch {
-	case in.DeregistrationDelaySeconds != nil:
-		r.explain("timing.deregistrationDelaySeconds", D, "pinned", "1: D ≥ R", "pinned %d ≥ app.maxRequestSeconds %d", D, R)
-	case D == R+DeregistrationMarginSeconds:
-		r.explain("timing.deregistrationDelaySeconds", D, "derived", "1: D ≥ R", "D = R + %d = %d + %d", DeregistrationMarginSeconds, R, DeregistrationMarginSeconds)
-	default:
-		r.explain("timing.deregistrationDelaySeconds", D, "derived", "1, 3, 4: R ≤ D < P + S < G", "D = min(R + %d = %d, %d, %s)", DeregistrationMarginSeconds, R+DeregistrationMarginSeconds, MaxDeregistrationDelaySeconds, dUpperFormula)
-	}
-	if in.PreStopSleepSeconds != nil {
-		r.explain("timing.preStopSleepSeconds", P, "pinned", "2, 3: P ≥ L, P + S > D", "pinned %d ≥ L %d; %d + S %d = %d > D %d", P, L, P, S, P+S, D)
-	} else {
-		r.explain("timing.preStopSleepSeconds", P, "derived", "2, 3: P ≥ L, P + S > D", "P = max(L, D − S + 1) = max(%d, %d − %d + 1)", L, D, S)
-	}
-	if in.TerminationGracePeriodSeconds != nil {
-		r.explain("timing.terminationGracePeriodSeconds", G, "pinned", "4: G > P + S", "pinned %d > P + S = %d", G, P+S)
-	} else {
-		r.explain("timing.terminationGracePeriodSeconds", G, "derived", "4: G > P + S", "G = P + S + %d = %d + %d + %d", GraceBufferSeconds, P, S, GraceBufferSeconds)
-	}
 	r.explain("healthCheck.detectionSeconds", r.HealthCheckDetectionSeconds, "derived", "5: not relied on", "U × I = %d × %d; the preStop sleep (%d) covers propagation (%d) by itself", hc.UnhealthyThreshold, hc.IntervalSeconds, P, L)
 
 	// Probes. Readiness mirrors the LB health check (rule 7: same path and

@@ -56,100 +56,102 @@ type derivation struct {
 var derived3 = [3]string{"derived", "derived", "derived"}
 
 // derivationCases are valid inputs with their D, P and G worked out by hand
-// from the rules and docs/timing.md (D = R + 5 capped at 3600, P = max(L,
-// D − S + 1), G = P + S + 5; pins kept and the rest fitted around them).
+// from the rules and docs/timing.md (D = L + R + 5 capped at 3600, P =
+// max(L, D − S + 1), G = P + S + 5; pins kept and the rest fitted around
+// them). L is the ALB's 25 s unless the case says otherwise.
 var derivationCases = []derivation{
 	{
-		name: "ALB defaults R=15 S=10: P is the propagation budget",
+		name: "ALB defaults R=15 S=10: D covers a request started at L=25",
 		in:   inputs(15, 10),
-		D:    20, P: 25, G: 40, sources: derived3,
+		D:    45, P: 36, G: 51, sources: derived3,
 	},
 	{
-		name: "long requests R=60 S=5: D−S+1 exceeds L and sets P",
+		name: "long requests R=60 S=5: D−S+1 sets P",
 		in:   inputs(60, 5),
-		D:    65, P: 61, G: 71, sources: derived3,
+		D:    90, P: 86, G: 96, sources: derived3,
 	},
 	{
 		name: "instant shutdown S=0",
 		in:   inputs(15, 0),
-		D:    20, P: 25, G: 30, sources: derived3,
+		D:    45, P: 46, G: 51, sources: derived3,
 	},
 	{
-		name: "R=3600: D capped at the ELB maximum 3600",
-		in:   inputs(3600, 10),
+		name: "long shutdown S=40 R=15: P is the propagation budget",
+		in:   inputs(15, 40),
+		D:    45, P: 25, G: 70, sources: derived3,
+	},
+	{
+		name: "R=3575: L+R=3600, D at the ELB maximum with no margin",
+		in:   inputs(3575, 10),
 		D:    3600, P: 3591, G: 3606, sources: derived3,
 	},
 	{
-		name: "R=3598: R+5 capped at 3600",
-		in:   inputs(3598, 3598),
+		name: "R=3573 S=3598: L+R+5 capped at 3600",
+		in:   inputs(3573, 3598),
 		D:    3600, P: 25, G: 3628, sources: derived3,
 	},
 	{
-		name: "P pinned at 30 with R=30 S=5: D fitted to 34, below R+5",
-		in:   with(inputs(30, 5), func(in *timing.Inputs) { in.PreStopSleepSeconds = ptr(30) }),
-		D:    34, P: 30, G: 40, sources: [3]string{"derived", "pinned", "derived"},
+		name: "NLB-sized L=120 R=30 S=15",
+		in:   with(inputs(30, 15), setL(120)),
+		D:    155, P: 141, G: 161, sources: derived3,
 	},
 	{
-		name: "P pinned at 30 with R=30 S=1: D fitted down to R",
-		in:   with(inputs(30, 1), func(in *timing.Inputs) { in.PreStopSleepSeconds = ptr(30) }),
-		D:    30, P: 30, G: 36, sources: [3]string{"derived", "pinned", "derived"},
+		name: "P pinned at 55 with R=30 S=5: D fitted to 59, below L+R+5",
+		in:   with(inputs(30, 5), setP(55)),
+		D:    59, P: 55, G: 65, sources: [3]string{"derived", "pinned", "derived"},
 	},
 	{
-		name: "P pinned with room to spare: D stays R+5",
-		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.PreStopSleepSeconds = ptr(45) }),
-		D:    20, P: 45, G: 60, sources: [3]string{"derived", "pinned", "derived"},
+		name: "P pinned at 51 with R=30 S=5: D fitted down to L+R",
+		in:   with(inputs(30, 5), setP(51)),
+		D:    55, P: 51, G: 61, sources: [3]string{"derived", "pinned", "derived"},
+	},
+	{
+		name: "P pinned with room to spare: D stays L+R+5",
+		in:   with(inputs(15, 10), setP(60)),
+		D:    45, P: 60, G: 75, sources: [3]string{"derived", "pinned", "derived"},
 	},
 	{
 		name: "D pinned at 60: P follows D",
-		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.DeregistrationDelaySeconds = ptr(60) }),
+		in:   with(inputs(15, 10), setD(60)),
 		D:    60, P: 51, G: 66, sources: [3]string{"pinned", "derived", "derived"},
 	},
 	{
-		name: "D pinned equal to R",
-		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.DeregistrationDelaySeconds = ptr(15) }),
-		D:    15, P: 25, G: 40, sources: [3]string{"pinned", "derived", "derived"},
+		name: "D pinned equal to L+R",
+		in:   with(inputs(15, 10), setD(40)),
+		D:    40, P: 31, G: 46, sources: [3]string{"pinned", "derived", "derived"},
 	},
 	{
 		name: "D pinned at the ELB maximum 3600",
-		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.DeregistrationDelaySeconds = ptr(3600) }),
+		in:   with(inputs(15, 10), setD(3600)),
 		D:    3600, P: 3591, G: 3606, sources: [3]string{"pinned", "derived", "derived"},
 	},
 	{
 		name: "G pinned above P+S",
-		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.TerminationGracePeriodSeconds = ptr(90) }),
-		D:    20, P: 25, G: 90, sources: [3]string{"derived", "derived", "pinned"},
+		in:   with(inputs(15, 10), setG(90)),
+		D:    45, P: 36, G: 90, sources: [3]string{"derived", "derived", "pinned"},
 	},
 	{
 		name: "G pinned at P+S+1",
-		in:   with(inputs(15, 10), func(in *timing.Inputs) { in.TerminationGracePeriodSeconds = ptr(36) }),
-		D:    20, P: 25, G: 36, sources: [3]string{"derived", "derived", "pinned"},
+		in:   with(inputs(15, 10), setG(47)),
+		D:    45, P: 36, G: 47, sources: [3]string{"derived", "derived", "pinned"},
 	},
 	{
-		// R=60 S=5 L=25 G=62: G > P + S > D ≥ R has exactly one solution,
-		// D=60 P=56 (56 ≥ 25, 56+5=61 > 60, 62 > 61). Derive keeps the
-		// margin D = R + 5 = 65, derives P = 61 and rejects G, telling the
-		// user to raise it to 67: a false rejection with a wrong "smallest
-		// fix" (when only P is pinned, D is fitted; when only G is, it is not).
+		// R=60 S=5 L=25 G=87: G > P + S > D ≥ L + R has exactly one
+		// solution, D=85 P=81 (81 ≥ 25, 81+5=86 > 85, 87 > 86): D and P are
+		// fitted under G rather than G rejected for missing the margin.
 		name: "G pinned tight with R=60 S=5: D and P fitted under it",
-		in:   with(inputs(60, 5), func(in *timing.Inputs) { in.TerminationGracePeriodSeconds = ptr(62) }),
-		D:    60, P: 56, G: 62, sources: [3]string{"derived", "derived", "pinned"},
+		in:   with(inputs(60, 5), setG(87)),
+		D:    85, P: 81, G: 87, sources: [3]string{"derived", "derived", "pinned"},
 	},
 	{
 		name: "P and G pinned",
-		in: with(inputs(15, 10), func(in *timing.Inputs) {
-			in.PreStopSleepSeconds = ptr(30)
-			in.TerminationGracePeriodSeconds = ptr(41)
-		}),
-		D: 20, P: 30, G: 41, sources: [3]string{"derived", "pinned", "pinned"},
+		in:   with(inputs(15, 10), all(setP(36), setG(47))),
+		D:    45, P: 36, G: 47, sources: [3]string{"derived", "pinned", "pinned"},
 	},
 	{
 		name: "D, P and G pinned",
-		in: with(inputs(15, 10), func(in *timing.Inputs) {
-			in.DeregistrationDelaySeconds = ptr(30)
-			in.PreStopSleepSeconds = ptr(30)
-			in.TerminationGracePeriodSeconds = ptr(50)
-		}),
-		D: 30, P: 30, G: 50, sources: [3]string{"pinned", "pinned", "pinned"},
+		in:   with(inputs(15, 10), all(setD(40), setP(31), setG(46))),
+		D:    40, P: 31, G: 46, sources: [3]string{"pinned", "pinned", "pinned"},
 	},
 }
 
@@ -252,42 +254,83 @@ func all(fs ...func(*timing.Inputs)) func(*timing.Inputs) {
 // defaults (R=15 S=10 L=25 unless the case says otherwise).
 var violationCases = []violation{
 	{
-		name:     "rule 1: D pinned at 10 below R=15",
-		in:       with(inputs(15, 10), setD(10)),
-		path:     "spec.timing.deregistrationDelaySeconds",
-		contains: []string{"rule 1", "(10)", "(15)", "raise it to at least 15"},
-		fixes:    []fix{{apply: setD(15), short: setD(14)}},
+		name:        "rule 1: D pinned at 10 below L+R=25+15",
+		in:          with(inputs(15, 10), setD(10)),
+		path:        "spec.timing.deregistrationDelaySeconds",
+		contains:    []string{"rule 1 (D ≥ L + R)", "(10)", "(25)", "(15)", "= 40", "raise it to at least 40"},
+		notContains: []string{timing.Rule1ChangeNote},
+		fixes:       []fix{{apply: setD(40), short: setD(39)}},
 	},
 	{
-		name:     "rule 2: P pinned at 20 below L=25",
-		in:       with(inputs(15, 10), setP(20)),
+		// The upgrade path: D=20 passed the old rule 1 (D ≥ R), so the
+		// message says the rule changed.
+		name:     "rule 1: D pinned at 20, accepted before rule 1 became D ≥ L + R",
+		in:       with(inputs(15, 10), setD(20)),
+		path:     "spec.timing.deregistrationDelaySeconds",
+		contains: []string{"rule 1 (D ≥ L + R)", "(20)", "= 40", "raise it to at least 40", timing.Rule1ChangeNote, "CHANGELOG.md"},
+		fixes:    []fix{{apply: setD(40), short: setD(39)}},
+	},
+	{
+		name:     "rule 1: L+R=25+3590 above the ELB maximum 3600",
+		in:       inputs(3590, 10),
+		path:     "spec.app.maxRequestSeconds",
+		contains: []string{"rule 1 (D ≥ L + R)", "(25)", "(3590)", "= 3615", "lower app.maxRequestSeconds to at most 3575", "lower loadBalancer.propagationSeconds to at most 10"},
+		fixes: []fix{
+			{apply: setR(3575), short: setR(3576)},
+			{apply: setL(10), short: setL(11)},
+		},
+	},
+	{
+		name:        "rule 1: L=3600 leaves no room for any R",
+		in:          with(inputs(1, 10), setL(3600)),
+		path:        "spec.app.maxRequestSeconds",
+		contains:    []string{"rule 1", "= 3601", "lower loadBalancer.propagationSeconds to at most 3599"},
+		notContains: []string{"lower app.maxRequestSeconds"},
+		fixes:       []fix{{apply: setL(3599), short: setL(3600)}},
+	},
+	{
+		name:     "rule 1: L=R=3600, neither alone can be lowered enough",
+		in:       with(inputs(3600, 10), setL(3600)),
+		path:     "spec.app.maxRequestSeconds",
+		contains: []string{"rule 1", "= 7200", "lower both so that their sum is at most 3600"},
+		fixes:    []fix{{apply: all(setL(1800), setR(1800))}},
+	},
+	{
+		name:     "rule 2: P pinned at 20 below L=25 (S=20 needs no more)",
+		in:       with(inputs(15, 20), setP(20)),
 		path:     "spec.timing.preStopSleepSeconds",
 		contains: []string{"rule 2", "(20)", "(25)", "raise it to at least 25"},
 		fixes:    []fix{{apply: setP(25), short: setP(24)}},
 	},
 	{
-		name:     "rules 1 and 3: P pinned at 30 leaves no D between R=60 and P+S−1=34",
-		in:       with(inputs(60, 5), setP(30)),
+		name:     "rules 2 and 3: P pinned at 20 below L=25 and below D−S+1=31: one error, one fix",
+		in:       with(inputs(15, 10), setP(20)),
 		path:     "spec.timing.preStopSleepSeconds",
-		contains: []string{"rules 1 and 3", "(30)", "(5)", "= 35", "(60)", "raise timing.preStopSleepSeconds to at least 56"},
-		fixes:    []fix{{apply: setP(56), short: setP(55)}},
+		contains: []string{"rule 2", "(20)", "(25)", "raise it to at least 31", "rule 3 also needs"},
+		fixes:    []fix{{apply: setP(31), short: setP(30)}},
 	},
 	{
-		name: "rule 3: D=40 and P=25 pinned, P+S=35 ≤ D",
-		in:   with(inputs(15, 10), all(setD(40), setP(25))),
+		name:     "rules 1 and 3: P pinned at 30 leaves no D between L+R=85 and P+S−1=34",
+		in:       with(inputs(60, 5), setP(30)),
+		path:     "spec.timing.preStopSleepSeconds",
+		contains: []string{"rules 1 and 3", "(30)", "(5)", "= 35", "(25)", "(60)", "= 85", "raise timing.preStopSleepSeconds to at least 81"},
+		fixes:    []fix{{apply: setP(81), short: setP(80)}},
+	},
+	{
+		name: "rule 3: D=50 and P=31 pinned, P+S=41 ≤ D",
+		in:   with(inputs(15, 10), all(setD(50), setP(31))),
 		path: "spec.timing.preStopSleepSeconds",
-		contains: []string{"rule 3", "(25)", "(10)", "= 35", "(40)",
-			"raise timing.preStopSleepSeconds to at least 31",
-			"lower timing.deregistrationDelaySeconds to 34"},
+		contains: []string{"rule 3", "(31)", "(10)", "= 41", "(50)",
+			"raise timing.preStopSleepSeconds to at least 41",
+			"lower timing.deregistrationDelaySeconds to 40"},
 		fixes: []fix{
-			{apply: setP(31), short: setP(30)},
-			{apply: setD(34), short: setD(35)},
+			{apply: setP(41), short: setP(40)},
+			{apply: setD(40), short: setD(41)},
 		},
 	},
 	{
-		// Lowering D to R=30 leaves P+S=20 ≤ D: only raising P fixes this,
-		// yet the message offers "lower timing.deregistrationDelaySeconds
-		// to 30" (max(R, P+S−1)), which does not satisfy rule 3.
+		// Lowering D to P+S−1=19 would break rule 1 (L+R=35): only raising
+		// P fixes this, so the message must not offer to lower D.
 		name:        "rule 3: D=40 and P=10 pinned with R=30 S=10, D cannot be lowered enough",
 		in:          with(inputs(30, 10), all(setL(5), setD(40), setP(10))),
 		path:        "spec.timing.preStopSleepSeconds",
@@ -297,17 +340,24 @@ var violationCases = []violation{
 	},
 	{
 		name:     "rule 4: G=30 pinned with P=20 and S=15 pinned",
-		in:       with(inputs(15, 15), all(setL(20), setP(20), setG(30))),
+		in:       with(inputs(10, 15), all(setL(20), setP(20), setG(30))),
 		path:     "spec.timing.terminationGracePeriodSeconds",
 		contains: []string{"rule 4", "(30)", "(20)", "(15)", "= 35", "raise it to at least 36"},
 		fixes:    []fix{{apply: setG(36), short: setG(35)}},
 	},
 	{
-		name:     "rule 4: G=40 pinned below derived P+S=25+20",
+		name:     "rule 4: G=40 pinned below the smallest P+S=25+20",
 		in:       with(inputs(15, 20), setG(40)),
 		path:     "spec.timing.terminationGracePeriodSeconds",
 		contains: []string{"rule 4", "(40)", "(25)", "(20)", "= 45", "raise it to at least 46"},
 		fixes:    []fix{{apply: setG(46), short: setG(45)}},
+	},
+	{
+		name:     "rule 4: G=40 pinned with R=15 S=10, P must reach L+R−S+1=31",
+		in:       with(inputs(15, 10), setG(40)),
+		path:     "spec.timing.terminationGracePeriodSeconds",
+		contains: []string{"rule 4", "(40)", "(31)", "(10)", "= 41", "raise it to at least 42"},
+		fixes:    []fix{{apply: setG(42), short: setG(41)}},
 	},
 	{
 		name:     "rule 8: keep-alive 60 equal to the idle timeout 60",
@@ -373,7 +423,8 @@ var violationCases = []violation{
 		in:       inputs(100000, 10),
 		path:     "spec.app.maxRequestSeconds",
 		contains: []string{"between 1 and 3600"},
-		fixes:    []fix{{apply: setR(3600), short: setR(3601)}},
+		// 3600 is the range's edge, but rule 1 then needs L+R ≤ 3600.
+		fixes: []fix{{apply: setR(3575)}},
 	},
 	{
 		name:     "S=-1",
@@ -505,17 +556,16 @@ func TestDeriveReportsEveryProblem(t *testing.T) {
 			paths: []string{
 				"spec.app.keepAliveTimeoutSeconds",          // rule 8: 60 ≤ 60
 				"spec.timing.preStopSleepSeconds",           // rule 2: 20 < 25
-				"spec.timing.deregistrationDelaySeconds",    // rule 1: 10 < 15
+				"spec.timing.deregistrationDelaySeconds",    // rule 1: 10 < 25 + 15
 				"spec.timing.terminationGracePeriodSeconds", // rule 4: 30 ≤ 20 + 10
 			},
 		},
 		{
-			name: "rules 1, 2 and 3 with D and P pinned",
+			name: "rules 1, 2 and 3 with D and P pinned: one error per field",
 			in:   with(inputs(50, 10), all(setD(40), setP(20))),
 			paths: []string{
-				"spec.timing.preStopSleepSeconds",        // rule 2: 20 < 25
-				"spec.timing.deregistrationDelaySeconds", // rule 1: 40 < 50
-				"spec.timing.preStopSleepSeconds",        // rule 3: 20 + 10 ≤ 40
+				"spec.timing.preStopSleepSeconds",        // rules 2 and 3: 20 < 25, 20 + 10 ≤ 40
+				"spec.timing.deregistrationDelaySeconds", // rule 1: 40 < 25 + 50
 			},
 		},
 		{
@@ -676,7 +726,7 @@ func TestDeriveDeadlines(t *testing.T) {
 			in.HealthCheck = timing.HealthCheck{IntervalSeconds: 300, TimeoutSeconds: 5, HealthyThreshold: 10, UnhealthyThreshold: 2}
 		})},
 		{"100 replicas one at a time", with(inputs(15, 10), func(in *timing.Inputs) { in.Replicas = 100 })},
-		{"long drain R=S=3600", inputs(3600, 3600)},
+		{"long drain R=3575 S=3600", inputs(3575, 3600)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -141,8 +141,9 @@ func TestEmittedObjectsSatisfyEveryRule(t *testing.T) {
 	for _, v := range violations {
 		t.Error(v)
 	}
-	if ch.DeregistrationDelaySeconds != 20 || ch.PreStopSleepSeconds != 25 || ch.TerminationGracePeriodSeconds != 40 {
-		t.Errorf("D, P, G = %d, %d, %d; want 20, 25, 40 for R=15, S=10, L=25",
+	// D = L + R + 5, P = max(L, D − S + 1), G = P + S + 5.
+	if ch.DeregistrationDelaySeconds != 45 || ch.PreStopSleepSeconds != 36 || ch.TerminationGracePeriodSeconds != 51 {
+		t.Errorf("D, P, G = %d, %d, %d; want 45, 36, 51 for R=15, S=10, L=25",
 			ch.DeregistrationDelaySeconds, ch.PreStopSleepSeconds, ch.TerminationGracePeriodSeconds)
 	}
 }
@@ -358,8 +359,12 @@ func TestInvalidArgsRegisterNothing(t *testing.T) {
 		"spec.port: Invalid value: 70000",
 		"spec.replicas: Invalid value: 1",
 		`spec.healthCheck.path: Invalid value: "healthz"`,
-		"spec.timing.terminationGracePeriodSeconds: Invalid value: 30: rule 4 (G > P + S): terminationGracePeriodSeconds (30) must exceed preStopSleepSeconds (20) + app.shutdownSeconds (15) = 35",
-		"raise it to at least 36",
+		// P = 20 breaks rule 2 and, with D ≥ L + R = 40, rule 3: raise it
+		// to 26; G is then checked against the raised P.
+		"spec.timing.preStopSleepSeconds: Invalid value: 20: rule 2 (P ≥ L)",
+		"raise it to at least 26, which rule 3 also needs",
+		"spec.timing.terminationGracePeriodSeconds: Invalid value: 30: rule 4 (G > P + S): terminationGracePeriodSeconds (30) must exceed preStopSleepSeconds (26, once raised as asked) + app.shutdownSeconds (15) = 41",
+		"raise it to at least 42",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)

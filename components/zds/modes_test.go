@@ -192,9 +192,9 @@ func TestNLBRegistersALoadBalancerServiceAndNoIngress(t *testing.T) {
 			t.Errorf("without a certificate, %s = %v must not be set", k, v)
 		}
 	}
-	// NLB defaults: 10 s interval, 6 s timeout (R = 15: D = 20).
-	if tm.DeregistrationDelaySeconds != 20 || tm.HealthCheck.TimeoutSeconds != 6 {
-		t.Errorf("D = %d, health-check timeout %d; want 20 and the NLB's 6", tm.DeregistrationDelaySeconds, tm.HealthCheck.TimeoutSeconds)
+	// NLB defaults: 10 s interval, 6 s timeout (L = 120, R = 15: D = 140).
+	if tm.DeregistrationDelaySeconds != 140 || tm.HealthCheck.TimeoutSeconds != 6 {
+		t.Errorf("D = %d, health-check timeout %d; want 140 and the NLB's 6", tm.DeregistrationDelaySeconds, tm.HealthCheck.TimeoutSeconds)
 	}
 	if ports, _ := get(svc, "spec", "ports").([]any); len(ports) != 1 || get(svc, "spec", "ports", 0, "port") != 80.0 {
 		t.Errorf("ports %v, want only 80", get(svc, "spec", "ports"))
@@ -346,8 +346,8 @@ func TestTargetGroupBindingRegistersTheTargetGroupAndBindsTheService(t *testing.
 		t.Errorf("target group = targetType %v, protocol %v, port %v, vpc %v; want ip, HTTP, 8080, %s",
 			get(in, "targetType"), get(in, "protocol"), get(in, "port"), get(in, "vpcId"), modeVPC)
 	}
-	if get(in, "deregistrationDelay") != float64(tm.DeregistrationDelaySeconds) || tm.DeregistrationDelaySeconds != 20 {
-		t.Errorf("deregistrationDelay = %v, want D = %d (= R + 5 = 20)", get(in, "deregistrationDelay"), tm.DeregistrationDelaySeconds)
+	if get(in, "deregistrationDelay") != float64(tm.DeregistrationDelaySeconds) || tm.DeregistrationDelaySeconds != 45 {
+		t.Errorf("deregistrationDelay = %v, want D = %d (= L + R + 5 = 45)", get(in, "deregistrationDelay"), tm.DeregistrationDelaySeconds)
 	}
 	// The health check is the readiness probe (rule 7), with the derived
 	// numbers.

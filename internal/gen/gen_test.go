@@ -60,3 +60,35 @@ func TestUnwrapJoinsLinesAndKeepsParagraphs(t *testing.T) {
 		t.Errorf("unwrap = %q, want %q", got, want)
 	}
 }
+
+// The timing page quotes what breaking each rule cost in docs/traffic.md.
+func TestMeasuredAblationsAreReadFromTheTrafficReport(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, err := measuredAblations(root)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("without a report: %v, %v; want nothing", got, err)
+	}
+	report := "| event | configuration | requests | failed | failed % | event duration | failures by cause |\n" +
+		"| rolling update | zds | 28992 | 0 | 0.00 | 1m52s |  |\n" +
+		"| rolling update | zds, rule 1 broken | 25000 | 120 | 0.48 | 1m50s | http 503: 120 |\n" +
+		"| rolling update | zds, rule 3 broken | 25100 | 0 | 0.00 | 1m51s |  |\n"
+	if err := os.WriteFile(filepath.Join(root, "docs", "traffic.md"), []byte(report), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err = measuredAblations(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "dropped 120 of 25000 requests (0.48 %) in a rolling update"; !bytes.Contains([]byte(got["1"]), []byte(want)) {
+		t.Errorf("rule 1: %q, want it to say %q", got["1"], want)
+	}
+	if want := "dropped no request"; !bytes.Contains([]byte(got["3"]), []byte(want)) {
+		t.Errorf("rule 3: %q, want it to say %q", got["3"], want)
+	}
+	if _, ok := got["2"]; ok || len(got) != 2 {
+		t.Errorf("got %v, want rules 1 and 3 only", got)
+	}
+}

@@ -60,7 +60,7 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tim, err := timingDoc()
+	tim, err := timingDoc(root)
 	if err != nil {
 		return nil, err
 	}

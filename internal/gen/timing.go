@@ -10,7 +10,7 @@ import (
 
 // timingDoc renders docs/timing.md: the prose is here, every number comes
 // from the code, and the worked example is computed.
-func timingDoc() ([]byte, error) {
+func timingDoc(root string) ([]byte, error) {
 	example := spec.ServiceSpec{
 		Namespace: "shop",
 		Image:     "ghcr.io/acme/web:1.4.2",
@@ -18,6 +18,14 @@ func timingDoc() ([]byte, error) {
 		App:       spec.App{MaxRequestSeconds: 15, ShutdownSeconds: ptr(10), StartupSeconds: ptr(40)},
 	}
 	r, err := spec.Resolve("web", example, spec.Inputs{})
+	if err != nil {
+		return nil, err
+	}
+	examples, err := exampleChains(root)
+	if err != nil {
+		return nil, err
+	}
+	measured, err := measuredAblations(root)
 	if err != nil {
 		return nil, err
 	}
@@ -41,6 +49,9 @@ func timingDoc() ([]byte, error) {
 		"StartupDefault": spec.DefaultStartupSeconds,
 		"Example":        r.Timing,
 		"Inputs":         r.TimingInputs,
+		"Examples":       examples,
+		"Measured":       measured,
+		"ChangeNote":     timing.Rule1ChangeNote,
 	})
 	return b.Bytes(), err
 }
@@ -79,14 +90,30 @@ hook (kubernetes/kubernetes#106476), so a derived preStop sleep stays the tool.
 | — | ` + "`loadBalancer.idleTimeoutSeconds`" + ` | {{.ALB.IdleTimeoutSeconds}} (the ALB default; applied only when set) |
 
 ## Rules
-{{range .Rules}}
-**Rule {{.ID}}: {{.Statement}}.** Prevents: {{.Prevents}}. Sources: {{.Sources}}.
+{{if .Measured}}
+Where a rule says "Measured", the number comes from the last ` + "`make traffic`" + ` run
+([traffic.md](traffic.md)): real pods and real load through a rolling update,
+with zds's output changed to break only that rule (rule 2 cannot be broken
+alone there: with S ≤ R, P < L leaves no D with P + S > D ≥ L + R, so rule 3
+breaks with it). A rule that dropped nothing there is conservative in that
+environment, not unnecessary: rule 3, for instance, guards apps that close
+connections before they finish, which the test app does not do. Rule 1's
+ablation (D = R + 1 < L + R) should cut requests the load balancer starts
+late in propagation; that the emulation measured none is treated as a
+question about the emulation (its cut at c + D), not yet as evidence about
+the rule.
+{{end}}{{range .Rules}}
+**Rule {{.ID}}: {{.Statement}}.** Prevents: {{.Prevents}}. Sources: {{.Sources}}.{{with index $.Measured .ID}} {{.}}{{end}}
 {{end}}
 ## Derivations
 
-- **Deregistration delay** D = R + {{.Margin}}, at most {{.MaxD}} (the ELB maximum).
+- **Deregistration delay** D = L + R + {{.Margin}}, at most {{.MaxD}} (the ELB maximum):
+  rule 1, explained [below](#rule-1-why-the-draining-window-covers-l--r). The
+  margin covers clock skew between the kubelet, the controller and the ELB.
   The ELB default of 300 s is widely lowered to 30–60 s; zds goes as low as
-  the app allows. When P or G is pinned, D is fitted below P + S − 1 or G − 2.
+  the app and the load balancer allow. When P or G is pinned, D is fitted
+  below P + S − 1 or G − 2, never below L + R. When L + R is above {{.MaxD}}, no
+  D exists and the spec is refused.
 - **preStop sleep** P = max(L, D − S + 1): rules 2 and 3. ALB default L =
   {{.ALB.PropagationSeconds}} s covers the ~17 s measured in
   aws-load-balancer-controller#2366 with margin; working values reported are
@@ -124,6 +151,44 @@ hook (kubernetes/kubernetes#106476), so a derived preStop sleep stays the tool.
 
 Pins (` + "`timing.*`" + `) are checked against the same rules and never changed.
 
+## Rule 1: why the draining window covers L + R
+
+The deregistration delay's clock starts when the controller calls
+` + "`DeregisterTargets`" + `, a time c after the pod's deletion (c is part of L,
+unknown and at least 0). But the load balancer keeps sending *new*
+requests to the target until its nodes have all seen the deregistration,
+which takes up to L: in aws-load-balancer-controller#2366, new traffic
+stopped about 17 s after draining began. So:
+
+` + "```" + `
+t = 0        pod deleted; the endpoint turns terminating
+t = c ≥ 0    the controller deregisters the target: the draining clock starts
+t = L        the load balancer starts its last new request on this target
+t = L + R    that request, if it is as long as the longest, ends
+t = c + D    draining ends: the load balancer closes what is still open
+` + "```" + `
+
+A request still running when draining ends is cut by the load balancer (a
+5xx to the client, on every rollout, for long requests). It ends in time
+when L + R ≤ c + D; with c unknown, the safe form is **D ≥ L + R**.
+` + "`zds explain`" + ` prints these moments on the timeline and draws them in the
+SVG: "new requests still arrive" up to L, the last request to L + R, above
+the draining bar from 0 to D.
+
+The earlier rule, D ≥ R, held only when c ≥ L: with the ALB defaults (L =
+25 s, R = 15 s) it gave D = 20 s, cutting a 15 s request started at 17 s at
+20 s; the NLB example (L = 120 s) had D = 35 s, with
+` + "`connection_termination`" + ` closing such connections outright.
+
+### Upgrading from D ≥ R
+
+A pinned ` + "`timing.deregistrationDelaySeconds`" + ` that the old rule accepted and
+the new one does not is refused with the numbers, the smallest fix, and the
+note "{{.ChangeNote}}". Unpinned services simply get the new
+values on their next ` + "`pulumi up`" + ` or ` + "`zds render`" + `; the Ingress
+annotation, the preStop sleep and the grace period change together in one
+rollout (see [CHANGELOG.md](../CHANGELOG.md)).
+
 ## Worked example
 
 R = {{.Inputs.MaxRequestSeconds}} s, S = {{.Inputs.ShutdownSeconds}} s, start-up {{.Inputs.StartupSeconds}} s, {{.Inputs.Replicas}} replicas behind an ALB (` + "`zds explain -f examples/basic/service.zds.yaml`" + ` prints the same):
@@ -138,6 +203,17 @@ A long preStop barely slows a rolling update (the Deployment moves on once
 an old pod is terminating); it costs capacity, node-drain time and
 scale-down time. Registration paces the rollout.
 
+Rule 1's move to D ≥ L + R lengthens the chain by about L: terminating pods
+live up to G. With the ALB defaults G goes from about 40 s to about 51 s, so
+node drains and scale-downs take longer and more pods are terminating at
+once (each still holds its resources), while the rollout estimate grows
+only by the change in G, once. Every example, before (D = R + {{.Margin}}) and now
+(read from its golden preview):
+
+| example | service | R | S | L | D before → now | P before → now | G before → now |
+|---------|---------|---|---|---|----------------|----------------|----------------|
+{{range .Examples}}| {{.Example}} | {{.Service}} | {{.R}} | {{.S}} | {{.L}} | {{.OldD}} → {{.D}} (+{{.DeltaD}}) | {{.OldP}} → {{.P}} (+{{.DeltaP}}) | {{.OldG}} → {{.G}} (+{{.DeltaG}}) |
+{{end}}
 ## Per mode
 
 | loadBalancer.kind | L (propagation) | registration latency | health check | rule 8 |

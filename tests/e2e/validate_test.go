@@ -255,16 +255,16 @@ func TestVariedSpecsPassTheRealAPIServer(t *testing.T) {
 		"one-replica-accepting-downtime": func(s *zds.ServiceSpec) {
 			s.Replicas, s.AcceptDowntime = intp(1), true
 		},
-		"rules-1-2-4-at-the-edge": func(s *zds.ServiceSpec) {
-			// D = R, P = L, G = P + S + 1.
-			s.App = zds.App{MaxRequestSeconds: 30, ShutdownSeconds: intp(10)}
-			s.Timing = zds.Timing{DeregistrationDelaySeconds: intp(30), PreStopSleepSeconds: intp(25), TerminationGracePeriodSeconds: intp(36)}
+		"rules-1-2-3-4-at-the-edge": func(s *zds.ServiceSpec) {
+			// D = L + R = 25 + 30, P = L, P + S = D + 1, G = P + S + 1.
+			s.App = zds.App{MaxRequestSeconds: 30, ShutdownSeconds: intp(31)}
+			s.Timing = zds.Timing{DeregistrationDelaySeconds: intp(55), PreStopSleepSeconds: intp(25), TerminationGracePeriodSeconds: intp(57)}
 		},
 		"rule-3-at-the-edge": func(s *zds.ServiceSpec) {
-			// P + S = D + 1.
+			// D = L + R = 10 + 20, P + S = D + 1.
 			s.App = zds.App{MaxRequestSeconds: 20, ShutdownSeconds: intp(5)}
 			s.LoadBalancer.PropagationSeconds = intp(10)
-			s.Timing = zds.Timing{DeregistrationDelaySeconds: intp(24), PreStopSleepSeconds: intp(20)}
+			s.Timing = zds.Timing{DeregistrationDelaySeconds: intp(30), PreStopSleepSeconds: intp(26)}
 		},
 		"long-requests": func(s *zds.ServiceSpec) {
 			s.App = zds.App{MaxRequestSeconds: 900, ShutdownSeconds: intp(60), StartupSeconds: intp(300)}
