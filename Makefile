@@ -3,7 +3,9 @@ GO      ?= go
 PKGS    := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all build run install test unit fuzz e2e controlplane lint generate check-generated golden bench clean
+TRAFFIC := tests/traffic
+
+.PHONY: all build run install test unit fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench clean
 
 all: lint test
 
@@ -19,8 +21,8 @@ run:
 install:
 	$(GO) install ./cmd/zds
 
-## test: lint, every test (unit, wiring, golden, real control plane) and a short fuzz of the timing rules
-test: lint controlplane unit fuzz
+## test: lint, every test (unit, wiring, golden, real control plane, real node and traffic) and a short fuzz of the timing rules
+test: lint deps controlplane node unit traffic-test fuzz
 
 unit:
 	$(GO) test -count=1 -timeout 40m $(PKGS)
@@ -33,6 +35,23 @@ e2e: controlplane
 ## from the Go module proxy into ~/.cache/zds (skipped when the cached build matches the pins)
 controlplane:
 	@bash tests/controlplane/build.sh >/dev/null
+
+## deps: Debian packages the real-node and traffic tests need (containerd, runc, CNI plugins, iptables, iproute2, HAProxy; needs root)
+deps:
+	@bash $(TRAFFIC)/node/install-deps.sh
+	@bash $(TRAFFIC)/install-deps.sh >/dev/null
+
+## node: build the kubelet and the pause binary from the Go module proxy into ~/.cache/zds (skipped when cached)
+node: controlplane
+	@bash $(TRAFFIC)/node/build.sh >/dev/null
+
+## traffic-test: the traffic harness (its own Go module): test app, HAProxy, load, ALB emulation, real node, rollout scenarios
+traffic-test:
+	cd $(TRAFFIC) && $(GO) vet ./... && $(GO) test -p 1 -count=1 -timeout 40m ./...
+
+## traffic: every event × configuration under load, on the real node; rewrites docs/traffic.md (~40 min)
+traffic: deps controlplane node
+	cd $(TRAFFIC) && ZDS_TRAFFIC_REPORT=$(CURDIR)/docs/traffic.md $(GO) test -count=1 -timeout 90m -run '^TestReport$$' -v ./scenario/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDerive$$' -fuzztime $(FUZZTIME) ./components/timing/

@@ -1,0 +1,24 @@
+package scenario
+
+import (
+	"testing"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+func TestNamespaceFor(t *testing.T) {
+	for name, want := range map[string]string{
+		"zds":                "t-zds",
+		"zds, rule 1 broken": "t-zds-rule-1-broken",
+		"probes only":        "t-probes-only",
+		"Field  recipe!":     "t-field-recipe",
+	} {
+		got := namespaceFor(name)
+		if got != want {
+			t.Errorf("namespaceFor(%q) = %q, want %q", name, got, want)
+		}
+		if errs := validation.IsDNS1123Label(got); len(errs) > 0 {
+			t.Errorf("%q is no namespace name: %v", got, errs)
+		}
+	}
+}

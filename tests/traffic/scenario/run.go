@@ -1,0 +1,298 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/zerodowntime/zds/tests/controlplane"
+	"github.com/zerodowntime/zds/tests/traffic/albemu"
+	"github.com/zerodowntime/zds/tests/traffic/haproxy"
+	"github.com/zerodowntime/zds/tests/traffic/internal/apply"
+	"github.com/zerodowntime/zds/tests/traffic/load"
+	"github.com/zerodowntime/zds/tests/traffic/node"
+)
+
+// Cluster is what every run shares: the API server, the real node, the
+// test image, and the controller's webhook.
+type Cluster struct {
+	Config *rest.Config
+	Client kubernetes.Interface
+	Node   *node.Node
+	Image  string
+	// Webhook is the controller's readiness-gate webhook; an event with an
+	// outage takes it down and starts a new one afterwards.
+	Webhook *albemu.Webhook
+	Logf    func(format string, args ...any)
+}
+
+// Event changes a running service; the run waits until it is over.
+type Event struct {
+	Name string
+	// Start triggers the event.
+	Start func(ctx context.Context, cs kubernetes.Interface, d *appsv1.Deployment) error
+	// Startup, when set, is the app's start-up time in this run instead of
+	// the Environment's (zds is told it, as its spec would be).
+	Startup time.Duration
+	// Outage, when set, is a fault of the AWS Load Balancer Controller: its
+	// readiness-gate webhook is down from just before the trigger until
+	// the event is over, so every pod created meanwhile gets no gate (the
+	// webhook's failurePolicy is Ignore), and the controller itself acts
+	// on nothing for Outage after the trigger.
+	Outage time.Duration
+}
+
+// RollingUpdate rolls the Deployment to a new version of the image (a new
+// pod template).
+var RollingUpdate = Event{Name: "rolling update", Start: rollToVersion2}
+
+// SlowStartRollingUpdate is a rolling update of an app that takes 8 s to
+// start listening.
+var SlowStartRollingUpdate = Event{Name: "rolling update, 8 s start-up", Start: rollToVersion2, Startup: 8 * time.Second}
+
+// OutageRollingUpdate is a rolling update while the controller is down:
+// new pods get no readiness gate, and the controller is back 5 s after
+// the trigger. Without the gate, only minReadySeconds keeps the rollout
+// from outrunning target registration.
+var OutageRollingUpdate = Event{Name: "rolling update, controller down", Start: rollToVersion2, Outage: 5 * time.Second}
+
+func rollToVersion2(ctx context.Context, cs kubernetes.Interface, d *appsv1.Deployment) error {
+	cur, err := cs.AppsV1().Deployments(d.Namespace).Get(ctx, d.Name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	env := cur.Spec.Template.Spec.Containers[0].Env
+	for i := range env {
+		if env[i].Name == "VERSION" {
+			env[i].Value = "2"
+		}
+	}
+	_, err = cs.AppsV1().Deployments(d.Namespace).Update(ctx, cur, metav1.UpdateOptions{})
+	return err
+}
+
+// Outcome is one run: a configuration through one event.
+type Outcome struct {
+	Config, Event string
+	Load          load.Result
+	// EventDuration is from the trigger until the Deployment is rolled out
+	// and the load balancer holds exactly the new pods.
+	EventDuration time.Duration
+	Timeline      []albemu.Event
+}
+
+func (o Outcome) String() string {
+	return fmt.Sprintf("%s / %s: %d sent, %d failed (%.2f%%) %v; event %s",
+		o.Config, o.Event, o.Load.Sent, o.Load.Failed, 100*float64(o.Load.Failed)/float64(max(o.Load.Sent, 1)),
+		o.Load.FailedByReason, o.EventDuration.Round(100*time.Millisecond))
+}
+
+// Rate is the load: at least 200 requests/s, kept up for the whole event.
+const Rate = 250
+
+// MinRequests is the least a run sends: the load goes on after a short
+// event until this many requests were issued.
+const MinRequests = 20000
+
+// Run deploys cfg in its own namespace, behind its own load balancer, waits
+// for a steady state, sends constant load, triggers ev, and stops the load
+// once ev is over and the load balancer holds only the new pods.
+func (c *Cluster) Run(ctx context.Context, cfg Config, env Environment, ev Event) (Outcome, error) {
+	out := Outcome{Config: cfg.Name, Event: ev.Name}
+	if ev.Startup > 0 {
+		env.Startup = ev.Startup
+	}
+	// One namespace per run: the last run's may still be terminating.
+	ns := namespaceFor(cfg.Name + " " + ev.Name)
+	o, err := cfg.Objects(ns, env)
+	if err != nil {
+		return out, err
+	}
+	adapt(o.Deployment, c.Image, env, "1")
+	c.Node.Pin(&o.Deployment.Spec.Template.Spec)
+	if err := apply.Front(ctx, c.Client, o); err != nil {
+		return out, err
+	}
+	defer func() {
+		_ = c.Client.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
+	}()
+	target, settings, err := albemu.Bind(ctx, c.Config, o.Ingress)
+	if err != nil {
+		return out, err
+	}
+	podNet := netip.MustParsePrefix(node.PodCIDR)
+	lb, err := haproxy.Start(haproxy.Config{
+		HealthPath: settings.HealthCheckPath, HealthInterval: settings.HealthCheckInterval,
+		HealthTimeout: settings.HealthCheckTimeout, HealthyThreshold: settings.HealthyThreshold,
+		UnhealthyThreshold: settings.UnhealthyThreshold,
+		AllowServer:        podNet.Contains,
+	})
+	if err != nil {
+		return out, err
+	}
+	defer lb.Stop()
+	ctl, err := albemu.Start(ctx, c.Client, lb, target, albemu.Delays{Controller: env.Controller, Propagation: env.Propagation})
+	if err != nil {
+		return out, err
+	}
+	defer ctl.Stop()
+	if _, err := c.Client.AppsV1().Deployments(ns).Create(ctx, o.Deployment, metav1.CreateOptions{}); err != nil {
+		return out, err
+	}
+	if err := c.waitSteady(ctx, o.Deployment, lb, 4*time.Minute); err != nil {
+		return out, fmt.Errorf("%s never steady before the event: %w", cfg.Name, err)
+	}
+	c.Logf("%s: steady with %d replicas behind the load balancer", cfg.Name, env.Replicas)
+
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	loadStart := time.Now()
+	results := make(chan load.Result, 1)
+	loadErr := make(chan error, 1)
+	go func() {
+		r, err := load.Run(loadCtx, load.Config{
+			URL: lb.URL, Rate: Rate, Timeout: 30 * time.Second, Seed: 1,
+			Mix: []load.Class{
+				{Name: "short", Weight: 90, MinMS: 10, MaxMS: 50},
+				{Name: "long", Weight: 10, MinMS: 50, MaxMS: int(env.MaxRequest / time.Millisecond)},
+			},
+		})
+		results <- r
+		loadErr <- err
+	}()
+	defer stopLoad()
+	time.Sleep(2 * time.Second) // a steady baseline before the event
+
+	if ev.Outage > 0 {
+		ctl.Pause()
+		if err := c.Webhook.Down(); err != nil {
+			return out, err
+		}
+		defer c.restartWebhook()
+	}
+	start := time.Now()
+	if err := ev.Start(ctx, c.Client, o.Deployment); err != nil {
+		return out, err
+	}
+	if ev.Outage > 0 {
+		time.Sleep(ev.Outage)
+		ctl.Resume()
+		c.Logf("%s: the controller is back after %s; its webhook stays down until the event is over", cfg.Name, ev.Outage)
+	}
+	if err := c.waitSteady(ctx, o.Deployment, lb, 8*time.Minute); err != nil {
+		stopLoad()
+		return out, fmt.Errorf("%s: %s never finished: %w", cfg.Name, ev.Name, err)
+	}
+	out.EventDuration = time.Since(start)
+	time.Sleep(2 * time.Second) // a steady tail after it
+	// A claim of zero failures needs enough requests behind it.
+	if rest := time.Duration(MinRequests/Rate)*time.Second + time.Second - time.Since(loadStart); rest > 0 {
+		time.Sleep(rest)
+	}
+	stopLoad()
+	out.Load = <-results
+	out.Timeline = ctl.Events()
+	return out, <-loadErr
+}
+
+// restartWebhook ends a webhook outage: a new webhook replaces the one
+// taken down.
+func (c *Cluster) restartWebhook() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	hook, err := albemu.StartWebhook(ctx, c.Config)
+	if err != nil {
+		c.Logf("restarting the webhook: %v", err)
+		return
+	}
+	c.Webhook = hook
+}
+
+// namespaceFor turns a configuration's name into a namespace name: "zds,
+// rule 1 broken" → "t-zds-rule-1-broken".
+func namespaceFor(name string) string {
+	var b strings.Builder
+	b.WriteString("t")
+	dash := true
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			if dash {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+// waitSteady waits until the Deployment is fully rolled out on its current
+// template, no pod of it is terminating, and the load balancer holds
+// exactly its pods, all healthy and none draining.
+func (c *Cluster) waitSteady(ctx context.Context, d *appsv1.Deployment, lb *haproxy.Proxy, timeout time.Duration) error {
+	var why string
+	err := controlplane.Poll(ctx, timeout, func() (bool, error) {
+		if err := c.Node.Alive(); err != nil {
+			return false, err
+		}
+		cur, err := c.Client.AppsV1().Deployments(d.Namespace).Get(ctx, d.Name, metav1.GetOptions{})
+		if err != nil {
+			why = err.Error()
+			return false, nil
+		}
+		want := *cur.Spec.Replicas
+		st := cur.Status
+		if st.ObservedGeneration < cur.Generation || st.UpdatedReplicas != want || st.Replicas != want || st.AvailableReplicas != want {
+			why = fmt.Sprintf("deployment: %d updated, %d total, %d available of %d", st.UpdatedReplicas, st.Replicas, st.AvailableReplicas, want)
+			return false, nil
+		}
+		sel := labels.SelectorFromSet(cur.Spec.Selector.MatchLabels).String()
+		pods, err := c.Client.CoreV1().Pods(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
+		if err != nil {
+			return false, nil
+		}
+		var names []string
+		for _, p := range pods.Items {
+			if p.DeletionTimestamp != nil || p.Status.Phase != corev1.PodRunning {
+				why = fmt.Sprintf("pod %s still %s", p.Name, p.Status.Phase)
+				return false, nil
+			}
+			names = append(names, p.Name)
+		}
+		servers, err := lb.Servers()
+		if err != nil {
+			return false, err
+		}
+		var healthy []string
+		for _, s := range servers {
+			if !s.Healthy() || s.Admin.Drain() || s.Admin.Maint() {
+				why = fmt.Sprintf("server %s is %s", s.Name, s.Status)
+				return false, nil
+			}
+			healthy = append(healthy, s.Name)
+		}
+		sort.Strings(names)
+		sort.Strings(healthy)
+		if strings.Join(names, ",") != strings.Join(healthy, ",") {
+			why = fmt.Sprintf("load balancer holds %v, pods are %v", healthy, names)
+			return false, nil
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w (%s)", err, why)
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package scenario_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/zerodowntime/zds/tests/traffic/albemu"
+	"github.com/zerodowntime/zds/tests/traffic/node"
+	"github.com/zerodowntime/zds/tests/traffic/scenario"
+)
+
+func TestMain(m *testing.M) { node.Main(m) }
+
+func startCluster(t *testing.T) *scenario.Cluster {
+	t.Helper()
+	cl := node.StartCluster(t, node.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	const image = "zds.local/testapp:1"
+	if err := cl.Node.BuildImage(ctx, "../testapp", image); err != nil {
+		t.Fatal(err)
+	}
+	cfg := cl.ControlPlane.Config
+	if err := albemu.InstallCRD(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	hook, err := albemu.StartWebhook(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &scenario.Cluster{Config: cfg, Client: cl.Client, Node: cl.Node, Image: image, Webhook: hook, Logf: t.Logf}
+	t.Cleanup(func() { _ = c.Webhook.Stop(context.Background()) })
+	return c
+}
+
+type run struct {
+	cfg   scenario.Config
+	ev    scenario.Event
+	check func(t *testing.T, o scenario.Outcome)
+}
+
+func zeroFailed(t *testing.T, o scenario.Outcome) {
+	t.Helper()
+	if o.Load.Failed != 0 {
+		t.Errorf("%s failed %d requests: %v\nfirst failures: %+v", o.Config, o.Load.Failed, o.Load.FailedByReason, first(o, 10))
+	}
+	if o.Load.Sent < scenario.MinRequests {
+		t.Errorf("only %d requests sent; want at least %d for a claim of zero", o.Load.Sent, scenario.MinRequests)
+	}
+}
+
+func someFailed(t *testing.T, o scenario.Outcome) {
+	t.Helper()
+	if o.Load.Failed == 0 {
+		t.Errorf("%s lost no request out of %d: the harness cannot tell good from bad", o.Config, o.Load.Sent)
+	}
+}
+
+func runAll(t *testing.T, c *scenario.Cluster, runs []run) []scenario.Outcome {
+	var out []scenario.Outcome
+	for _, r := range runs {
+		t.Run(r.ev.Name+"/"+r.cfg.Name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+			defer cancel()
+			o, err := c.Run(ctx, r.cfg, scenario.Default, r.ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(o)
+			out = append(out, o)
+			if r.check != nil {
+				r.check(t, o)
+			}
+			if t.Failed() {
+				for _, e := range o.Timeline {
+					t.Logf("  %s %s %s %s", e.At.Format("15:04:05.000"), e.Pod, e.What, e.Detail)
+				}
+			}
+		})
+	}
+	return out
+}
+
+// Under constant load, zds's manifests lose no request out of at least
+// 20,000 through a rolling update, a scale-down and a node drain's
+// evictions; a plain Deployment behind the same load balancer loses some in
+// the rolling update (so the harness can fail).
+//
+// Not asserted yet: that zds with rule 1 broken (D = R + 1 < L + R) loses
+// requests. The model says the load balancer then cuts requests it started
+// late in propagation, but the emulation measured none (docs/traffic.md):
+// its cut at c + D is under investigation.
+func TestRollouts(t *testing.T) {
+	if os.Getenv("ZDS_TRAFFIC_REPORT") != "" {
+		t.Skip("make traffic runs TestReport instead")
+	}
+	c := startCluster(t)
+	runAll(t, c, []run{
+		{scenario.ZDS, scenario.RollingUpdate, zeroFailed},
+		{scenario.Plain, scenario.RollingUpdate, someFailed},
+		{scenario.ZDS, scenario.ScaleDown, zeroFailed},
+		{scenario.ZDS, scenario.Evictions, zeroFailed},
+	})
+}
+
+// TestReport runs every event against every configuration and writes
+// docs/traffic.md (make traffic sets ZDS_TRAFFIC_REPORT to its path).
+func TestReport(t *testing.T) {
+	path := os.Getenv("ZDS_TRAFFIC_REPORT")
+	if path == "" {
+		t.Skip("set ZDS_TRAFFIC_REPORT=FILE (make traffic) to run the whole matrix and write the report")
+	}
+	c := startCluster(t)
+	env := scenario.Default
+	var runs []run
+	for _, ev := range []scenario.Event{scenario.RollingUpdate, scenario.ScaleDown, scenario.Evictions} {
+		for _, cfg := range []scenario.Config{scenario.ZDS, scenario.Plain, scenario.ProbesOnly, scenario.FieldRecipe} {
+			check := (func(*testing.T, scenario.Outcome))(nil)
+			if cfg.Name == scenario.ZDS.Name {
+				check = zeroFailed
+			}
+			runs = append(runs, run{cfg, ev, check})
+		}
+	}
+	for _, cfg := range []scenario.Config{scenario.ZDS, scenario.Plain, scenario.ProbesOnly, scenario.FieldRecipe} {
+		check := (func(*testing.T, scenario.Outcome))(nil)
+		if cfg.Name == scenario.ZDS.Name {
+			check = zeroFailed
+		}
+		runs = append(runs, run{cfg, scenario.SlowStartRollingUpdate, check})
+	}
+	for _, cfg := range []scenario.Config{scenario.ZDS, scenario.ZDSNoMinReady, scenario.FieldRecipe} {
+		runs = append(runs, run{cfg, scenario.OutageRollingUpdate, nil})
+	}
+	for _, rule := range []string{"1", "2", "3", "4"} {
+		runs = append(runs, run{scenario.Ablation(rule, env), scenario.RollingUpdate, nil})
+	}
+	outcomes := runAll(t, c, runs)
+	if err := os.WriteFile(path, []byte(scenario.Report(env, outcomes)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func first(o scenario.Outcome, n int) any {
+	f := o.Load.Failures
+	if len(f) > n {
+		f = f[:n]
+	}
+	return f
+}
