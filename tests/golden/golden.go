@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -18,7 +19,10 @@ import (
 	"github.com/zerodowntime/zds/components/specfile"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/ with the current output")
+var (
+	update     = flag.Bool("update", false, "rewrite golden files under testdata/ with the current output")
+	updateURNs = flag.Bool("update-urns", false, "rewrite testdata/urns.golden.txt: only for a URN change that ships aliases")
+)
 
 // Assert compares got with the golden file at path.
 func Assert(t *testing.T, path string, got []byte) {
@@ -55,6 +59,42 @@ func Preview(t *testing.T, program pulumi.RunFunc) {
 		t.Errorf("%v\n%s", err, b.String())
 	}
 	Assert(t, filepath.Join("testdata", "preview.golden.yaml"), b.Bytes())
+	URNs(t, rec)
+}
+
+// URNs compares the URN of every registered resource with
+// testdata/urns.golden.txt. A child's URN is its identity to the Pulumi
+// engine: a changed type, name or parent chain makes the next `pulumi up`
+// delete the user's live Deployment, Service or Ingress and create a new
+// one, which is downtime caused by a zero-downtime tool. So -update does not
+// rewrite this file; -update-urns does, for a change that ships
+// pulumi.Aliases to the old URNs (and tests them).
+func URNs(t *testing.T, rec *preview.Recording) {
+	t.Helper()
+	var urns []string
+	for _, r := range rec.Resources() {
+		urns = append(urns, r.URN)
+	}
+	slices.Sort(urns) // identity, not order: the order has its own golden file
+	var b bytes.Buffer
+	for _, u := range urns {
+		b.WriteString(u)
+		b.WriteByte('\n')
+	}
+	path := filepath.Join("testdata", "urns.golden.txt")
+	if *updateURNs {
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run `go test ./examples/*/ -update-urns` to create it)", err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Errorf("resource URNs differ from %s: users' live resources would be replaced on their next `pulumi up`. Keep the URNs, or ship pulumi.Aliases to the old ones and rerun with -update-urns:\n%s", path, diff(want, b.Bytes()))
+	}
 }
 
 // diff shows the first differing lines, enough to locate a change.
