@@ -390,29 +390,3 @@ func replicas(s spec.ServiceSpec) *int32 {
 	}
 	return ptr(int32(*s.Replicas))
 }
-
-// List returns the objects in apply order: namespace, PodDisruptionBudget,
-// Service, Ingress, Deployment. The Deployment comes after the Ingress:
-// the controller injects the readiness gate only into pods created after it
-// bound the Service to a target group.
-func (o *Objects) List() []any {
-	var out []any
-	if o.Namespace != nil {
-		out = append(out, o.Namespace)
-	}
-	if o.NamespacePatch != nil {
-		out = append(out, o.NamespacePatch)
-	}
-	out = append(out, o.PDB, o.Service)
-	if o.Ingress != nil {
-		out = append(out, o.Ingress)
-	}
-	if o.TargetGroupBinding != nil {
-		out = append(out, o.TargetGroupBinding)
-	}
-	out = append(out, o.Deployment)
-	if o.HPA != nil {
-		out = append(out, o.HPA)
-	}
-	return out
-}

@@ -16,6 +16,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/zerodowntime/zds/components/manifests"
 )
 
 // Unknown stands for a value that is not known before deployment (an output
@@ -203,22 +205,14 @@ func plainValue(v resource.PropertyValue) any {
 	return plain(resource.PropertyMap{"v": v})["v"]
 }
 
-// kindRank orders independent resources the way Helm installs them, so the
-// order is the same on every run (registrations arrive concurrently).
-var kindRank = []string{
-	"Namespace", "NamespacePatch", "PodDisruptionBudget", "ServiceAccount", "Secret", "ConfigMap",
-	"Service", "TargetGroupBinding", "Deployment", "HorizontalPodAutoscaler", "Ingress",
-}
-
+// rank orders resources that wait for nothing still pending: components
+// and other providers' resources first, then Kubernetes objects in the
+// apply order package manifests defines.
 func rank(typ string) int {
 	if !strings.HasPrefix(typ, "kubernetes:") {
-		return -1 // components and other providers' resources first
+		return -1
 	}
-	kind := typ[strings.LastIndex(typ, ":")+1:]
-	if i := slices.Index(kindRank, kind); i >= 0 {
-		return i
-	}
-	return len(kindRank)
+	return manifests.KindRank(typ[strings.LastIndex(typ, ":")+1:])
 }
 
 // objectKey is a Kubernetes object's namespace/name: ties are broken by
@@ -236,37 +230,27 @@ func objectKey(r *Resource) string {
 func (r *Recording) Resources() []*Resource {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	byURN := map[string]*Resource{}
-	for _, res := range r.resources {
-		byURN[res.URN] = res
+	index := map[string]int{}
+	for i, res := range r.resources {
+		index[res.URN] = i
 	}
-	pending := slices.Clone(r.resources)
-	slices.SortFunc(pending, func(a, b *Resource) int {
+	deps := func(i int) []int {
+		res := r.resources[i]
+		var out []int
+		for _, u := range append([]string{res.Parent}, res.DependsOn...) {
+			if j, ok := index[u]; ok {
+				out = append(out, j)
+			}
+		}
+		return out
+	}
+	less := func(i, j int) int {
+		a, b := r.resources[i], r.resources[j]
 		return cmp.Or(cmp.Compare(rank(a.Type), rank(b.Type)), cmp.Compare(objectKey(a), objectKey(b)), cmp.Compare(a.URN, b.URN))
-	})
-	done := map[string]bool{}
+	}
 	var out []*Resource
-	for len(pending) > 0 {
-		progressed := false
-		for i, res := range pending {
-			ready := !(byURN[res.Parent] != nil && !done[res.Parent])
-			for _, d := range res.DependsOn {
-				if byURN[d] != nil && !done[d] {
-					ready = false
-				}
-			}
-			if ready {
-				out = append(out, res)
-				done[res.URN] = true
-				pending = slices.Delete(pending, i, i+1)
-				progressed = true
-				break
-			}
-		}
-		if !progressed { // a cycle cannot happen in Pulumi; keep what is left
-			out = append(out, pending...)
-			break
-		}
+	for _, i := range manifests.ApplyOrder(len(r.resources), deps, less) {
+		out = append(out, r.resources[i])
 	}
 	return out
 }

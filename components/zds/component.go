@@ -195,97 +195,86 @@ func NewZeroDowntimeService(ctx *pulumi.Context, name string, args *ZeroDowntime
 	return c, nil
 }
 
-// registerChildren registers the objects in the order the readiness gate
-// needs: namespace label → Service → Ingress → PodDisruptionBudget →
-// Deployment, with explicit dependencies.
+// registerChildren registers the objects in the order manifests.Items
+// defines (the namespace label, the Service, what binds it to a target
+// group, the budget, then the Deployment), each depending on the children
+// its item waits for.
 func (c *ZeroDowntimeService) registerChildren(ctx *pulumi.Context, name string, args *ZeroDowntimeServiceArgs, objs *manifests.Objects) error {
-	parent := pulumi.Parent(c)
-	var ns pulumi.Resource
-	if objs.Namespace != nil {
-		c.Namespace = &pcorev1.Namespace{}
-		if err := register(ctx, "kubernetes:core/v1:Namespace", name, objs.Namespace, nil, c.Namespace, parent); err != nil {
-			return fmt.Errorf("registering namespace: %w", err)
+	registered := map[string]pulumi.Resource{}
+	for _, it := range objs.Items() {
+		opts := []pulumi.ResourceOption{pulumi.Parent(c)}
+		if len(it.After) > 0 {
+			deps := make([]pulumi.Resource, len(it.After))
+			for i, k := range it.After {
+				deps[i] = registered[k]
+			}
+			opts = append(opts, pulumi.DependsOn(deps))
 		}
-		ns = c.Namespace
-	} else {
-		c.NamespacePatch = &pcorev1.NamespacePatch{}
-		if err := register(ctx, "kubernetes:core/v1:NamespacePatch", name, objs.NamespacePatch, nil, c.NamespacePatch, parent); err != nil {
-			return fmt.Errorf("registering namespace label: %w", err)
+		res, err := c.registerItem(ctx, name, args, objs, it, opts)
+		if err != nil {
+			return fmt.Errorf("registering %s: %w", it.Kind, err)
 		}
-		ns = c.NamespacePatch
-	}
-
-	var serviceInputs []inputAt
-	if args.CertificateArn != nil && objs.Service.Spec.Type == "LoadBalancer" {
-		serviceInputs = []inputAt{{nlbCertificatePath, args.CertificateArn}}
-	}
-	c.Service = &pcorev1.Service{}
-	if err := register(ctx, "kubernetes:core/v1:Service", name, objs.Service, serviceInputs, c.Service,
-		parent, pulumi.DependsOn([]pulumi.Resource{ns})); err != nil {
-		return fmt.Errorf("registering service: %w", err)
-	}
-	// The pods come after whatever binds the Service to a target group:
-	// the Ingress (alb), the Service itself (nlb: Pulumi waits for its load
-	// balancer) or the TargetGroupBinding.
-	bound := []pulumi.Resource{ns, c.Service}
-
-	if objs.Ingress != nil {
-		var ingressInputs []inputAt
-		if args.CertificateArn != nil {
-			ingressInputs = []inputAt{{certificatePath, args.CertificateArn}}
-		}
-		c.Ingress = &pnetworkingv1.Ingress{}
-		if err := register(ctx, "kubernetes:networking.k8s.io/v1:Ingress", name, objs.Ingress, ingressInputs, c.Ingress,
-			parent, pulumi.DependsOn([]pulumi.Resource{ns, c.Service})); err != nil {
-			return fmt.Errorf("registering ingress: %w", err)
-		}
-		bound = append(bound, c.Ingress)
-	}
-	if objs.TargetGroupBinding != nil {
-		if err := c.registerTargetGroup(ctx, name, args, objs, parent); err != nil {
-			return err
-		}
-		c.TargetGroupBinding = &apiextensions.CustomResource{}
-		if err := register(ctx, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", name, objs.TargetGroupBinding,
-			[]inputAt{{targetGroupARNPath, c.TargetGroup.Arn}}, c.TargetGroupBinding,
-			parent, pulumi.DependsOn([]pulumi.Resource{ns, c.Service})); err != nil {
-			return fmt.Errorf("registering target group binding: %w", err)
-		}
-		bound = append(bound, c.TargetGroupBinding)
-	}
-
-	c.PodDisruptionBudget = &ppolicyv1.PodDisruptionBudget{}
-	if err := register(ctx, "kubernetes:policy/v1:PodDisruptionBudget", name, objs.PDB, nil, c.PodDisruptionBudget,
-		parent, pulumi.DependsOn([]pulumi.Resource{ns})); err != nil {
-		return fmt.Errorf("registering pod disruption budget: %w", err)
-	}
-
-	var deploymentInputs []inputAt
-	if args.Image != nil {
-		deploymentInputs = []inputAt{{imagePath, args.Image}}
-	}
-	timeout := fmt.Sprintf("%ds", c.Timing.AwaitTimeoutSeconds)
-	deploymentOpts := []pulumi.ResourceOption{
-		parent,
-		pulumi.DependsOn(append(bound, c.PodDisruptionBudget)),
-		pulumi.Timeouts(&pulumi.CustomTimeouts{Create: timeout, Update: timeout}),
-	}
-	if objs.HPA != nil {
-		// The autoscaler owns the replica count.
-		deploymentOpts = append(deploymentOpts, pulumi.IgnoreChanges([]string{"spec.replicas"}))
-	}
-	c.Deployment = &pappsv1.Deployment{}
-	if err := register(ctx, "kubernetes:apps/v1:Deployment", name, objs.Deployment, deploymentInputs, c.Deployment, deploymentOpts...); err != nil {
-		return fmt.Errorf("registering deployment: %w", err)
-	}
-	if objs.HPA != nil {
-		c.HorizontalPodAutoscaler = &pautoscalingv2.HorizontalPodAutoscaler{}
-		if err := register(ctx, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", name, objs.HPA, nil, c.HorizontalPodAutoscaler,
-			parent, pulumi.DependsOn([]pulumi.Resource{c.Deployment})); err != nil {
-			return fmt.Errorf("registering autoscaler: %w", err)
-		}
+		registered[it.Kind] = res
 	}
 	return nil
+}
+
+// registerItem registers one object as the pulumi-kubernetes resource of
+// its kind, with the Pulumi inputs and options that kind takes.
+func (c *ZeroDowntimeService) registerItem(ctx *pulumi.Context, name string, args *ZeroDowntimeServiceArgs, objs *manifests.Objects, it manifests.Item, opts []pulumi.ResourceOption) (pulumi.CustomResource, error) {
+	var (
+		token  string
+		res    pulumi.CustomResource
+		inputs []inputAt
+	)
+	switch it.Kind {
+	case manifests.KindNamespace:
+		c.Namespace = &pcorev1.Namespace{}
+		token, res = "kubernetes:core/v1:Namespace", c.Namespace
+	case manifests.KindNamespacePatch:
+		c.NamespacePatch = &pcorev1.NamespacePatch{}
+		token, res = "kubernetes:core/v1:NamespacePatch", c.NamespacePatch
+	case manifests.KindService:
+		c.Service = &pcorev1.Service{}
+		token, res = "kubernetes:core/v1:Service", c.Service
+		if args.CertificateArn != nil && objs.Service.Spec.Type == "LoadBalancer" {
+			inputs = []inputAt{{nlbCertificatePath, args.CertificateArn}}
+		}
+	case manifests.KindIngress:
+		c.Ingress = &pnetworkingv1.Ingress{}
+		token, res = "kubernetes:networking.k8s.io/v1:Ingress", c.Ingress
+		if args.CertificateArn != nil {
+			inputs = []inputAt{{certificatePath, args.CertificateArn}}
+		}
+	case manifests.KindTargetGroupBinding:
+		if err := c.registerTargetGroup(ctx, name, args, objs, pulumi.Parent(c)); err != nil {
+			return nil, err
+		}
+		c.TargetGroupBinding = &apiextensions.CustomResource{}
+		token, res = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", c.TargetGroupBinding
+		inputs = []inputAt{{targetGroupARNPath, c.TargetGroup.Arn}}
+	case manifests.KindPodDisruptionBudget:
+		c.PodDisruptionBudget = &ppolicyv1.PodDisruptionBudget{}
+		token, res = "kubernetes:policy/v1:PodDisruptionBudget", c.PodDisruptionBudget
+	case manifests.KindDeployment:
+		c.Deployment = &pappsv1.Deployment{}
+		token, res = "kubernetes:apps/v1:Deployment", c.Deployment
+		if args.Image != nil {
+			inputs = []inputAt{{imagePath, args.Image}}
+		}
+		timeout := fmt.Sprintf("%ds", c.Timing.AwaitTimeoutSeconds)
+		opts = append(opts, pulumi.Timeouts(&pulumi.CustomTimeouts{Create: timeout, Update: timeout}))
+		if objs.HPA != nil {
+			// The autoscaler owns the replica count.
+			opts = append(opts, pulumi.IgnoreChanges([]string{"spec.replicas"}))
+		}
+	case manifests.KindHorizontalPodAutoscaler:
+		c.HorizontalPodAutoscaler = &pautoscalingv2.HorizontalPodAutoscaler{}
+		token, res = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", c.HorizontalPodAutoscaler
+	default:
+		return nil, fmt.Errorf("no Pulumi resource for kind %q", it.Kind)
+	}
+	return res, register(ctx, token, name, it.Object, inputs, res, opts...)
 }
 
 // registerTargetGroup creates the ALB target group (and the listener rule)

@@ -1,7 +1,6 @@
 package zds
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -32,7 +31,7 @@ type inputAt struct {
 // kubernetes resources: the object goes to the provider as its plain JSON
 // form, from one builder shared with every other consumer.
 func register(ctx *pulumi.Context, token, name string, obj any, inputs []inputAt, res pulumi.CustomResource, opts ...pulumi.ResourceOption) error {
-	m, err := toMap(obj)
+	m, err := manifests.ToMap(obj)
 	if err != nil {
 		return err
 	}
@@ -42,43 +41,6 @@ func register(ctx *pulumi.Context, token, name string, obj any, inputs []inputAt
 		}
 	}
 	return ctx.RegisterResource(token, name, toInput(m).(pulumi.Map), res, utilities.PkgResourceDefaultOpts(opts)...)
-}
-
-// toMap renders obj as JSON data, without status and nulls.
-func toMap(obj any) (map[string]any, error) {
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return nil, fmt.Errorf("encoding %T: %w", obj, err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("decoding %T: %w", obj, err)
-	}
-	delete(m, "status")
-	return prune(m).(map[string]any), nil
-}
-
-// prune drops the nulls the API types marshal (creationTimestamp: null).
-// Empty maps stay: some mean something (emptyDir: {}).
-func prune(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			e = prune(e)
-			if e == nil {
-				delete(v, k)
-				continue
-			}
-			v[k] = e
-		}
-		return v
-	case []any:
-		for i := range v {
-			v[i] = prune(v[i])
-		}
-		return v
-	}
-	return v
 }
 
 // setPath sets the value at a path, creating maps on the way.

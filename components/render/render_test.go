@@ -1,0 +1,75 @@
+package render_test
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/zerodowntime/zds/components/preview"
+	"github.com/zerodowntime/zds/components/render"
+	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/specfile"
+	"github.com/zerodowntime/zds/internal/spectest"
+)
+
+// randomDocuments is 1–5 valid random services over a few namespaces, each
+// namespace created by at most one of them, as a spec file would hold them.
+func randomDocuments(rng *rand.Rand) []*specfile.Document {
+	var docs []*specfile.Document
+	created := map[string]bool{}
+	for i := range 1 + rng.IntN(5) {
+		name, s := spectest.Named(rng, i, spectest.Random(rng, spec.KindALB, spec.KindNLB))
+		if !created[s.Namespace] && rng.IntN(2) == 0 {
+			s.CreateNamespace, created[s.Namespace] = true, true
+		}
+		d := spec.Document{APIVersion: spec.APIVersion, Kind: spec.Kind,
+			Metadata: spec.Metadata{Name: name, Namespace: s.Namespace}, Spec: s}
+		r, err := spec.Resolve(name, d.ServiceSpec(), spec.Inputs{})
+		if err != nil {
+			if s.CreateNamespace {
+				delete(created, s.Namespace)
+			}
+			continue
+		}
+		docs = append(docs, &specfile.Document{Document: d, File: "random.zds.yaml", Line: 1 + i, Resolved: r})
+	}
+	return docs
+}
+
+// The writer's objects and order are exactly what the Pulumi component
+// registers and the engine would create, for random valid services: the
+// YAML path and the Pulumi path cannot diverge.
+func TestManifestsEqualWhatTheComponentRegisters(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	var sets, services int
+	for range 300 {
+		docs := randomDocuments(rng)
+		if len(docs) == 0 {
+			continue
+		}
+		sets++
+		services += len(docs)
+		got, err := render.Manifests(docs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := preview.Run(render.Program(docs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotYAML, err := preview.YAML(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantYAML, err := preview.YAML(rec.Manifests())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(gotYAML, wantYAML) {
+			t.Fatalf("render.Manifests differs from the component's registrations for %d services:\n--- component\n%s\n--- render\n%s", len(docs), wantYAML, gotYAML)
+		}
+	}
+	if sets < 200 || services < 400 {
+		t.Errorf("only %d sets of %d valid services: the generator tests too little", sets, services)
+	}
+}

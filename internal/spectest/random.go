@@ -1,0 +1,99 @@
+// Package spectest generates random service specs for property tests: one
+// generator shared by every package whose property holds "for any valid
+// spec". Most generated specs are valid; callers resolve each one and skip
+// the invalid ones, counting how many they tried.
+package spectest
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/zerodowntime/zds/components/spec"
+)
+
+// Base is a valid ALB service with every fact given.
+func Base() spec.ServiceSpec {
+	return spec.ServiceSpec{
+		Namespace: "shop",
+		Image:     "ghcr.io/acme/web:1.4.2",
+		App:       spec.App{MaxRequestSeconds: 15, ShutdownSeconds: ptr(10), KeepAliveTimeoutSeconds: ptr(75)},
+		Liveness:  spec.Liveness{Enabled: true},
+	}
+}
+
+// Random is a random spec of one of kinds (every load-balancer kind when
+// none is given): random request, shutdown and propagation times, pins near
+// and far from the rules' edges, health checks, exec or native preStop,
+// autoscaling or a fixed replica count.
+func Random(rng *rand.Rand, kinds ...string) spec.ServiceSpec {
+	if len(kinds) == 0 {
+		kinds = []string{spec.KindALB, spec.KindNLB, spec.KindTargetGroupBinding}
+	}
+	s := Base()
+	kind := kinds[rng.IntN(len(kinds))]
+	s.LoadBalancer.Kind = kind
+	switch kind {
+	case spec.KindNLB:
+		s.LoadBalancer.Scheme = "internet-facing"
+	case spec.KindTargetGroupBinding:
+		s.LoadBalancer.VpcId = "vpc-1"
+		if rng.IntN(2) == 0 {
+			s.LoadBalancer.ListenerArn = "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/x/1/2"
+			s.LoadBalancer.ListenerRulePriority = ptr(1 + rng.IntN(50000))
+		}
+	}
+	if kind != spec.KindNLB && rng.IntN(2) == 0 {
+		s.LoadBalancer.IdleTimeoutSeconds = ptr(1 + rng.IntN(300))
+	}
+	s.App.MaxRequestSeconds = 1 + rng.IntN(900)
+	s.App.ShutdownSeconds = ptr(rng.IntN(900))
+	s.App.KeepAliveTimeoutSeconds = nil
+	if rng.IntN(3) == 0 {
+		s.App.KeepAliveTimeoutSeconds = ptr(1 + rng.IntN(400))
+	}
+	if rng.IntN(2) == 0 {
+		s.App.StartupSeconds = ptr(rng.IntN(600))
+	}
+	if rng.IntN(2) == 0 {
+		s.LoadBalancer.PropagationSeconds = ptr(5 + rng.IntN(300))
+	}
+	if rng.IntN(2) == 0 {
+		s.HealthCheck.Port = ptr(9000 + rng.IntN(100))
+	}
+	if rng.IntN(3) == 0 {
+		s.Timing.PreStopSleepSeconds = ptr(1 + rng.IntN(1000))
+	}
+	if rng.IntN(3) == 0 {
+		s.Timing.DeregistrationDelaySeconds = ptr(rng.IntN(1000))
+	}
+	if rng.IntN(3) == 0 {
+		s.Timing.TerminationGracePeriodSeconds = ptr(1 + rng.IntN(2000))
+	}
+	if rng.IntN(4) == 0 {
+		s.Pod.PreStopHook = "exec"
+	}
+	if rng.IntN(2) == 0 {
+		s.Autoscaling = spec.Autoscaling{Enabled: true, MinReplicas: ptr(1 + rng.IntN(6)), MaxReplicas: 1 + rng.IntN(30)}
+		if rng.IntN(2) == 0 {
+			s.Autoscaling.CPUUtilizationPercent = ptr(1 + rng.IntN(100))
+		}
+		if rng.IntN(2) == 0 {
+			s.Autoscaling.MemoryUtilizationPercent = ptr(1 + rng.IntN(100))
+		}
+		s.Disruption.MaxUnavailable = ptr(1 + rng.IntN(3))
+	} else {
+		s.Replicas = ptr(2 + rng.IntN(20))
+	}
+	return s
+}
+
+// Named gives a random spec its own name and one of a few namespaces, some
+// created by the service and some only labelled, so that several specs
+// together exercise shared namespaces.
+func Named(rng *rand.Rand, i int, s spec.ServiceSpec) (string, spec.ServiceSpec) {
+	s.Namespace = fmt.Sprintf("ns%d", rng.IntN(4))
+	s.CreateNamespace = false
+	return fmt.Sprintf("svc%d", i), s
+}
+
+func ptr[T any](v T) *T { return &v }
