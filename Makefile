@@ -5,7 +5,7 @@ FUZZTIME ?= 10s
 
 TRAFFIC := tests/traffic
 
-.PHONY: all build run install test unit fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench clean
+.PHONY: all build run install test unit fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers clean
 
 all: lint test
 
@@ -74,9 +74,13 @@ check-generated: generate
 golden:
 	$(GO) test ./examples/... ./components/... -update
 
-## bench: component cost as a ratio to raw registrations, and the pure core
+## bench: render time and memory for 100 and 1,000 services, the component's cost as a ratio to raw registrations, and the pure core
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./components/...
+
+## bench-peers: zds render against cdk8s-plus (installed from npm when missing), 100 and 1,000 services, in one run; rewrites docs/performance.md
+bench-peers:
+	$(GO) run ./bench/peers -write docs/performance.md
 
 clean:
 	$(GO) clean -testcache

@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -71,5 +72,31 @@ func TestManifestsEqualWhatTheComponentRegisters(t *testing.T) {
 	}
 	if sets < 200 || services < 400 {
 		t.Errorf("only %d sets of %d valid services: the generator tests too little", sets, services)
+	}
+}
+
+// BenchmarkRender is zds render's work for n services of one shape: parse
+// and validate the spec file, build and order the objects, write YAML
+// (make bench; make bench-peers measures whole processes against
+// cdk8s-plus).
+func BenchmarkRender(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		data := spectest.SpecFile(n)
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				docs, problems := specfile.Parse("bench.zds.yaml", data, true)
+				if len(problems) > 0 {
+					b.Fatal(problems)
+				}
+				objs, err := render.Manifests(docs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := preview.YAML(objs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@
 package spectest
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 
@@ -94,6 +95,35 @@ func Named(rng *rand.Rand, i int, s spec.ServiceSpec) (string, spec.ServiceSpec)
 	s.Namespace = fmt.Sprintf("ns%d", rng.IntN(4))
 	s.CreateNamespace = false
 	return fmt.Sprintf("svc%d", i), s
+}
+
+// SpecFile is a spec file of n services of one shape over 50 namespaces,
+// the first service of each creating it: what benchmarks render (5 objects
+// a service).
+func SpecFile(n int) []byte {
+	var b bytes.Buffer
+	for i := range n {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		fmt.Fprintf(&b, `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: svc%d
+  namespace: ns%d
+spec:
+  createNamespace: %t
+  image: ghcr.io/acme/web:1.4.2
+  replicas: 3
+  app:
+    maxRequestSeconds: 15
+    shutdownSeconds: 10
+    startupSeconds: 40
+  healthCheck:
+    path: /healthz
+`, i, i%50, i < 50)
+	}
+	return b.Bytes()
 }
 
 func ptr[T any](v T) *T { return &v }
