@@ -38,7 +38,7 @@ type ServiceSpec struct {
 	Port int `json:"port,omitempty" jsonschema:"minimum=1,maximum=65535,default=8080"`
 	// Replicas is the number of pods. At least 2, so one pod can be replaced
 	// while another serves, unless acceptDowntime is set. Defaults to 3.
-	Replicas *int `json:"replicas,omitempty" jsonschema:"minimum=1,default=3"`
+	Replicas *int `json:"replicas,omitempty" jsonschema:"minimum=1,maximum=2147483647,default=3"`
 	// AcceptDowntime allows a single replica and a disruption budget that
 	// lets every pod go at once: node drains then cause downtime. Defaults to
 	// false.
@@ -156,7 +156,7 @@ type App struct {
 	// KeepAliveTimeoutSeconds is the app's HTTP keep-alive (idle connection)
 	// timeout, if known. It must exceed loadBalancer.idleTimeoutSeconds
 	// (rule 8). Unset: not checked.
-	KeepAliveTimeoutSeconds *int `json:"keepAliveTimeoutSeconds,omitempty" jsonschema:"minimum=1"`
+	KeepAliveTimeoutSeconds *int `json:"keepAliveTimeoutSeconds,omitempty" jsonschema:"minimum=1,maximum=7600"`
 }
 
 // LoadBalancer configures the AWS Load Balancer Controller objects.
@@ -235,7 +235,7 @@ type Timing struct {
 	PreStopSleepSeconds *int `json:"preStopSleepSeconds,omitempty" jsonschema:"minimum=1,maximum=3600"`
 	// TerminationGracePeriodSeconds pins the pod's grace period (G). Must
 	// exceed preStopSleepSeconds + app.shutdownSeconds. Derived: P + S + 5.
-	TerminationGracePeriodSeconds *int `json:"terminationGracePeriodSeconds,omitempty" jsonschema:"minimum=1"`
+	TerminationGracePeriodSeconds *int `json:"terminationGracePeriodSeconds,omitempty" jsonschema:"minimum=1,maximum=10800"`
 }
 
 // Rollout tunes the Deployment's rolling update. maxUnavailable is always 0
@@ -243,7 +243,7 @@ type Timing struct {
 type Rollout struct {
 	// MaxSurge is how many extra pods a rollout may create at once; at least
 	// 1. Defaults to a quarter of replicas, rounded up.
-	MaxSurge *int `json:"maxSurge,omitempty" jsonschema:"minimum=1"`
+	MaxSurge *int `json:"maxSurge,omitempty" jsonschema:"minimum=1,maximum=2147483647"`
 }
 
 // Disruption configures the PodDisruptionBudget (policy/v1).
@@ -251,7 +251,7 @@ type Disruption struct {
 	// MaxUnavailable is how many pods voluntary disruptions (drains,
 	// evictions) may take at once; at least 1 and below replicas. Defaults
 	// to 1.
-	MaxUnavailable *int `json:"maxUnavailable,omitempty" jsonschema:"minimum=1,default=1"`
+	MaxUnavailable *int `json:"maxUnavailable,omitempty" jsonschema:"minimum=1,maximum=2147483647,default=1"`
 }
 
 // Pod tunes the pod template.
@@ -268,7 +268,7 @@ type Pod struct {
 	// Defaults to false.
 	AutomountServiceAccountToken bool `json:"automountServiceAccountToken,omitempty"`
 	// RunAsUser is the non-root UID the container runs as. Defaults to 65532.
-	RunAsUser *int64 `json:"runAsUser,omitempty" jsonschema:"minimum=1"`
+	RunAsUser *int64 `json:"runAsUser,omitempty" jsonschema:"minimum=1,maximum=2147483647"`
 	// ReadOnlyRootFilesystem mounts the image read-only; /tmp stays writable
 	// (an emptyDir). Defaults to true.
 	ReadOnlyRootFilesystem *bool `json:"readOnlyRootFilesystem,omitempty"`
@@ -285,10 +285,10 @@ type Autoscaling struct {
 	Enabled bool `json:"enabled,omitempty"`
 	// MinReplicas is at least 2 and above disruption.maxUnavailable.
 	// Defaults to 2.
-	MinReplicas *int `json:"minReplicas,omitempty" jsonschema:"minimum=1,default=2"`
+	MinReplicas *int `json:"minReplicas,omitempty" jsonschema:"minimum=1,maximum=2147483647,default=2"`
 	// MaxReplicas is the upper bound; rollout deadlines are sized for it.
 	// Required when enabled.
-	MaxReplicas int `json:"maxReplicas,omitempty" jsonschema:"minimum=1"`
+	MaxReplicas int `json:"maxReplicas,omitempty" jsonschema:"minimum=1,maximum=2147483647"`
 	// CPUUtilizationPercent is the target average CPU use, in percent of the
 	// CPU request.
 	CPUUtilizationPercent *int `json:"cpuUtilizationPercent,omitempty" jsonschema:"minimum=1,maximum=1000"`

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
 	"strings"
@@ -66,6 +67,7 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 		errs = port(errs, root.Child("healthCheck", "port"), *s.HealthCheck.Port)
 	}
 
+	errs = append(errs, s.validateCounts(root)...)
 	errs = append(errs, s.validateAutoscaling(root)...)
 	replicas := s.MinReplicas()
 	replicasName, replicasPath := "replicas", root.Child("replicas")
@@ -157,6 +159,43 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 
 // unlessAccepted names the way out of the replica rules: acceptDowntime,
 // which an autoscaled service does not have (its minimum must be 2).
+// MaxCount bounds every count (replicas, surge, budget, autoscaler range)
+// and the UID: the Kubernetes fields they reach are int32, and a larger
+// value would wrap when converted (replicas 4294967297 would become 1).
+const MaxCount = math.MaxInt32
+
+// validateCounts refuses counts that do not fit the int32 Kubernetes field
+// they reach. (Their lower bounds and relations are checked with their
+// rules.)
+func (s ServiceSpec) validateCounts(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for _, c := range []struct {
+		path *field.Path
+		v    *int64
+	}{
+		{root.Child("replicas"), int64p(s.Replicas)},
+		{root.Child("rollout", "maxSurge"), int64p(s.Rollout.MaxSurge)},
+		{root.Child("disruption", "maxUnavailable"), int64p(s.Disruption.MaxUnavailable)},
+		{root.Child("autoscaling", "minReplicas"), int64p(s.Autoscaling.MinReplicas)},
+		{root.Child("autoscaling", "maxReplicas"), int64p(&s.Autoscaling.MaxReplicas)},
+		{root.Child("pod", "runAsUser"), s.Pod.RunAsUser},
+	} {
+		if c.v != nil && *c.v > MaxCount {
+			errs = append(errs, field.Invalid(c.path, *c.v, fmt.Sprintf(
+				"must be at most %d: the Kubernetes field is a 32-bit integer", MaxCount)))
+		}
+	}
+	return errs
+}
+
+func int64p(v *int) *int64 {
+	if v == nil {
+		return nil
+	}
+	n := int64(*v)
+	return &n
+}
+
 func unlessAccepted(s ServiceSpec) string {
 	if s.Autoscaling.Enabled {
 		return ""
