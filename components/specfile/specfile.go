@@ -253,7 +253,7 @@ func parseDocument(file string, root *yaml.Node, generic any) (*Document, []Prob
 				}
 				continue
 			}
-			problems = append(problems, at(leaf.InstanceLocation, leaf.Error()))
+			problems = append(problems, at(leaf.InstanceLocation, schemaMessage(leaf)))
 		}
 		sortProblems(problems)
 		return nil, problems
@@ -287,6 +287,38 @@ func parseDocument(file string, root *yaml.Node, generic any) (*Document, []Prob
 		return nil, problems
 	}
 	return &Document{Document: d, File: file, Line: root.Line, Resolved: r}, nil
+}
+
+// schemaMessage words a schema violation the way zds's own validation
+// does (with the limit and the value), instead of the validator's
+// "at '/spec/replicas': maximum: got 4.294967297×10⁰⁹, want …".
+func schemaMessage(e *jsonschema.ValidationError) string {
+	switch k := e.ErrorKind.(type) {
+	case *kind.Minimum:
+		return fmt.Sprintf("Invalid value: %s: must be at least %s", k.Got.RatString(), k.Want.RatString())
+	case *kind.Maximum:
+		return fmt.Sprintf("Invalid value: %s: must be at most %s", k.Got.RatString(), k.Want.RatString())
+	case *kind.Type:
+		return fmt.Sprintf("Invalid value: a%s %s: must be %s", article(k.Got), k.Got, strings.Join(k.Want, " or "))
+	case *kind.Enum:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = fmt.Sprintf("%q", fmt.Sprint(w))
+		}
+		return fmt.Sprintf("Unsupported value: %q: supported values: %s", fmt.Sprint(k.Got), strings.Join(want, ", "))
+	}
+	msg := e.Error()
+	if loc := "at '" + "/" + strings.Join(e.InstanceLocation, "/") + "': "; strings.HasPrefix(msg, loc) {
+		msg = strings.TrimPrefix(msg, loc)
+	}
+	return msg
+}
+
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "n"
+	}
+	return ""
 }
 
 func slicesClone(s []string) []string { return append([]string(nil), s...) }

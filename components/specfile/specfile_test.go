@@ -388,7 +388,25 @@ spec:
   port: 70000
   app: {maxRequestSeconds: 15}
 `,
-			wants: []want{{"port:", "spec.port", "maximum"}},
+			wants: []want{{"port:", "spec.port", "Invalid value: 70000: must be at most 65535"}},
+		},
+		{
+			// In zds's words, with the number as written: not the
+			// validator's "minimum: got -5, want 0" or "4.294967297×10⁰⁹".
+			name: "below the minimum, and a count beyond int32",
+			src: `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata:
+  name: web
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  replicas: 4294967297
+  app: {maxRequestSeconds: 15, shutdownSeconds: -5}
+`,
+			wants: []want{
+				{"replicas:", "spec.replicas", "Invalid value: 4294967297: must be at most 2147483647"},
+				{"shutdownSeconds", "spec.app.shutdownSeconds", "Invalid value: -5: must be at least 0"},
+			},
 		},
 		{
 			name: "metadata.name not a DNS label",
@@ -436,7 +454,7 @@ spec:
 				{"nmespace:", "metadata.nmespace", `unknown field "nmespace"`},
 				{"imag:", "spec.imag", `unknown field "imag"`},
 				{"replicas:", "spec.replicas", "integer"},
-				{"port:", "spec.port", "maximum"},
+				{"port:", "spec.port", "Invalid value: 70000: must be at most 65535"},
 				{"app:", "spec.app", "maxRequestSeconds"},
 				{"maxRequestSecond:", "spec.app.maxRequestSecond", `unknown field "maxRequestSecond"`},
 				{"kind: nlbx", "spec.loadBalancer.kind", "alb"},
