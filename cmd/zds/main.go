@@ -66,7 +66,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		Use:   "zds",
 		Short: "Zero-downtime services on EKS: render and explain ZeroDowntimeService spec files",
 		Long: `zds renders ZeroDowntimeService spec files into the Kubernetes manifests the
-Pulumi component would create (same code, run in-process), and explains the
+Pulumi component would create (same builder, same order), and explains the
 derived timings that keep rollouts, scale-downs and drains from dropping
 requests behind AWS load balancers.`,
 		SilenceUsage:  true,
@@ -82,6 +82,19 @@ requests behind AWS load balancers.`,
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// cobra's own help command prints the root help and exits 0 for a topic
+	// it does not know.
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, rest, err := cmd.Root().Find(args)
+			if err != nil || len(rest) > 0 || (len(args) > 0 && c == cmd.Root()) {
+				return usagef("unknown help topic %q", strings.Join(args, " "))
+			}
+			return c.Help()
+		},
+	})
 	root.AddCommand(newRender(stdout), newExplain(stdout), newSchema(stdout), newVersion(stdout))
 	for _, c := range root.Commands() {
 		c.Args = noArgs
@@ -101,7 +114,7 @@ func load(files []string) ([]*specfile.Document, error) {
 	if len(files) == 0 {
 		return nil, usagef("no spec files: pass -f FILE or -f DIR")
 	}
-	return specfile.Load(files...)
+	return specfile.Load(files...) // "-" is standard input
 }
 
 func outputFlag(cmd *cobra.Command, allowed ...string) (string, error) {

@@ -565,6 +565,14 @@ func TestInvalidInputAllAtOnce(t *testing.T) {
 	checkStderr(t, stderr, want)
 }
 
+// zds help TOPIC prints that command's help and exits 0.
+func TestHelpOnACommand(t *testing.T) {
+	code, stdout, stderr := zds(t, "help", "render")
+	if code != 0 || !strings.Contains(stdout, "zds render") || stderr != "" {
+		t.Errorf("zds help render: exit %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	dir, svg, before := outputs(t)
 	tests := []struct {
@@ -579,6 +587,8 @@ func TestUsageErrors(t *testing.T) {
 		{"flag without value", []string{"render", "-f"}},
 		{"unknown command", []string{"rendr", "-f", basicSpec}},
 		{"unknown command alone", []string{"frobnicate"}},
+		{"help on an unknown topic", []string{"help", "frob"}},
+		{"help on an unknown subtopic", []string{"help", "render", "frob"}},
 		{"extra argument to render", []string{"render", "-f", basicSpec, basicSpec}},
 		{"extra argument to explain", []string{"explain", "-f", basicSpec, "extra"}},
 		{"extra argument to schema", []string{"schema", "extra"}},

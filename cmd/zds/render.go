@@ -20,10 +20,11 @@ func newRender(stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "render -f FILE|DIR [-f ...] [-o DIR]",
 		Short: "Write the manifests the component creates for the spec files, in apply order",
-		Long: `render runs the ZeroDowntimeService component on each document under the
-Pulumi SDK's in-process mock monitor and writes the objects it registers, in
-apply order: a multi-document YAML stream on stdout, or one file per object
-in DIR (-o). Nothing is written unless every document is valid.`,
+		Long: `render builds the objects the ZeroDowntimeService component registers for
+each document (the same builder and apply order) and writes them: a
+multi-document YAML stream on stdout, or one file per object in DIR (-o).
+-f - reads standard input. Nothing is written unless every document is
+valid.`,
 		Example: "  zds render -f examples/basic/service.zds.yaml | kubectl apply --server-side -f -",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			format, err := outputFlag(cmd, "yaml", "json")

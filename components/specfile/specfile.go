@@ -95,50 +95,72 @@ func Schema() (*jsonschema.Schema, error) {
 	return compiled, compileErr
 }
 
-// Load reads every path: a file, or a directory whose *.yaml, *.yml and
-// *.json files (recursively) hold zds documents; in a directory, files and
-// documents of other kinds (Pulumi.yaml, plain manifests) are skipped. It
-// returns the documents in order, or an *Invalid listing every problem in
-// every file.
-func Load(paths ...string) ([]*Document, error) {
+// MaxFileBytes caps one spec file (or standard input): a spec that large
+// is a mistake, and reading it whole would cost memory out of proportion.
+const MaxFileBytes = 10 << 20
+
+// StdinName names standard input (-f -) in problems.
+const StdinName = "<stdin>"
+
+// Load reads every path: a file, "-" for standard input, or a directory
+// whose *.yaml, *.yml and *.json files (recursively, through symbolic links,
+// each directory once) hold zds documents; in a directory, files and
+// documents of other kinds (Pulumi.yaml, plain manifests) are skipped. A
+// file named twice is read once. It returns the documents in order, or an
+// *Invalid listing every problem in every file.
+func Load(paths ...string) ([]*Document, error) { return LoadFrom(os.Stdin, paths...) }
+
+// LoadFrom is Load with "-" reading stdin.
+func LoadFrom(stdin io.Reader, paths ...string) ([]*Document, error) {
 	var files []string
 	explicit := map[string]bool{}
 	var problems []Problem
+	read := map[string]bool{} // files by real path, so each is read once
+	add := func(path string, isExplicit bool) {
+		key := path
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			if abs, err := filepath.Abs(real); err == nil {
+				key = abs
+			}
+		}
+		if read[key] {
+			return
+		}
+		read[key] = true
+		files = append(files, path)
+		explicit[path] = isExplicit
+	}
+	stdinUsed := false
 	for _, p := range paths {
+		if p == "-" {
+			if !stdinUsed {
+				files = append(files, p)
+				explicit[p] = true
+			}
+			stdinUsed = true
+			continue
+		}
 		info, err := os.Stat(p)
 		if err != nil {
 			problems = append(problems, Problem{File: p, Message: err.Error()})
 			continue
 		}
 		if !info.IsDir() {
-			files = append(files, p)
-			explicit[p] = true
+			add(p, true)
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			switch strings.ToLower(filepath.Ext(path)) {
-			case ".yaml", ".yml", ".json":
-				if !d.IsDir() {
-					files = append(files, path)
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := walkSpecs(p, map[string]bool{}, func(f string) { add(f, false) }); err != nil {
 			problems = append(problems, Problem{File: p, Message: err.Error()})
 		}
 	}
 	var docs []*Document
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		name, data, err := readSpec(f, stdin)
 		if err != nil {
-			problems = append(problems, Problem{File: f, Message: err.Error()})
+			problems = append(problems, Problem{File: name, Message: err.Error()})
 			continue
 		}
-		d, errs := Parse(f, data, explicit[f])
+		d, errs := Parse(name, data, explicit[f])
 		docs = append(docs, d...)
 		problems = append(problems, errs...)
 	}
@@ -167,6 +189,69 @@ func Load(paths ...string) ([]*Document, error) {
 		return nil, &Invalid{Problems: []Problem{{File: strings.Join(paths, ", "), Message: "no ZeroDowntimeService documents found"}}}
 	}
 	return docs, nil
+}
+
+// readSpec reads one file, or stdin for "-", up to MaxFileBytes.
+func readSpec(path string, stdin io.Reader) (string, []byte, error) {
+	name, r := path, stdin
+	if path == "-" {
+		name = StdinName
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return name, nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	if err != nil {
+		return name, nil, err
+	}
+	if len(data) > MaxFileBytes {
+		return name, nil, fmt.Errorf("larger than %d MB, zds's limit for one spec file: split it into several files", MaxFileBytes>>20)
+	}
+	return name, data, nil
+}
+
+// walkSpecs calls add for every *.yaml, *.yml and *.json file below dir,
+// in lexical order, following symbolic links to directories; visited holds
+// the real paths of the directories already walked, so a link loop ends.
+func walkSpecs(dir string, visited map[string]bool, add func(string)) error {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	if visited[real] {
+		return nil
+	}
+	visited[real] = true
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			info, err := os.Stat(path)
+			if err != nil {
+				continue // a dangling link is no spec
+			}
+			isDir = info.IsDir()
+		}
+		if isDir {
+			if err := walkSpecs(path, visited, add); err != nil {
+				return err
+			}
+			continue
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".yaml", ".yml", ".json":
+			add(path)
+		}
+	}
+	return nil
 }
 
 // Parse reads the documents of one file. When strict, every document must

@@ -995,3 +995,69 @@ spec:
 		})
 	}
 }
+
+// -f - reads standard input, as kubectl does; problems name it <stdin>.
+func TestLoadReadsStdin(t *testing.T) {
+	docs, err := specfile.LoadFrom(strings.NewReader(validDoc), "-")
+	if err != nil || len(docs) != 1 || docs[0].File != specfile.StdinName {
+		t.Fatalf("docs %v, err %v: want one document from %s", docs, err, specfile.StdinName)
+	}
+	_, err = specfile.LoadFrom(strings.NewReader(strings.Replace(validDoc, "replicas: 3", "replicas: 0", 1)), "-")
+	if err == nil || !strings.Contains(err.Error(), specfile.StdinName+":") {
+		t.Errorf("err %v: want a problem located at %s:line:column", err, specfile.StdinName)
+	}
+}
+
+// The same file given twice, directly, through a directory or through a
+// link, is one file: not a service "also defined" by itself.
+func TestLoadReadsEachFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "svc.zds.yaml")
+	if err := os.WriteFile(f, []byte(validDoc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link.yaml")
+	if err := os.Symlink(f, link); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := specfile.Load(f, f, dir, link)
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("docs %d, err %v: want the one document once", len(docs), err)
+	}
+}
+
+// A symbolic link to a directory of specs is followed, and a link loop
+// ends.
+func TestLoadFollowsLinkedDirectories(t *testing.T) {
+	real := t.TempDir()
+	if err := os.WriteFile(filepath.Join(real, "svc.zds.yaml"), []byte(validDoc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, filepath.Join(real, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	linkdir := filepath.Join(t.TempDir(), "linkdir")
+	if err := os.Symlink(real, linkdir); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := specfile.Load(linkdir)
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("docs %d, err %v: want the one document behind the link", len(docs), err)
+	}
+}
+
+// A file above the cap is refused before it is parsed.
+func TestLoadRefusesHugeFiles(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "big.zds.yaml")
+	big := validDoc + "# " + strings.Repeat("x", specfile.MaxFileBytes) + "\n"
+	if err := os.WriteFile(f, []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := specfile.Load(f)
+	if err == nil || !strings.Contains(err.Error(), "larger than 10 MB") {
+		t.Errorf("err %v: want the size limit named", err)
+	}
+	if _, err := specfile.LoadFrom(strings.NewReader(big), "-"); err == nil || !strings.Contains(err.Error(), "larger than 10 MB") {
+		t.Errorf("stdin: err %v: want the size limit named", err)
+	}
+}
