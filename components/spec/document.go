@@ -2,7 +2,9 @@ package spec
 
 // Spec-file identity.
 const (
-	APIVersion = "zds.dev/v1alpha1"
+	// Group is the API group of zds's documents.
+	Group      = "zds.dev"
+	APIVersion = Group + "/v1alpha1"
 	Kind       = "ZeroDowntimeService"
 )
 

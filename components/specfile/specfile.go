@@ -267,6 +267,11 @@ func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 			break
 		}
 		if err != nil {
+			if !strict && bytes.Contains(data, []byte("{{")) {
+				// A template (Helm, Go) beside the specs in a directory:
+				// not YAML until rendered, and not ours.
+				return nil, nil
+			}
 			problems = append(problems, Problem{File: file, Line: yamlErrorLine(err), Column: 1, Message: "not valid YAML: " + err.Error()})
 			break
 		}
@@ -282,7 +287,11 @@ func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 			problems = append(problems, Problem{File: file, Line: root.Line, Column: root.Column, Message: err.Error()})
 			continue
 		}
-		if !strict && !isZDS(generic) {
+		// In a directory, other kinds are skipped; but a document that was
+		// meant to be a zds spec (a near-miss kind or apiVersion, a
+		// miscapitalised key) is checked, so its mistake is reported
+		// rather than the service silently not rendered.
+		if !strict && !isZDS(generic) && !meantAsZDS(generic) {
 			continue
 		}
 		d, errs := parseDocument(file, root, generic)
@@ -297,6 +306,50 @@ func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 func isZDS(v any) bool {
 	m, ok := v.(map[string]any)
 	return ok && m["apiVersion"] == spec.APIVersion && m["kind"] == spec.Kind
+}
+
+// meantAsZDS tells a document that was surely meant to be a zds spec: an
+// apiVersion in the zds.dev group, a kind within two edits of
+// ZeroDowntimeService (case aside), or apiVersion or kind keys spelled in
+// another case.
+func meantAsZDS(v any) bool {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	for k, val := range m {
+		str, _ := val.(string)
+		switch {
+		case k != "apiVersion" && strings.EqualFold(k, "apiVersion"), k != "kind" && strings.EqualFold(k, "kind"):
+			return true
+		case k == "apiVersion" && strings.HasPrefix(str, spec.Group+"/"):
+			return true
+		case k == "kind" && editDistance(strings.ToLower(str), strings.ToLower(spec.Kind)) <= 2:
+			return true
+		}
+	}
+	return false
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)

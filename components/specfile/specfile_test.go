@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/specfile"
 )
 
@@ -1059,5 +1061,88 @@ func TestLoadRefusesHugeFiles(t *testing.T) {
 	}
 	if _, err := specfile.LoadFrom(strings.NewReader(big), "-"); err == nil || !strings.Contains(err.Error(), "larger than 10 MB") {
 		t.Errorf("stdin: err %v: want the size limit named", err)
+	}
+}
+
+// nearMissKinds is every string one edit away from ZeroDowntimeService
+// (a deletion, a substitution by a letter, an insertion of one, a swap of
+// two neighbours), plus case changes and a few two edits away.
+func nearMissKinds() []string {
+	const k = spec.Kind
+	set := map[string]bool{strings.ToLower(k): true, strings.ToUpper(k): true, "ZeroDowntimeServce": true, "ZeroDowntimeSrvce": true, "ZeroDowntimeServic": true, "zeroDowntimeService": true}
+	letters := "abcdefghijklmnopqrstuvwxyzADS"
+	for i := 0; i <= len(k); i++ {
+		for _, c := range letters {
+			set[k[:i]+string(c)+k[i:]] = true // insertion
+			if i < len(k) {
+				set[k[:i]+string(c)+k[i+1:]] = true // substitution
+			}
+		}
+		if i < len(k) {
+			set[k[:i]+k[i+1:]] = true // deletion
+		}
+		if i+1 < len(k) {
+			set[k[:i]+string(k[i+1])+string(k[i])+k[i+2:]] = true // swap
+		}
+	}
+	delete(set, k)
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// In a directory, where other kinds are skipped, a document that was
+// meant to be a zds spec is never silently dropped: every near-miss kind,
+// a zds.dev apiVersion of another version, and miscapitalised keys are
+// reported at the document; a Helm template beside the specs is skipped.
+func TestNearMissDocumentsInADirectoryAreReported(t *testing.T) {
+	type tc struct{ name, doc string }
+	var cases []tc
+	for _, k := range nearMissKinds() {
+		cases = append(cases, tc{"kind " + k, strings.Replace(validDoc, "kind: ZeroDowntimeService", "kind: "+k, 1)})
+	}
+	for _, v := range []string{"zds.dev/v1beta1", "zds.dev/v1", "zds.dev/v2alpha1"} {
+		cases = append(cases, tc{"apiVersion " + v, strings.Replace(validDoc, "apiVersion: zds.dev/v1alpha1", "apiVersion: "+v, 1)})
+	}
+	cases = append(cases,
+		tc{"key Kind", strings.Replace(validDoc, "kind: ZeroDowntimeService", "Kind: ZeroDowntimeService", 1)},
+		tc{"key APIVersion", strings.Replace(validDoc, "apiVersion: zds.dev/v1alpha1", "APIVersion: zds.dev/v1alpha1", 1)},
+	)
+	if len(cases) < 500 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+	for _, c := range cases {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "svc.yaml"), []byte(c.doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := specfile.Load(dir)
+		var inv *specfile.Invalid
+		if !errors.As(err, &inv) || len(inv.Problems) == 0 || inv.Problems[0].Line == 0 || strings.Contains(err.Error(), "no ZeroDowntimeService documents found") {
+			t.Errorf("%s: %v; want the document's mistake reported at its line", c.name, err)
+		}
+	}
+	// Unrelated kinds, and a template, are still skipped.
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"svc.yaml":         validDoc,
+		"deploy.yaml":      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
+		"service.yaml":     "apiVersion: v1\nkind: Service\nmetadata: {name: x}\n",
+		"templates/x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\ndata: {a: b}\n{{- end }}\n",
+	} {
+		f := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs, err := specfile.Load(dir)
+	if err != nil || len(docs) != 1 {
+		t.Errorf("a spec beside other kinds and a Helm template: %d docs, %v; want the one spec", len(docs), err)
 	}
 }
