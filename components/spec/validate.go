@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -112,10 +113,7 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 
 	hc := root.Child("healthCheck")
 	errs = httpPath(errs, hc.Child("path"), s.HealthCheck.Path)
-	if !successCodesRE.MatchString(s.HealthCheck.SuccessCodes) {
-		errs = append(errs, field.Invalid(hc.Child("successCodes"), s.HealthCheck.SuccessCodes,
-			`must be codes or ranges separated by commas, e.g. "200", "200,204" or "200-299"`))
-	}
+	errs = successCodes(errs, hc.Child("successCodes"), s.HealthCheck.SuccessCodes)
 	if s.Liveness.Enabled {
 		errs = httpPath(errs, root.Child("liveness", "path"), s.Liveness.Path)
 	}
@@ -142,6 +140,14 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 		errs = append(errs, field.Invalid(root.Child("pod", "runAsUser"), *s.Pod.RunAsUser,
 			"must be a non-root UID (1 or more): the Pod Security restricted profile forbids root"))
 	}
+	if sa := s.Pod.ServiceAccountName; sa != "" {
+		// The API server validates a pod's serviceAccountName as a
+		// DNS-1123 subdomain (ValidatePodSpec).
+		for _, msg := range validation.IsDNS1123Subdomain(sa) {
+			errs = append(errs, field.Invalid(root.Child("pod", "serviceAccountName"), sa, msg))
+		}
+	}
+	errs = append(errs, apivalidation.ValidateAnnotations(s.Pod.Annotations, root.Child("pod", "annotations"))...)
 	for k := range s.Labels {
 		p := root.Child("labels").Key(k)
 		for _, msg := range validation.IsQualifiedName(k) {
@@ -152,6 +158,28 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 		}
 		if k == LabelName || k == LabelInstance {
 			errs = append(errs, field.Forbidden(p, "selector labels are set by the component: remove this label"))
+		}
+	}
+	return errs
+}
+
+// successCodes checks a target group's matcher as the ELB API does: HTTP
+// codes from 200 to 499, single or as ascending ranges, separated by commas.
+func successCodes(errs field.ErrorList, p *field.Path, v string) field.ErrorList {
+	const how = `codes or ascending ranges from 200 to 499 separated by commas, e.g. "200", "200,204" or "200-299"`
+	if !successCodesRE.MatchString(v) {
+		return append(errs, field.Invalid(p, v, "must be "+how))
+	}
+	for _, part := range strings.Split(v, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		if !isRange {
+			hi = lo
+		}
+		switch {
+		case lo < "200" || hi > "499":
+			errs = append(errs, field.Invalid(p, v, fmt.Sprintf("%s is outside 200–499, the codes an ELB health check can match: use %s", part, how)))
+		case lo > hi:
+			errs = append(errs, field.Invalid(p, v, fmt.Sprintf("range %s is descending: write %s-%s", part, hi, lo)))
 		}
 	}
 	return errs

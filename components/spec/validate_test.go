@@ -146,6 +146,31 @@ func TestValidate(t *testing.T) {
 			want: []wantErr{{"spec.healthCheck.successCodes", "separated by commas"}},
 		},
 		{
+			name: "successCodes descending range",
+			in:   func(s *spec.ServiceSpec) { s.HealthCheck.SuccessCodes = "299-200" },
+			want: []wantErr{{"spec.healthCheck.successCodes", "write 200-299"}},
+		},
+		{
+			name: "successCodes outside what an ELB matches",
+			in:   func(s *spec.ServiceSpec) { s.HealthCheck.SuccessCodes = "999" },
+			want: []wantErr{{"spec.healthCheck.successCodes", "999 is outside 200–499"}},
+		},
+		{
+			name: "successCodes range reaching past 499",
+			in:   func(s *spec.ServiceSpec) { s.HealthCheck.SuccessCodes = "200,400-599" },
+			want: []wantErr{{"spec.healthCheck.successCodes", "400-599 is outside 200–499"}},
+		},
+		{
+			name: "serviceAccountName the API server refuses",
+			in:   func(s *spec.ServiceSpec) { s.Pod.ServiceAccountName = "Bad_SA" },
+			want: []wantErr{{"spec.pod.serviceAccountName", "RFC 1123 subdomain"}},
+		},
+		{
+			name: "pod annotation key the API server refuses",
+			in:   func(s *spec.ServiceSpec) { s.Pod.Annotations = map[string]string{"???": "x"} },
+			want: []wantErr{{"spec.pod.annotations", "name part must consist of alphanumeric characters"}},
+		},
+		{
 			name: "successCodes list and range",
 			in:   func(s *spec.ServiceSpec) { s.HealthCheck.SuccessCodes = "200,204,300-399" },
 		},
