@@ -113,7 +113,11 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 
 	hc := root.Child("healthCheck")
 	errs = httpPath(errs, hc.Child("path"), s.HealthCheck.Path)
-	errs = successCodes(errs, hc.Child("successCodes"), s.HealthCheck.SuccessCodes)
+	maxCode := "499" // ALB target groups
+	if s.LoadBalancer.Kind == KindNLB {
+		maxCode = "599"
+	}
+	errs = successCodes(errs, hc.Child("successCodes"), s.HealthCheck.SuccessCodes, maxCode)
 	if s.Liveness.Enabled {
 		errs = httpPath(errs, root.Child("liveness", "path"), s.Liveness.Path)
 	}
@@ -164,9 +168,10 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 }
 
 // successCodes checks a target group's matcher as the ELB API does: HTTP
-// codes from 200 to 499, single or as ascending ranges, separated by commas.
-func successCodes(errs field.ErrorList, p *field.Path, v string) field.ErrorList {
-	const how = `codes or ascending ranges from 200 to 499 separated by commas, e.g. "200", "200,204" or "200-299"`
+// codes from 200 to maxCode (499 for an ALB, 599 for an NLB), single or as
+// ascending ranges, separated by commas.
+func successCodes(errs field.ErrorList, p *field.Path, v, maxCode string) field.ErrorList {
+	how := `codes or ascending ranges from 200 to ` + maxCode + ` separated by commas, e.g. "200", "200,204" or "200-299"`
 	if !successCodesRE.MatchString(v) {
 		return append(errs, field.Invalid(p, v, "must be "+how))
 	}
@@ -176,8 +181,8 @@ func successCodes(errs field.ErrorList, p *field.Path, v string) field.ErrorList
 			hi = lo
 		}
 		switch {
-		case lo < "200" || hi > "499":
-			errs = append(errs, field.Invalid(p, v, fmt.Sprintf("%s is outside 200–499, the codes an ELB health check can match: use %s", part, how)))
+		case lo < "200" || hi > maxCode:
+			errs = append(errs, field.Invalid(p, v, fmt.Sprintf("%s is outside 200–%s, the codes this load balancer's health check can match: use %s", part, maxCode, how)))
 		case lo > hi:
 			errs = append(errs, field.Invalid(p, v, fmt.Sprintf("range %s is descending: write %s-%s", part, hi, lo)))
 		}
