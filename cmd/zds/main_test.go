@@ -233,7 +233,10 @@ func TestRenderDir(t *testing.T) {
 		if objs := decodeYAMLStream(t, b); len(objs) != 1 {
 			t.Errorf("%s holds %d objects, want 1", n, len(objs))
 		}
-		parts = append(parts, string(b))
+		if !strings.HasPrefix(string(b), fileHeader) {
+			t.Errorf("%s does not start with the header %q", n, fileHeader)
+		}
+		parts = append(parts, strings.TrimPrefix(string(b), fileHeader))
 	}
 	if got, want := strings.Join(parts, "---\n"), stripHeader(stdout); got != want {
 		t.Errorf("files joined differ from the stdout rendering:\n%s\nwant:\n%s", got, want)
@@ -243,6 +246,119 @@ func TestRenderDir(t *testing.T) {
 	mustRun(t, "render", "-f", basicSpec, "-o", dir)
 	if entries, _ := os.ReadDir(dir); len(entries) != len(wantNames) {
 		t.Errorf("second render left %d files, want %d", len(entries), len(wantNames))
+	}
+}
+
+// specWith is the basic example's spec file plus n more services in the
+// same namespace.
+func specWith(t *testing.T, n int) string {
+	t.Helper()
+	base, err := os.ReadFile(basicSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.Write(base)
+	for i := range n {
+		fmt.Fprintf(&b, "---\napiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata: {name: extra%d, namespace: shop}\nspec: {image: ghcr.io/acme/x:1, app: {maxRequestSeconds: 5}}\n", i)
+	}
+	f := filepath.Join(t.TempDir(), "spec.zds.yaml")
+	if err := os.WriteFile(f, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// -o DIR holds exactly the current render: a second render with fewer
+// services, or in another format, leaves none of the first one's files;
+// files zds did not write stay, each named in a note (#11 row 2).
+func TestRenderDirHoldsExactlyTheCurrentRender(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	mustRun(t, "render", "-f", specWith(t, 2), "-o", dir)
+	if n := len(dirNames(t, dir)); n != 15 {
+		t.Fatalf("%d files after rendering 3 services, want 15 (5 each: the namespace or its label, budget, Service, Ingress, Deployment)", n)
+	}
+	for name, body := range map[string]string{"README.md": "mine\n", "kustomization.yaml": "resources: []\n", "99-shop-configmap-x.yaml": "kind: ConfigMap\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, stderr := zds(t, "render", "-f", basicSpec, "-o", dir, "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got := dirNames(t, dir)
+	want := []string{"01-namespace-shop.json", "02-shop-poddisruptionbudget-web.json", "03-shop-service-web.json", "04-shop-ingress-web.json", "05-shop-deployment-web.json", "99-shop-configmap-x.yaml", "README.md", "kustomization.yaml"}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("files %v, want %v", got, want)
+	}
+	for _, foreign := range []string{"README.md", "kustomization.yaml", "99-shop-configmap-x.yaml"} {
+		if !strings.Contains(stderr, filepath.Join(dir, foreign)+" was not written by zds") {
+			t.Errorf("no note naming %s:\n%s", foreign, stderr)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "README.md")); string(b) != "mine\n" {
+		t.Errorf("README.md changed: %q", b)
+	}
+	// And back to YAML: the JSON files go.
+	if code, _, stderr := zds(t, "render", "-f", basicSpec, "-o", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, n := range dirNames(t, dir) {
+		if strings.HasSuffix(n, ".json") {
+			t.Errorf("%s left from the JSON render", n)
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(dir)); len(entries) != 1 {
+		t.Errorf("temporary directories left beside %s: %v", dir, entries)
+	}
+}
+
+// A failure leaves the directory exactly as it was: here a directory of
+// the user's is in the way of an output file (#11 row 3).
+func TestRenderDirFailureChangesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	mustRun(t, "render", "-f", specWith(t, 1), "-o", dir)
+	before := map[string]string{}
+	for _, n := range dirNames(t, dir) {
+		b, _ := os.ReadFile(filepath.Join(dir, n))
+		before[n] = string(b)
+	}
+	// The next render has a different 04 file: make a directory of that name.
+	blocker := filepath.Join(dir, "04-shop-ingress-web.yaml")
+	if _, ok := before["04-shop-ingress-web.yaml"]; ok {
+		t.Fatal("fixture: 04 already exists")
+	}
+	if err := os.Mkdir(blocker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := zds(t, "render", "-f", basicSpec, "-o", dir)
+	if code != 1 || !strings.Contains(stderr, "in the way of an output file") {
+		t.Fatalf("exit %d, stderr %s: want 1 naming the directory in the way", code, stderr)
+	}
+	for n, b := range before {
+		got, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil || string(got) != b {
+			t.Errorf("%s changed by a failed render", n)
+		}
+	}
+	if n := len(dirNames(t, dir)); n != len(before)+1 {
+		t.Errorf("%d entries after a failed render, want the %d there were", n, len(before)+1)
 	}
 }
 
