@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -259,6 +261,9 @@ func walkSpecs(dir string, visited map[string]bool, add func(string)) error {
 func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 	var docs []*Document
 	var problems []Problem
+	if line, col, ok := invalidUTF8(data); ok {
+		return nil, []Problem{{File: file, Line: line, Column: col, Message: "not valid UTF-8: save the file as UTF-8"}}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
 		var n yaml.Node
@@ -281,6 +286,10 @@ func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 		root := n.Content[0]
 		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 			continue // an empty document: a lone "---" or only comments
+		}
+		if nodeProblems := checkNodes(file, root, nil); len(nodeProblems) > 0 {
+			problems = append(problems, nodeProblems...)
+			continue
 		}
 		var generic any
 		if err := root.Decode(&generic); err != nil {
@@ -306,6 +315,83 @@ func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 func isZDS(v any) bool {
 	m, ok := v.(map[string]any)
 	return ok && m["apiVersion"] == spec.APIVersion && m["kind"] == spec.Kind
+}
+
+// invalidUTF8 finds the first byte that is not UTF-8, as a line and a
+// column (in characters), or reports false.
+func invalidUTF8(data []byte) (line, col int, bad bool) {
+	if utf8.Valid(data) {
+		return 0, 0, false
+	}
+	line, col = 1, 1
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size <= 1 {
+			return line, col, true
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		data = data[size:]
+	}
+	return line, col, true
+}
+
+// checkNodes reports, at their own line and column and with their field
+// path, what the YAML decoder would report at the document's start in its
+// own words, or accept: a key given twice, a key that is not a string, and
+// a number that is not finite.
+func checkNodes(file string, n *yaml.Node, path []string) []Problem {
+	at := func(n *yaml.Node, path []string, msg string) Problem {
+		return Problem{File: file, Line: n.Line, Column: n.Column, Path: strings.Join(path, "."), Message: msg}
+	}
+	var out []Problem
+	switch n.Kind {
+	case yaml.MappingNode:
+		first := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Tag == "!!merge" { // <<: *defaults
+				out = append(out, checkNodes(file, v, path)...)
+				continue
+			}
+			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" {
+				out = append(out, at(k, path, fmt.Sprintf("key %s is not a string: quote it (\"%s\")", describeNode(k), k.Value)))
+				continue
+			}
+			p := append(slicesClone(path), k.Value)
+			if f, dup := first[k.Value]; dup {
+				out = append(out, at(k, p, fmt.Sprintf("duplicate key %q (first at line %d, column %d): keep one", k.Value, f.Line, f.Column)))
+				continue
+			}
+			first[k.Value] = k
+			out = append(out, checkNodes(file, v, p)...)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			out = append(out, checkNodes(file, c, append(slicesClone(path), strconv.Itoa(i)))...)
+		}
+	case yaml.ScalarNode:
+		if n.Tag == "!!float" {
+			if f, err := strconv.ParseFloat(strings.TrimPrefix(strings.ToLower(n.Value), "+"), 64); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				if v := strings.ToLower(n.Value); strings.Contains(v, "inf") || strings.Contains(v, "nan") {
+					out = append(out, at(n, path, fmt.Sprintf("Invalid value: %s: must be a finite number", n.Value)))
+				}
+			}
+		}
+	}
+	// Aliases are not followed: what they point to is checked where it is
+	// defined, and following them would expand an alias bomb.
+	return out
+}
+
+func describeNode(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	return "(a " + map[yaml.Kind]string{yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}[n.Kind] + ")"
 }
 
 // meantAsZDS tells a document that was surely meant to be a zds spec: an

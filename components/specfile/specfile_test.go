@@ -1146,3 +1146,37 @@ func TestNearMissDocumentsInADirectoryAreReported(t *testing.T) {
 		t.Errorf("a spec beside other kinds and a Helm template: %d docs, %v; want the one spec", len(docs), err)
 	}
 }
+
+// What the YAML decoder reported at the document's start in its own words
+// (or accepted) is reported at the offending node, with the field path
+// (#11 rows 10, 11, 12).
+func TestNodeProblemsAreReportedWhereTheyAre(t *testing.T) {
+	for _, tc := range []struct {
+		name, src      string
+		line, col      int
+		path, contains string
+	}{
+		{"duplicate key", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata: {name: web}\nspec:\n  image: x:1\n  replicas: 3\n  replicas: 4\n  app: {maxRequestSeconds: 15}\n",
+			7, 3, "spec.replicas", `duplicate key "replicas" (first at line 6, column 3)`},
+		{"non-string key", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata: {name: web}\nspec:\n  image: x:1\n  labels: {1: x}\n  app: {maxRequestSeconds: 15}\n",
+			6, 12, "spec.labels", "key 1 is not a string"},
+		{"complex key", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata: {name: web}\nspec:\n  image: x:1\n  labels: {? [a]: x}\n  app: {maxRequestSeconds: 15}\n",
+			6, 14, "spec.labels", "is not a string"},
+		{"infinite number", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata: {name: web}\nspec:\n  image: x:1\n  replicas: .inf\n  app: {maxRequestSeconds: 15}\n",
+			6, 13, "spec.replicas", "must be a finite number"},
+		{"a huge number", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata: {name: web}\nspec:\n  image: x:1\n  replicas: 1e20\n  app: {maxRequestSeconds: 15}\n",
+			6, 3, "spec.replicas", "must be at most 2147483647"},
+		{"non-UTF-8 byte", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata: {name: web}\nspec:\n  image: \"x\xff:1\"\n",
+			5, 12, "", "not valid UTF-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, problems := specfile.Parse("f.yaml", []byte(tc.src), true)
+			for _, p := range problems {
+				if p.Line == tc.line && p.Column == tc.col && p.Path == tc.path && strings.Contains(p.Message, tc.contains) {
+					return
+				}
+			}
+			t.Errorf("want f.yaml:%d:%d: %s: …%s…; got %v", tc.line, tc.col, tc.path, tc.contains, problems)
+		})
+	}
+}
