@@ -95,13 +95,15 @@ Where a rule says "Measured", the number comes from the last ` + "`make traffic`
 ([traffic.md](traffic.md)): real pods and real load through a rolling update,
 with zds's output changed to break only that rule (rule 2 cannot be broken
 alone there: with S ≤ R, P < L leaves no D with P + S > D ≥ L + R, so rule 3
-breaks with it). A rule that dropped nothing there is conservative in that
-environment, not unnecessary: rule 3, for instance, guards apps that close
-connections before they finish, which the test app does not do. Rule 1's
-ablation (D = R + 1 < L + R) should cut requests the load balancer starts
-late in propagation; that the emulation measured none is treated as a
-question about the emulation (its cut at c + D), not yet as evidence about
-the rule.
+breaks with it). A rule whose ablation dropped nothing there is
+conservative in that environment, not unnecessary: the test app drains
+in-flight requests on SIGTERM and closes keep-alive connections properly,
+and HAProxy does not reuse idle connections to a draining server the way an
+ALB can, so the failure a rule guards against may need a less careful app
+or a real ALB to show. (An earlier harness measured nothing for rule 1
+either: Go's HTTP client silently replayed every GET the load balancer cut
+at the end of the draining window. The load is now POSTs, which no client
+replays, and a test in tests/traffic/load proves cut requests are counted.)
 {{end}}{{range .Rules}}
 **Rule {{.ID}}: {{.Statement}}.** Prevents: {{.Prevents}}. Sources: {{.Sources}}.{{with index $.Measured .ID}} {{.}}{{end}}
 {{end}}
