@@ -11,6 +11,7 @@ import (
 	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/internal/spectest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -142,39 +143,7 @@ func TestRandomValidSpecsEmitObjectsThatSatisfyEveryRule(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	valid := 0
 	for i := 0; i < 3000; i++ {
-		s := base()
-		s.App.MaxRequestSeconds = 1 + rng.IntN(900)
-		if rng.IntN(2) == 0 {
-			s.App.ShutdownSeconds = ptr(rng.IntN(900))
-		} else {
-			s.App.ShutdownSeconds = nil
-		}
-		s.App.StartupSeconds = ptr(rng.IntN(600))
-		s.App.KeepAliveTimeoutSeconds = nil
-		if rng.IntN(3) == 0 {
-			s.App.KeepAliveTimeoutSeconds = ptr(1 + rng.IntN(200))
-		}
-		s.LoadBalancer.PropagationSeconds = ptr(5 + rng.IntN(120))
-		s.Replicas = ptr(2 + rng.IntN(30))
-		s.Rollout.MaxSurge = ptr(1 + rng.IntN(5))
-		s.HealthCheck.IntervalSeconds = ptr(5 + rng.IntN(60))
-		s.HealthCheck.HealthyThreshold = ptr(2 + rng.IntN(9))
-		s.HealthCheck.UnhealthyThreshold = ptr(2 + rng.IntN(9))
-		if rng.IntN(2) == 0 {
-			s.HealthCheck.Port = ptr(9000 + rng.IntN(100))
-		}
-		if rng.IntN(3) == 0 {
-			s.Timing.PreStopSleepSeconds = ptr(1 + rng.IntN(1000))
-		}
-		if rng.IntN(3) == 0 {
-			s.Timing.DeregistrationDelaySeconds = ptr(rng.IntN(1000))
-		}
-		if rng.IntN(3) == 0 {
-			s.Timing.TerminationGracePeriodSeconds = ptr(1 + rng.IntN(2000))
-		}
-		if rng.IntN(2) == 0 {
-			s.Pod.PreStopHook = "exec"
-		}
+		s := spectest.Random(rng, spec.KindALB)
 		r, err := spec.Resolve("web", s, spec.Inputs{})
 		if err != nil {
 			if !strings.Contains(err.Error(), "spec.") {

@@ -13,6 +13,7 @@ import (
 	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/internal/spectest"
 )
 
 func modeInt(n int) *int { return &n }
@@ -313,52 +314,8 @@ func TestRandomValidModeSpecsPassTheChecker(t *testing.T) {
 	kinds := []string{spec.KindALB, spec.KindNLB, spec.KindTargetGroupBinding}
 	valid := map[string]int{}
 	for i := 0; i < 3000; i++ {
-		s := modeSpec("")
-		kind := kinds[rng.IntN(len(kinds))]
-		s.LoadBalancer.Kind = kind
-		if kind == spec.KindTargetGroupBinding {
-			s.LoadBalancer.VpcId = "vpc-1"
-			if rng.IntN(2) == 0 {
-				s.LoadBalancer.ListenerArn = "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/x/1/2"
-				s.LoadBalancer.ListenerRulePriority = modeInt(1 + rng.IntN(50000))
-			}
-		}
-		if kind != spec.KindNLB && rng.IntN(2) == 0 {
-			s.LoadBalancer.IdleTimeoutSeconds = modeInt(1 + rng.IntN(300))
-		}
-		s.App.MaxRequestSeconds = 1 + rng.IntN(900)
-		s.App.ShutdownSeconds = modeInt(rng.IntN(900))
-		s.App.KeepAliveTimeoutSeconds = nil
-		if rng.IntN(3) == 0 {
-			s.App.KeepAliveTimeoutSeconds = modeInt(1 + rng.IntN(400))
-		}
-		if rng.IntN(2) == 0 {
-			s.LoadBalancer.PropagationSeconds = modeInt(5 + rng.IntN(300))
-		}
-		if rng.IntN(2) == 0 {
-			s.HealthCheck.Port = modeInt(9000 + rng.IntN(100))
-		}
-		if rng.IntN(3) == 0 {
-			s.Timing.PreStopSleepSeconds = modeInt(1 + rng.IntN(1000))
-		}
-		if rng.IntN(3) == 0 {
-			s.Timing.DeregistrationDelaySeconds = modeInt(rng.IntN(1000))
-		}
-		if rng.IntN(3) == 0 {
-			s.Timing.TerminationGracePeriodSeconds = modeInt(1 + rng.IntN(2000))
-		}
-		if rng.IntN(2) == 0 {
-			s.Autoscaling = spec.Autoscaling{Enabled: true, MinReplicas: modeInt(1 + rng.IntN(6)), MaxReplicas: 1 + rng.IntN(30)}
-			if rng.IntN(2) == 0 {
-				s.Autoscaling.CPUUtilizationPercent = modeInt(1 + rng.IntN(100))
-			}
-			if rng.IntN(2) == 0 {
-				s.Autoscaling.MemoryUtilizationPercent = modeInt(1 + rng.IntN(100))
-			}
-			s.Disruption.MaxUnavailable = modeInt(1 + rng.IntN(3))
-		} else {
-			s.Replicas = modeInt(2 + rng.IntN(20))
-		}
+		s := spectest.Random(rng, kinds...)
+		kind := s.LoadBalancer.Kind
 		r, err := spec.Resolve("web", s, spec.Inputs{})
 		if err != nil {
 			if !strings.Contains(err.Error(), "spec.") {

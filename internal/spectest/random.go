@@ -61,6 +61,14 @@ func Random(rng *rand.Rand, kinds ...string) spec.ServiceSpec {
 	if rng.IntN(2) == 0 {
 		s.HealthCheck.Port = ptr(9000 + rng.IntN(100))
 	}
+	if rng.IntN(2) == 0 {
+		s.HealthCheck.IntervalSeconds = ptr(5 + rng.IntN(60))
+		s.HealthCheck.HealthyThreshold = ptr(2 + rng.IntN(9))
+		s.HealthCheck.UnhealthyThreshold = ptr(2 + rng.IntN(9))
+	}
+	if rng.IntN(2) == 0 {
+		s.Rollout.MaxSurge = ptr(1 + rng.IntN(5))
+	}
 	if rng.IntN(3) == 0 {
 		s.Timing.PreStopSleepSeconds = ptr(1 + rng.IntN(1000))
 	}
