@@ -43,7 +43,7 @@ func randomDocuments(rng *rand.Rand) []*specfile.Document {
 func TestManifestsEqualWhatTheComponentRegisters(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 8))
 	var sets, services int
-	for range 300 {
+	for range 500 {
 		docs := randomDocuments(rng)
 		if len(docs) == 0 {
 			continue
@@ -70,7 +70,7 @@ func TestManifestsEqualWhatTheComponentRegisters(t *testing.T) {
 			t.Fatalf("render.Manifests differs from the component's registrations for %d services:\n--- component\n%s\n--- render\n%s", len(docs), wantYAML, gotYAML)
 		}
 	}
-	if sets < 200 || services < 400 {
+	if sets < 300 || services < 500 {
 		t.Errorf("only %d sets of %d valid services: the generator tests too little", sets, services)
 	}
 }
