@@ -21,7 +21,7 @@ run:
 install:
 	$(GO) install ./cmd/zds
 
-## test: lint, every test (unit, wiring, golden, real control plane, real node and traffic) and a short fuzz of the timing rules
+## test: lint, every test (unit, wiring, golden, real control plane, real node and traffic) and short fuzzes of the timing rules and of spec files through render
 test: lint deps controlplane node unit traffic-test fuzz
 
 unit:
@@ -55,6 +55,7 @@ traffic: deps controlplane node
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDerive$$' -fuzztime $(FUZZTIME) ./components/timing/
+	$(GO) test -run '^$$' -fuzz '^FuzzLoadRender$$' -fuzztime $(FUZZTIME) ./components/render/
 
 ## lint: go vet and a gofmt check
 lint:
