@@ -21,8 +21,8 @@ func TestYAMLIsWhatSigsYAMLWrites(t *testing.T) {
 	var objs []map[string]any
 	objs = append(objs, map[string]any{
 		"replicas": float64(2147483647), "big": float64(1e6), "neg": float64(-3), "half": 0.5,
-		"labels":   map[string]any{"a10": "x", "a9": "y", "B": "z", "a-1": "yes", "n": "1e3", "empty": ""},
-		"list":     []any{float64(1), "on", true, nil, map[string]any{}},
+		"labels": map[string]any{"a10": "x", "a9": "y", "B": "z", "a-1": "yes", "n": "1e3", "empty": ""},
+		"list":   []any{float64(1), "on", true, nil, map[string]any{}},
 	})
 	rng := rand.New(rand.NewPCG(2, 9))
 	for len(objs) < 300 {
