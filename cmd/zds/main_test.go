@@ -206,14 +206,7 @@ func TestRenderDir(t *testing.T) {
 	if out := mustRun(t, "render", "-f", basicSpec, "-o", dir); strings.Contains(out, "apiVersion:") {
 		t.Errorf("render -o also wrote manifests to stdout:\n%s", out)
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
+	names := dirNames(t, dir)
 	wantNames := []string{
 		"01-namespace-shop.yaml",
 		"02-shop-poddisruptionbudget-web.yaml",

@@ -25,14 +25,8 @@ func build(t *testing.T, s spec.ServiceSpec) *manifests.Objects {
 	return manifests.Build(r)
 }
 
-func base() spec.ServiceSpec {
-	return spec.ServiceSpec{
-		Namespace: "shop",
-		Image:     "ghcr.io/acme/web:1.4.2",
-		App:       spec.App{MaxRequestSeconds: 15, ShutdownSeconds: ptr(10), KeepAliveTimeoutSeconds: ptr(75)},
-		Liveness:  spec.Liveness{Enabled: true},
-	}
-}
+// base is a valid ALB service with every fact given.
+func base() spec.ServiceSpec { return spectest.Base() }
 
 func TestValidObjectsPass(t *testing.T) {
 	ch, v := check.Objects(build(t, base()))
