@@ -322,6 +322,26 @@ func TestRenderDirHoldsExactlyTheCurrentRender(t *testing.T) {
 	}
 }
 
+// -o through a symbolic link renders into the directory it points to and
+// keeps the link.
+func TestRenderDirThroughALink(t *testing.T) {
+	real := filepath.Join(t.TempDir(), "real")
+	if err := os.Mkdir(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "render", "-f", basicSpec, "-o", link)
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v %v", fi, err)
+	}
+	if n := len(dirNames(t, real)); n != 5 {
+		t.Errorf("%d files in the linked directory, want 5", n)
+	}
+}
+
 // A failure leaves the directory exactly as it was: here a directory of
 // the user's is in the way of an output file (#11 row 3).
 func TestRenderDirFailureChangesNothing(t *testing.T) {

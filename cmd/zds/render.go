@@ -108,6 +108,11 @@ func writeDir(dir string, objs []map[string]any, format string, stderr io.Writer
 		order = append(order, file)
 	}
 
+	// A link to a directory is the directory: swap its content, not the
+	// link.
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
 	// What stays of the old content: everything zds did not write.
 	var keep []string
 	old, err := os.ReadDir(dir)
