@@ -25,7 +25,7 @@ func newExplain(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			docs, err := load(files)
+			docs, err := load(cmd, files)
 			if err != nil {
 				return err
 			}
@@ -77,6 +77,7 @@ func newExplain(stdout io.Writer) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "spec file or directory (repeatable)")
+	cmd.Flags().BoolP("verbose", "v", false, "note every file and document skipped in a directory")
 	cmd.Flags().StringVar(&svgPath, "svg", "", "also draw the termination timeline as an SVG picture into FILE")
 	cmd.Flags().String("output", "text", "output format: text or json")
 	return cmd

@@ -109,12 +109,24 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// load reads the -f paths, requiring at least one.
-func load(files []string) ([]*specfile.Document, error) {
+// load reads the -f paths ("-" is standard input), requiring at least one;
+// with -v it notes on stderr every file and document skipped in a
+// directory.
+func load(cmd *cobra.Command, files []string) ([]*specfile.Document, error) {
 	if len(files) == 0 {
 		return nil, usagef("no spec files: pass -f FILE or -f DIR")
 	}
-	return specfile.Load(files...) // "-" is standard input
+	var opts specfile.Options
+	if v, _ := cmd.Flags().GetBool("verbose"); v {
+		opts.Skipped = func(file string, line int, why string) {
+			loc := file
+			if line > 0 {
+				loc = fmt.Sprintf("%s:%d", file, line)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "zds: note: skipped %s: %s\n", loc, why)
+		}
+	}
+	return specfile.LoadWith(opts, files...)
 }
 
 func outputFlag(cmd *cobra.Command, allowed ...string) (string, error) {

@@ -1036,3 +1036,14 @@ func TestVersion(t *testing.T) {
 		t.Errorf("zds version --output json = %v, %v", v, err)
 	}
 }
+
+// -v notes what a directory held that zds skipped; without it, nothing.
+func TestVerboseNotesSkippedDocuments(t *testing.T) {
+	code, _, stderr := zds(t, "render", "-v", "-f", "../../examples/basic")
+	if code != 0 || !regexp.MustCompile(`zds: note: skipped \.\./\.\./examples/basic/testdata/preview\.golden\.yaml:\d+: apps/v1 Deployment: not a zds spec`).MatchString(stderr) {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if code, _, stderr := zds(t, "render", "-f", "../../examples/basic"); code != 0 || stderr != "" {
+		t.Errorf("without -v: exit %d, stderr:\n%s", code, stderr)
+	}
+}

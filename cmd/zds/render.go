@@ -35,7 +35,7 @@ valid.`,
 			if err != nil {
 				return err
 			}
-			docs, err := load(files)
+			docs, err := load(cmd, files)
 			if err != nil {
 				return err
 			}
@@ -60,6 +60,7 @@ valid.`,
 		},
 	}
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "spec file or directory (repeatable)")
+	cmd.Flags().BoolP("verbose", "v", false, "note every file and document skipped in a directory")
 	cmd.Flags().StringVarP(&dir, "output-dir", "o", "", "write one file per object into this directory")
 	cmd.Flags().String("output", "yaml", "output format: yaml or json")
 	return cmd

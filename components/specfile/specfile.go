@@ -110,10 +110,28 @@ const StdinName = "<stdin>"
 // documents of other kinds (Pulumi.yaml, plain manifests) are skipped. A
 // file named twice is read once. It returns the documents in order, or an
 // *Invalid listing every problem in every file.
-func Load(paths ...string) ([]*Document, error) { return LoadFrom(os.Stdin, paths...) }
+func Load(paths ...string) ([]*Document, error) { return LoadWith(Options{}, paths...) }
 
 // LoadFrom is Load with "-" reading stdin.
 func LoadFrom(stdin io.Reader, paths ...string) ([]*Document, error) {
+	return LoadWith(Options{Stdin: stdin}, paths...)
+}
+
+// Options change how Load reads.
+type Options struct {
+	// Stdin is what "-" reads; nil means os.Stdin.
+	Stdin io.Reader
+	// Skipped, when set, is told every file and document skipped in a
+	// directory, and why (zds -v prints them).
+	Skipped func(file string, line int, why string)
+}
+
+// LoadWith is Load with options.
+func LoadWith(opts Options, paths ...string) ([]*Document, error) {
+	stdin := opts.Stdin
+	if stdin == nil {
+		stdin = os.Stdin
+	}
 	var files []string
 	explicit := map[string]bool{}
 	var problems []Problem
@@ -162,7 +180,11 @@ func LoadFrom(stdin io.Reader, paths ...string) ([]*Document, error) {
 			problems = append(problems, Problem{File: name, Message: err.Error()})
 			continue
 		}
-		d, errs := Parse(name, data, explicit[f])
+		var skipped func(int, string)
+		if opts.Skipped != nil {
+			skipped = func(line int, why string) { opts.Skipped(name, line, why) }
+		}
+		d, errs := parse(name, data, explicit[f], skipped)
 		docs = append(docs, d...)
 		problems = append(problems, errs...)
 	}
@@ -259,6 +281,16 @@ func walkSpecs(dir string, visited map[string]bool, add func(string)) error {
 // Parse reads the documents of one file. When strict, every document must
 // be a ZeroDowntimeService; otherwise documents of other kinds are skipped.
 func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
+	return parse(file, data, strict, nil)
+}
+
+// parse is Parse, telling skipped (when not nil) what it skipped and why.
+func parse(file string, data []byte, strict bool, skipped func(line int, why string)) ([]*Document, []Problem) {
+	skip := func(line int, why string) {
+		if skipped != nil {
+			skipped(line, why)
+		}
+	}
 	var docs []*Document
 	var problems []Problem
 	if line, col, ok := invalidUTF8(data); ok {
@@ -275,6 +307,7 @@ func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 			if !strict && bytes.Contains(data, []byte("{{")) {
 				// A template (Helm, Go) beside the specs in a directory:
 				// not YAML until rendered, and not ours.
+				skip(0, "a template ({{ }}), not YAML until rendered")
 				return nil, nil
 			}
 			problems = append(problems, Problem{File: file, Line: yamlErrorLine(err), Column: 1, Message: "not valid YAML: " + err.Error()})
@@ -287,6 +320,15 @@ func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 			continue // an empty document: a lone "---" or only comments
 		}
+		// In a directory, other kinds are skipped, whatever else is wrong
+		// with them; but a document that was meant to be a zds spec (a
+		// near-miss kind or apiVersion, a miscapitalised key) is checked,
+		// so its mistake is reported rather than the service silently not
+		// rendered.
+		if head := topLevel(root); !strict && !isZDS(head) && !meantAsZDS(head) {
+			skip(root.Line, describeKind(head)+": not a zds spec")
+			continue
+		}
 		if nodeProblems := checkNodes(file, root, nil); len(nodeProblems) > 0 {
 			problems = append(problems, nodeProblems...)
 			continue
@@ -296,13 +338,6 @@ func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 			problems = append(problems, Problem{File: file, Line: root.Line, Column: root.Column, Message: err.Error()})
 			continue
 		}
-		// In a directory, other kinds are skipped; but a document that was
-		// meant to be a zds spec (a near-miss kind or apiVersion, a
-		// miscapitalised key) is checked, so its mistake is reported
-		// rather than the service silently not rendered.
-		if !strict && !isZDS(generic) && !meantAsZDS(generic) {
-			continue
-		}
 		d, errs := parseDocument(file, root, generic)
 		if d != nil {
 			docs = append(docs, d)
@@ -310,6 +345,35 @@ func Parse(file string, data []byte, strict bool) ([]*Document, []Problem) {
 		problems = append(problems, errs...)
 	}
 	return docs, problems
+}
+
+// describeKind names a document by its apiVersion and kind.
+func describeKind(head map[string]any) string {
+	v, _ := head["apiVersion"].(string)
+	k, _ := head["kind"].(string)
+	if v == "" && k == "" {
+		return "no apiVersion or kind"
+	}
+	return fmt.Sprintf("%s %s", v, k)
+}
+
+// topLevel is a document's top-level keys with their scalar values (other
+// values are nil): enough to tell what kind of document it is without
+// decoding it.
+func topLevel(root *yaml.Node) map[string]any {
+	m := map[string]any{}
+	if root.Kind != yaml.MappingNode {
+		return m
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if v.Kind == yaml.ScalarNode {
+			m[k.Value] = v.Value
+		} else {
+			m[k.Value] = nil
+		}
+	}
+	return m
 }
 
 func isZDS(v any) bool {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -1178,5 +1179,32 @@ func TestNodeProblemsAreReportedWhereTheyAre(t *testing.T) {
 			}
 			t.Errorf("want f.yaml:%d:%d: %s: …%s…; got %v", tc.line, tc.col, tc.path, tc.contains, problems)
 		})
+	}
+}
+
+// In a directory, a document of another kind is skipped whatever else is
+// wrong with it (a duplicate key in someone's Deployment is not zds's to
+// report), and the skips are told to Options.Skipped.
+func TestOtherKindsAreSkippedAndTold(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a-svc.yaml":    validDoc,
+		"b-deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  replicas: 1\n  replicas: 2\n  selector: {matchLabels: {1: x}}\n",
+		"c-chart.yaml":  "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var told []string
+	docs, err := specfile.LoadWith(specfile.Options{Skipped: func(file string, line int, why string) {
+		told = append(told, fmt.Sprintf("%s:%d: %s", filepath.Base(file), line, why))
+	}}, dir)
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("%d docs, %v: want the one spec", len(docs), err)
+	}
+	want := []string{"b-deploy.yaml:1: apps/v1 Deployment: not a zds spec", "c-chart.yaml:0: a template ({{ }}), not YAML until rendered"}
+	if !slices.Equal(told, want) {
+		t.Errorf("told %q, want %q", told, want)
 	}
 }
