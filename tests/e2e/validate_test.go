@@ -26,7 +26,7 @@ import (
 )
 
 // exampleManifests renders an example's spec file, optionally moving every
-// service to another namespace, through the component itself.
+// service to another namespace, as zds render does.
 func exampleManifests(t *testing.T, path, namespace string) ([]map[string]any, []*specfile.Document) {
 	t.Helper()
 	docs, err := specfile.Load(path)
