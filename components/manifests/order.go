@@ -114,6 +114,15 @@ func ApplyOrder(n int, deps func(i int) []int, less func(i, j int) int) []int {
 	return out
 }
 
+// ObjectKey is an object's namespace/name in its JSON form: how ties in an
+// apply order are broken, by what a reader sees in the manifests.
+func ObjectKey(m map[string]any) string {
+	meta, _ := m["metadata"].(map[string]any)
+	ns, _ := meta["namespace"].(string)
+	name, _ := meta["name"].(string)
+	return ns + "/" + name
+}
+
 // ToMap is an object as the Kubernetes API's JSON form, without status
 // and the nulls the API types marshal (creationTimestamp: null): what both
 // sinks, the YAML writer and the Pulumi registration, are given.

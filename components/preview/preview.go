@@ -215,15 +215,6 @@ func rank(typ string) int {
 	return manifests.KindRank(typ[strings.LastIndex(typ, ":")+1:])
 }
 
-// objectKey is a Kubernetes object's namespace/name: ties are broken by
-// what a reader sees in the manifests, not by Pulumi's logical names.
-func objectKey(r *Resource) string {
-	meta, _ := r.Inputs["metadata"].(map[string]any)
-	ns, _ := meta["namespace"].(string)
-	name, _ := meta["name"].(string)
-	return ns + "/" + name
-}
-
 // Resources returns the registrations, dependencies first: a topological
 // order whose ties are broken by kind (Helm's install order) and URN, so it
 // is the same on every run, as an engine would create them.
@@ -246,7 +237,7 @@ func (r *Recording) Resources() []*Resource {
 	}
 	less := func(i, j int) int {
 		a, b := r.resources[i], r.resources[j]
-		return cmp.Or(cmp.Compare(rank(a.Type), rank(b.Type)), cmp.Compare(objectKey(a), objectKey(b)), cmp.Compare(a.URN, b.URN))
+		return cmp.Or(cmp.Compare(rank(a.Type), rank(b.Type)), cmp.Compare(manifests.ObjectKey(a.Inputs), manifests.ObjectKey(b.Inputs)), cmp.Compare(a.URN, b.URN))
 	}
 	var out []*Resource
 	for _, i := range manifests.ApplyOrder(len(r.resources), deps, less) {

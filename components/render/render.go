@@ -89,12 +89,7 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
 			}
-			n := node{kind: it.Kind, obj: m}
-			if meta, ok := m["metadata"].(map[string]any); ok {
-				ns, _ := meta["namespace"].(string)
-				name, _ := meta["name"].(string)
-				n.key = ns + "/" + name
-			}
+			n := node{kind: it.Kind, key: manifests.ObjectKey(m), obj: m}
 			for _, k := range it.After {
 				n.deps = append(n.deps, byKind[k])
 			}

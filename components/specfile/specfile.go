@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -111,11 +110,6 @@ const StdinName = "<stdin>"
 // file named twice is read once. It returns the documents in order, or an
 // *Invalid listing every problem in every file.
 func Load(paths ...string) ([]*Document, error) { return LoadWith(Options{}, paths...) }
-
-// LoadFrom is Load with "-" reading stdin.
-func LoadFrom(stdin io.Reader, paths ...string) ([]*Document, error) {
-	return LoadWith(Options{Stdin: stdin}, paths...)
-}
 
 // Options change how Load reads.
 type Options struct {
@@ -438,12 +432,9 @@ func checkNodes(file string, n *yaml.Node, path []string) []Problem {
 			out = append(out, checkNodes(file, c, append(slicesClone(path), strconv.Itoa(i)))...)
 		}
 	case yaml.ScalarNode:
-		if n.Tag == "!!float" {
-			if f, err := strconv.ParseFloat(strings.TrimPrefix(strings.ToLower(n.Value), "+"), 64); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-				if v := strings.ToLower(n.Value); strings.Contains(v, "inf") || strings.Contains(v, "nan") {
-					out = append(out, at(n, path, fmt.Sprintf("Invalid value: %s: must be a finite number", n.Value)))
-				}
-			}
+		// YAML's .inf, -.inf, .nan (in any case): JSON has no such number.
+		if v := strings.ToLower(strings.TrimLeft(n.Value, "+-")); n.Tag == "!!float" && (v == ".inf" || v == ".nan") {
+			out = append(out, at(n, path, fmt.Sprintf("Invalid value: %s: must be a finite number", n.Value)))
 		}
 	}
 	// Aliases are not followed: what they point to is checked where it is

@@ -1001,11 +1001,11 @@ spec:
 
 // -f - reads standard input, as kubectl does; problems name it <stdin>.
 func TestLoadReadsStdin(t *testing.T) {
-	docs, err := specfile.LoadFrom(strings.NewReader(validDoc), "-")
+	docs, err := specfile.LoadWith(specfile.Options{Stdin: strings.NewReader(validDoc)}, "-")
 	if err != nil || len(docs) != 1 || docs[0].File != specfile.StdinName {
 		t.Fatalf("docs %v, err %v: want one document from %s", docs, err, specfile.StdinName)
 	}
-	_, err = specfile.LoadFrom(strings.NewReader(strings.Replace(validDoc, "replicas: 3", "replicas: 0", 1)), "-")
+	_, err = specfile.LoadWith(specfile.Options{Stdin: strings.NewReader(strings.Replace(validDoc, "replicas: 3", "replicas: 0", 1))}, "-")
 	if err == nil || !strings.Contains(err.Error(), specfile.StdinName+":") {
 		t.Errorf("err %v: want a problem located at %s:line:column", err, specfile.StdinName)
 	}
@@ -1060,7 +1060,7 @@ func TestLoadRefusesHugeFiles(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "larger than 10 MB") {
 		t.Errorf("err %v: want the size limit named", err)
 	}
-	if _, err := specfile.LoadFrom(strings.NewReader(big), "-"); err == nil || !strings.Contains(err.Error(), "larger than 10 MB") {
+	if _, err := specfile.LoadWith(specfile.Options{Stdin: strings.NewReader(big)}, "-"); err == nil || !strings.Contains(err.Error(), "larger than 10 MB") {
 		t.Errorf("stdin: err %v: want the size limit named", err)
 	}
 }
