@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
-	"github.com/zerodowntime/zds/components/preview"
 	"github.com/zerodowntime/zds/components/render"
 )
 
@@ -51,7 +50,7 @@ valid.`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(objs)
 			}
-			y, err := preview.YAML(objs)
+			y, err := render.YAML(objs)
 			if err != nil {
 				return err
 			}
@@ -98,7 +97,7 @@ func writeDir(dir string, objs []map[string]any, format string, stderr io.Writer
 			data, err = json.MarshalIndent(o, "", "  ")
 			data = append(data, '\n')
 		} else {
-			data, err = preview.YAML([]map[string]any{o})
+			data, err = render.YAML([]map[string]any{o})
 			data = append([]byte(fileHeader), data...)
 		}
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -62,6 +63,15 @@ func (c *checker) atoi(object, key string, ann map[string]string) int {
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		c.fail(object, "facts", "annotation %s=%q is not a number", key, v)
+	}
+	return n
+}
+
+// number parses a setting the load balancer's reader returned.
+func (c *checker) number(object, what, v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		c.fail(object, "facts", "%s %q is not a number", what, v)
 	}
 	return n
 }
@@ -123,13 +133,12 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 		ch.ProgressDeadlineSeconds = int(*d.Spec.ProgressDeadlineSeconds)
 	}
 
-	in := lb.object
-	ann := lb.settings
-	if lb.targetType != "ip" {
-		c.fail(in, "6", "target type is %q: the readiness gate needs IP targets", lb.targetType)
+	in := lb.Object
+	if lb.TargetType != "ip" {
+		c.fail(in, "6", "target type is %q: the readiness gate needs IP targets", lb.TargetType)
 	}
 	ch.DeregistrationDelaySeconds = -1
-	for _, attr := range strings.Split(ann[keyAttributes], ",") {
+	for _, attr := range strings.Split(lb.Attributes, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(attr), "=")
 		if k == "deregistration_delay.timeout_seconds" {
 			n, err := strconv.Atoi(v)
@@ -143,8 +152,8 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 		c.fail(in, "1", "no deregistration_delay.timeout_seconds: the ELB default of 300 s applies")
 		ch.DeregistrationDelaySeconds = 300
 	}
-	ch.HealthCheckIntervalSeconds = c.atoi(in, keyInterval, ann)
-	ch.UnhealthyThreshold = c.atoi(in, keyUnhealthy, ann)
+	ch.HealthCheckIntervalSeconds = c.number(in, "health-check interval", lb.IntervalSeconds)
+	ch.UnhealthyThreshold = c.number(in, "unhealthy threshold", lb.UnhealthyThreshold)
 
 	R, S, L := ch.MaxRequestSeconds, ch.ShutdownSeconds, ch.PropagationSeconds
 	D, P, G := ch.DeregistrationDelaySeconds, ch.PreStopSleepSeconds, ch.TerminationGracePeriodSeconds
@@ -192,11 +201,11 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 	if rp == nil || rp.HTTPGet == nil {
 		c.fail(dn, "7", "no HTTP readiness probe")
 	} else {
-		if rp.HTTPGet.Path != ann[keyPath] {
-			c.fail(in, "7", "health check path %q ≠ readiness path %q", ann[keyPath], rp.HTTPGet.Path)
+		if rp.HTTPGet.Path != lb.HealthCheckPath {
+			c.fail(in, "7", "health check path %q ≠ readiness path %q", lb.HealthCheckPath, rp.HTTPGet.Path)
 		}
 		readinessPort := containerPort(ctr, rp.HTTPGet.Port)
-		lbPort := ann[keyPort]
+		lbPort := lb.HealthCheckPort
 		if lbPort == "traffic-port" {
 			lbPort = strconv.Itoa(int(containerPort(ctr, svcTarget(svc))))
 		}
@@ -214,7 +223,7 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 	}
 
 	// Rule 8 (layer-7 load balancers only: an NLB reuses no connections).
-	if k := ch.KeepAliveTimeoutSeconds; k != nil && lb.reusesConnections && *k <= ch.IdleTimeoutSeconds {
+	if k := ch.KeepAliveTimeoutSeconds; k != nil && lb.ReusesConnections && *k <= ch.IdleTimeoutSeconds {
 		c.fail(dn, "8", "keep-alive %d ≤ LB idle timeout %d", *k, ch.IdleTimeoutSeconds)
 	}
 
@@ -377,60 +386,17 @@ func convert(m map[string]any, into any) error {
 	return nil
 }
 
-// Keys of the load-balancer settings, whatever object holds them.
-const (
-	keyAttributes = "attributes"
-	keyPath       = "path"
-	keyPort       = "port"
-	keyInterval   = "interval"
-	keyUnhealthy  = "unhealthy"
-)
-
-type lbSettings struct {
-	object            string // where the settings live, e.g. Ingress/web
-	targetType        string
-	settings          map[string]string
-	reusesConnections bool
-}
-
-// loadBalancerSettings reads the target group's settings from the object
-// that carries them: the Ingress (alb), the Service (nlb) or the AWS target
-// group (targetGroupBinding).
-func loadBalancerSettings(o *manifests.Objects) (lbSettings, bool) {
-	switch {
-	case o.Ingress != nil:
-		a := o.Ingress.Annotations
-		return lbSettings{"Ingress/" + o.Ingress.Name, a[manifests.AnnTargetType], map[string]string{
-			keyAttributes: a[manifests.AnnTargetGroupAttributes],
-			keyPath:       a[manifests.AnnHealthCheckPath],
-			keyPort:       a[manifests.AnnHealthCheckPort],
-			keyInterval:   a[manifests.AnnHealthCheckInterval],
-			keyUnhealthy:  a[manifests.AnnUnhealthyThreshold],
-		}, true}, true
-	case o.Service != nil && o.Service.Spec.Type == corev1.ServiceTypeLoadBalancer:
-		a := o.Service.Annotations
-		return lbSettings{"Service/" + o.Service.Name, a[manifests.AnnNLBTargetType], map[string]string{
-			keyAttributes: a[manifests.AnnNLBTargetGroupAttrs],
-			keyPath:       a[manifests.AnnNLBHealthCheckPath],
-			keyPort:       a[manifests.AnnNLBHealthCheckPort],
-			keyInterval:   a[manifests.AnnNLBHealthCheckInterval],
-			keyUnhealthy:  a[manifests.AnnNLBUnhealthyThreshold],
-		}, false}, true
-	case o.TargetGroupBinding != nil && o.TargetGroup != nil:
-		tg := o.TargetGroup
-		targetType := tg.TargetType
-		if o.TargetGroupBinding.Spec.TargetType != targetType {
-			targetType = o.TargetGroupBinding.Spec.TargetType + " (binding) / " + tg.TargetType + " (target group)"
+// loadBalancerSettings reads the target group's settings with the reader of
+// the first load-balancer mode whose objects o holds: the Ingress (alb),
+// the Service of type LoadBalancer (nlb) or the AWS target group
+// (targetGroupBinding).
+func loadBalancerSettings(o *manifests.Objects) (service.Settings, bool) {
+	for _, m := range service.Modes {
+		if s, ok := m.Read(o); ok {
+			return s, true
 		}
-		return lbSettings{"TargetGroup/" + o.TargetGroupBinding.Name, targetType, map[string]string{
-			keyAttributes: fmt.Sprintf("deregistration_delay.timeout_seconds=%d", tg.DeregistrationDelaySeconds),
-			keyPath:       tg.HealthCheckPath,
-			keyPort:       tg.HealthCheckPort,
-			keyInterval:   strconv.Itoa(tg.HealthCheckIntervalSeconds),
-			keyUnhealthy:  strconv.Itoa(tg.UnhealthyThreshold),
-		}, true}, true
 	}
-	return lbSettings{}, false
+	return service.Settings{}, false
 }
 
 // TargetGroupFromInputs reads the settings of a pulumi-aws

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/internal/spectest"
 )
@@ -18,11 +19,11 @@ func ptr[T any](v T) *T { return &v }
 
 func build(t *testing.T, s spec.ServiceSpec) *manifests.Objects {
 	t.Helper()
-	r, err := spec.Resolve("web", s, spec.Inputs{})
+	r, err := service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return manifests.Build(r)
+	return service.Build(r)
 }
 
 // base is a valid ALB service with every fact given.
@@ -46,13 +47,13 @@ func TestEveryBrokenObjectIsCaught(t *testing.T) {
 		mutate func(o *manifests.Objects)
 	}{
 		{"deregistration delay below the longest request", "1", func(o *manifests.Objects) {
-			o.Ingress.Annotations[manifests.AnnTargetGroupAttributes] = "deregistration_delay.timeout_seconds=5"
+			o.Ingress.Annotations[service.AnnTargetGroupAttributes] = "deregistration_delay.timeout_seconds=5"
 		}},
 		{"deregistration delay covers the longest request but not a request started at L (the old rule 1)", "1", func(o *manifests.Objects) {
-			o.Ingress.Annotations[manifests.AnnTargetGroupAttributes] = "deregistration_delay.timeout_seconds=39"
+			o.Ingress.Annotations[service.AnnTargetGroupAttributes] = "deregistration_delay.timeout_seconds=39"
 		}},
 		{"no deregistration delay: ELB default 300", "1", func(o *manifests.Objects) {
-			delete(o.Ingress.Annotations, manifests.AnnTargetGroupAttributes)
+			delete(o.Ingress.Annotations, service.AnnTargetGroupAttributes)
 		}},
 		{"preStop shorter than propagation", "2", func(o *manifests.Objects) {
 			o.Deployment.Spec.Template.Spec.Containers[0].Lifecycle.PreStop.Sleep.Seconds = 10
@@ -61,13 +62,13 @@ func TestEveryBrokenObjectIsCaught(t *testing.T) {
 			o.Deployment.Spec.Template.Spec.Containers[0].Lifecycle = nil
 		}},
 		{"pod exits while the target drains", "3", func(o *manifests.Objects) {
-			o.Ingress.Annotations[manifests.AnnTargetGroupAttributes] = "deregistration_delay.timeout_seconds=300"
+			o.Ingress.Annotations[service.AnnTargetGroupAttributes] = "deregistration_delay.timeout_seconds=300"
 		}},
 		{"grace period cuts the drain", "4", func(o *manifests.Objects) {
 			o.Deployment.Spec.Template.Spec.TerminationGracePeriodSeconds = ptr(int64(30))
 		}},
 		{"instance targets", "6", func(o *manifests.Objects) {
-			o.Ingress.Annotations[manifests.AnnTargetType] = "instance"
+			o.Ingress.Annotations[service.AnnTargetType] = "instance"
 		}},
 		{"rollout may drop capacity", "6", func(o *manifests.Objects) {
 			o.Deployment.Spec.Strategy.RollingUpdate.MaxUnavailable = ptr(intstr.FromInt32(1))
@@ -79,10 +80,10 @@ func TestEveryBrokenObjectIsCaught(t *testing.T) {
 			o.NamespacePatch.Labels = nil
 		}},
 		{"health check path differs from readiness", "7", func(o *manifests.Objects) {
-			o.Ingress.Annotations[manifests.AnnHealthCheckPath] = "/"
+			o.Ingress.Annotations[service.AnnHealthCheckPath] = "/"
 		}},
 		{"health check port differs from readiness", "7", func(o *manifests.Objects) {
-			o.Ingress.Annotations[manifests.AnnHealthCheckPort] = "9090"
+			o.Ingress.Annotations[service.AnnHealthCheckPort] = "9090"
 		}},
 		{"keep-alive below idle timeout", "8", func(o *manifests.Objects) {
 			o.Deployment.Annotations[manifests.AnnKeepAliveSeconds] = "60"
@@ -137,8 +138,8 @@ func TestRandomValidSpecsEmitObjectsThatSatisfyEveryRule(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	valid := 0
 	for i := 0; i < 3000; i++ {
-		s := spectest.Random(rng, spec.KindALB)
-		r, err := spec.Resolve("web", s, spec.Inputs{})
+		s := spectest.Random(rng, service.KindALB)
+		r, err := service.Resolve("web", s, spec.Inputs{})
 		if err != nil {
 			if !strings.Contains(err.Error(), "spec.") {
 				t.Fatalf("error without a field path: %v", err)
@@ -146,7 +147,7 @@ func TestRandomValidSpecsEmitObjectsThatSatisfyEveryRule(t *testing.T) {
 			continue
 		}
 		valid++
-		_, violations := check.Objects(manifests.Build(r))
+		_, violations := check.Objects(service.Build(r))
 		if len(violations) > 0 {
 			t.Fatalf("case %d: valid spec emits objects that break rules: %v\nspec: %+v", i, violations, s)
 		}

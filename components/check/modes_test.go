@@ -12,6 +12,7 @@ import (
 
 	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/internal/spectest"
 )
@@ -28,10 +29,10 @@ func modeSpec(mode string) spec.ServiceSpec {
 	}
 	switch mode {
 	case "nlb":
-		s.LoadBalancer = spec.LoadBalancer{Kind: spec.KindNLB, Scheme: "internet-facing", CertificateArn: "arn:aws:acm:eu-west-1:1:certificate/x"}
+		s.LoadBalancer = spec.LoadBalancer{Kind: service.KindNLB, Scheme: "internet-facing", CertificateArn: "arn:aws:acm:eu-west-1:1:certificate/x"}
 	case "targetGroupBinding":
 		s.LoadBalancer = spec.LoadBalancer{
-			Kind: spec.KindTargetGroupBinding, VpcId: "vpc-1",
+			Kind: service.KindTargetGroupBinding, VpcId: "vpc-1",
 			ListenerArn: "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/x/1/2", ListenerRulePriority: modeInt(5),
 			Host: "web.example.com", Paths: []string{"/api"},
 		}
@@ -44,11 +45,11 @@ func modeSpec(mode string) spec.ServiceSpec {
 
 func modeBuild(t *testing.T, s spec.ServiceSpec) (*spec.Resolved, *manifests.Objects) {
 	t.Helper()
-	r, err := spec.Resolve("web", s, spec.Inputs{})
+	r, err := service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r, manifests.Build(r)
+	return r, service.Build(r)
 }
 
 func TestEveryModePassesTheChecker(t *testing.T) {
@@ -108,29 +109,29 @@ func TestEveryBrokenModeObjectIsCaught(t *testing.T) {
 	}{
 		// nlb: the settings live on the Service.
 		{"nlb without deregistration delay", "nlb", "1", "", func(o *manifests.Objects) {
-			o.Service.Annotations[manifests.AnnNLBTargetGroupAttrs] = "deregistration_delay.connection_termination.enabled=true"
+			o.Service.Annotations[service.AnnNLBTargetGroupAttrs] = "deregistration_delay.connection_termination.enabled=true"
 		}},
 		{"nlb deregistration delay below the longest request", "nlb", "1", "", func(o *manifests.Objects) {
-			o.Service.Annotations[manifests.AnnNLBTargetGroupAttrs] = "deregistration_delay.timeout_seconds=10,deregistration_delay.connection_termination.enabled=true"
+			o.Service.Annotations[service.AnnNLBTargetGroupAttrs] = "deregistration_delay.timeout_seconds=10,deregistration_delay.connection_termination.enabled=true"
 		}},
 		{"nlb deregistration delay covers R but not the NLB's propagation L + R", "nlb", "1", "", func(o *manifests.Objects) {
 			// The NLB example's D before rule 1 became D ≥ L + R.
-			o.Service.Annotations[manifests.AnnNLBTargetGroupAttrs] = "deregistration_delay.timeout_seconds=35,deregistration_delay.connection_termination.enabled=true"
+			o.Service.Annotations[service.AnnNLBTargetGroupAttrs] = "deregistration_delay.timeout_seconds=35,deregistration_delay.connection_termination.enabled=true"
 		}},
 		{"nlb deregistration delay outlasts the pod", "nlb", "3", "", func(o *manifests.Objects) {
-			o.Service.Annotations[manifests.AnnNLBTargetGroupAttrs] = fmt.Sprintf("deregistration_delay.timeout_seconds=%d", preStopPlusShutdown(o))
+			o.Service.Annotations[service.AnnNLBTargetGroupAttrs] = fmt.Sprintf("deregistration_delay.timeout_seconds=%d", preStopPlusShutdown(o))
 		}},
 		{"nlb preStop shorter than the NLB's propagation", "nlb", "2", "", func(o *manifests.Objects) {
 			o.Deployment.Spec.Template.Spec.Containers[0].Lifecycle.PreStop.Sleep.Seconds = 60
 		}},
 		{"nlb instance targets", "nlb", "6", "", func(o *manifests.Objects) {
-			o.Service.Annotations[manifests.AnnNLBTargetType] = "instance"
+			o.Service.Annotations[service.AnnNLBTargetType] = "instance"
 		}},
 		{"nlb health check path differs from readiness", "nlb", "7", "", func(o *manifests.Objects) {
-			o.Service.Annotations[manifests.AnnNLBHealthCheckPath] = "/"
+			o.Service.Annotations[service.AnnNLBHealthCheckPath] = "/"
 		}},
 		{"nlb health check port differs from readiness", "nlb", "7", "", func(o *manifests.Objects) {
-			o.Service.Annotations[manifests.AnnNLBHealthCheckPort] = "9090"
+			o.Service.Annotations[service.AnnNLBHealthCheckPort] = "9090"
 		}},
 		{"nlb Service selects other pods", "nlb", "selection", "", func(o *manifests.Objects) {
 			o.Service.Spec.Selector = map[string]string{"app": "other"}
@@ -311,12 +312,12 @@ func TestTargetGroupFromInputsRoundTrips(t *testing.T) {
 // rule as read back by the checker.
 func TestRandomValidModeSpecsPassTheChecker(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
-	kinds := []string{spec.KindALB, spec.KindNLB, spec.KindTargetGroupBinding}
+	kinds := []string{service.KindALB, service.KindNLB, service.KindTargetGroupBinding}
 	valid := map[string]int{}
 	for i := 0; i < 3000; i++ {
 		s := spectest.Random(rng, kinds...)
 		kind := s.LoadBalancer.Kind
-		r, err := spec.Resolve("web", s, spec.Inputs{})
+		r, err := service.Resolve("web", s, spec.Inputs{})
 		if err != nil {
 			if !strings.Contains(err.Error(), "spec.") {
 				t.Fatalf("error without a field path: %v", err)
@@ -327,7 +328,7 @@ func TestRandomValidModeSpecsPassTheChecker(t *testing.T) {
 		if s.Autoscaling.Enabled {
 			valid["autoscaling"]++
 		}
-		if _, v := check.Objects(manifests.Build(r)); len(v) > 0 {
+		if _, v := check.Objects(service.Build(r)); len(v) > 0 {
 			t.Fatalf("case %d: valid %s spec emits objects that break rules: %v\nspec: %+v", i, kind, v, s)
 		}
 	}
@@ -356,11 +357,11 @@ func TestAcceptedAutoscalingSpecsPassTheChecker(t *testing.T) {
 			s.AcceptDowntime = tc.acceptDowntime
 			s.Autoscaling = spec.Autoscaling{Enabled: true, MinReplicas: modeInt(tc.min), MaxReplicas: 4, CPUUtilizationPercent: modeInt(70)}
 			s.Disruption.MaxUnavailable = modeInt(tc.unavail)
-			r, err := spec.Resolve("web", s, spec.Inputs{})
+			r, err := service.Resolve("web", s, spec.Inputs{})
 			if err != nil {
 				return // rejected up front: consistent
 			}
-			if _, v := check.Objects(manifests.Build(r)); len(v) > 0 {
+			if _, v := check.Objects(service.Build(r)); len(v) > 0 {
 				t.Errorf("Resolve accepts the spec but the checker rejects its objects: %v", v)
 			}
 		})

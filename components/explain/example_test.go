@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/zerodowntime/zds/components/explain"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
 func web() *spec.Resolved {
 	shutdown := 10
-	r, err := spec.Resolve("web", spec.ServiceSpec{
+	r, err := service.Resolve("web", spec.ServiceSpec{
 		Namespace: "shop", Image: "ghcr.io/acme/web:1.4.2",
 		App: spec.App{MaxRequestSeconds: 15, ShutdownSeconds: &shutdown},
 	}, spec.Inputs{})

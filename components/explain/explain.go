@@ -54,7 +54,7 @@ const (
 // request the load balancer starts at L must still end (at L + R) before
 // draining does (rule 1, D ≥ L + R).
 func Termination(r *spec.Resolved) Timeline {
-	t, in := r.Timing, r.TimingInputs
+	t, in := r.Timing, r.TimingInputs()
 	P, S, G, D, L, R := t.PreStopSleepSeconds, in.ShutdownSeconds, t.TerminationGracePeriodSeconds, t.DeregistrationDelaySeconds, in.PropagationSeconds, in.MaxRequestSeconds
 	tl := Timeline{
 		Events: []Event{

@@ -34,7 +34,7 @@ func SVG(w io.Writer, services []*spec.Resolved) error {
 	fmt.Fprintf(w, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	for i, r := range services {
 		y0 := 20 + i*blockH
-		t, in := r.Timing, r.TimingInputs
+		t, in := r.Timing, r.TimingInputs()
 		G, L, R := t.TerminationGracePeriodSeconds, in.PropagationSeconds, in.MaxRequestSeconds
 		x := func(sec int) float64 { return left + float64(sec)*float64(width-left-right)/float64(max(G, 1)) }
 		rowY := func(row int) int { return y0 + 36 + row*(rowH-4) }

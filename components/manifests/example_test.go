@@ -7,11 +7,12 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
 func resolved(s spec.ServiceSpec) *spec.Resolved {
-	r, err := spec.Resolve("web", s, spec.Inputs{})
+	r, err := service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		panic(err)
 	}
@@ -38,7 +39,7 @@ func after(it manifests.Item) string {
 // the readiness gate work, which both the Pulumi component and zds render
 // follow.
 func ExampleObjects_Items() {
-	for _, it := range manifests.Build(resolved(web())).Items() {
+	for _, it := range service.Build(resolved(web())).Items() {
 		fmt.Printf("%-20s after %s\n", it.Kind, after(it))
 	}
 	// Output:
@@ -55,8 +56,8 @@ func ExampleObjects_Items() {
 func ExampleObjects_Items_nlb() {
 	s := web()
 	s.CreateNamespace = false
-	s.LoadBalancer.Kind = spec.KindNLB
-	for _, it := range manifests.Build(resolved(s)).Items() {
+	s.LoadBalancer.Kind = service.KindNLB
+	for _, it := range service.Build(resolved(s)).Items() {
 		fmt.Printf("%-20s after %s\n", it.Kind, after(it))
 	}
 	// Output:
@@ -70,7 +71,7 @@ func ExampleObjects_Items_nlb() {
 // the derived deregistration delay D = L + R + 5 = 25 + 15 + 5, with the
 // health check on the readiness probe's path.
 func ExampleBuild_ingress() {
-	o := manifests.Build(resolved(web()))
+	o := service.Build(resolved(web()))
 	b, _ := yaml.Marshal(o.Ingress.Annotations)
 	fmt.Print(string(b))
 	// Output:
@@ -91,7 +92,7 @@ func ExampleBuild_ingress() {
 // The Deployment carries the container half: the preStop sleep P, the
 // grace period G, and a rollout that never removes capacity first.
 func ExampleBuild_deployment() {
-	d := manifests.Build(resolved(web())).Deployment
+	d := service.Build(resolved(web())).Deployment
 	c := d.Spec.Template.Spec.Containers[0]
 	fmt.Println("preStop sleep:", c.Lifecycle.PreStop.Sleep.Seconds)
 	fmt.Println("grace:", *d.Spec.Template.Spec.TerminationGracePeriodSeconds)

@@ -5,7 +5,6 @@
 package manifests
 
 import (
-	"fmt"
 	"maps"
 	"strconv"
 
@@ -22,27 +21,8 @@ import (
 	"github.com/zerodowntime/zds/components/timing"
 )
 
-// ALB annotations (AWS Load Balancer Controller, ingress annotations).
+// Names and annotations of the objects every kind of load balancer shares.
 const (
-	AnnotationPrefix          = "alb.ingress.kubernetes.io/"
-	AnnTargetType             = AnnotationPrefix + "target-type"
-	AnnScheme                 = AnnotationPrefix + "scheme"
-	AnnTargetGroupAttributes  = AnnotationPrefix + "target-group-attributes"
-	AnnLoadBalancerAttributes = AnnotationPrefix + "load-balancer-attributes"
-	AnnHealthCheckPath        = AnnotationPrefix + "healthcheck-path"
-	AnnHealthCheckPort        = AnnotationPrefix + "healthcheck-port"
-	AnnHealthCheckProtocol    = AnnotationPrefix + "healthcheck-protocol"
-	AnnHealthCheckInterval    = AnnotationPrefix + "healthcheck-interval-seconds"
-	AnnHealthCheckTimeout     = AnnotationPrefix + "healthcheck-timeout-seconds"
-	AnnHealthyThreshold       = AnnotationPrefix + "healthy-threshold-count"
-	AnnUnhealthyThreshold     = AnnotationPrefix + "unhealthy-threshold-count"
-	AnnSuccessCodes           = AnnotationPrefix + "success-codes"
-	AnnListenPorts            = AnnotationPrefix + "listen-ports"
-	AnnCertificateArn         = AnnotationPrefix + "certificate-arn"
-	AnnSSLRedirect            = AnnotationPrefix + "ssl-redirect"
-	AnnGroupName              = AnnotationPrefix + "group.name"
-	AnnGroupOrder             = AnnotationPrefix + "group.order"
-
 	// Facts the timings derive from, recorded on the Deployment so the
 	// chain can be re-checked from the objects alone (package check).
 	AnnMaxRequestSeconds  = "zds.dev/max-request-seconds"
@@ -117,11 +97,16 @@ func PodLabels(s spec.ServiceSpec) map[string]string {
 	return l
 }
 
-func meta(s spec.ServiceSpec, name string) metav1.ObjectMeta {
+// Meta is the metadata of an object of the service: its namespace and the
+// common labels.
+func Meta(s spec.ServiceSpec, name string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Namespace: s.Namespace, Labels: CommonLabels(s)}
 }
 
-// Build returns the objects for a resolved spec.
+// Build returns the objects every load-balancer kind shares: the namespace
+// (or its label), a ClusterIP Service, the budget, the Deployment and the
+// autoscaler. The kind's mode (package service) adds what binds the
+// Service to a target group.
 func Build(r *spec.Resolved) *Objects {
 	s := r.Spec
 	o := &Objects{}
@@ -134,18 +119,7 @@ func Build(r *spec.Resolved) *Objects {
 	} else {
 		o.NamespacePatch = ns
 	}
-	switch s.LoadBalancer.Kind {
-	case spec.KindNLB:
-		o.Service = nlbService(r)
-	case spec.KindTargetGroupBinding:
-		o.Service = service(s)
-		o.TargetGroupBinding = targetGroupBinding(s)
-		o.TargetGroup = targetGroup(r)
-		o.ListenerRule = listenerRule(r)
-	default:
-		o.Service = service(s)
-		o.Ingress = ingress(r)
-	}
+	o.Service = service(s)
 	o.PDB = pdb(s)
 	o.Deployment = deployment(r)
 	if s.Autoscaling.Enabled {
@@ -157,7 +131,7 @@ func Build(r *spec.Resolved) *Objects {
 func service(s spec.ServiceSpec) *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: meta(s, s.Name),
+		ObjectMeta: Meta(s, s.Name),
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
 			Selector: SelectorLabels(s),
@@ -171,85 +145,12 @@ func service(s spec.ServiceSpec) *corev1.Service {
 	}
 }
 
-func ingress(r *spec.Resolved) *networkingv1.Ingress {
-	s, t := r.Spec, r.Timing
-	lb := s.LoadBalancer
-	hcPort := healthCheckPort(s)
-	ann := map[string]string{
-		AnnTargetType:            "ip",
-		AnnScheme:                lb.Scheme,
-		AnnTargetGroupAttributes: fmt.Sprintf("deregistration_delay.timeout_seconds=%d", t.DeregistrationDelaySeconds),
-		AnnHealthCheckPath:       s.HealthCheck.Path,
-		AnnHealthCheckPort:       hcPort,
-		AnnHealthCheckProtocol:   "HTTP",
-		AnnHealthCheckInterval:   strconv.Itoa(t.HealthCheck.IntervalSeconds),
-		AnnHealthCheckTimeout:    strconv.Itoa(t.HealthCheck.TimeoutSeconds),
-		AnnHealthyThreshold:      strconv.Itoa(t.HealthCheck.HealthyThreshold),
-		AnnUnhealthyThreshold:    strconv.Itoa(t.HealthCheck.UnhealthyThreshold),
-		AnnSuccessCodes:          s.HealthCheck.SuccessCodes,
-		AnnListenPorts:           `[{"HTTP":80}]`,
-	}
-	if HasCertificate(r) {
-		ann[AnnListenPorts] = `[{"HTTP":80},{"HTTPS":443}]`
-		// The Pulumi layer replaces this with the input when one is given.
-		ann[AnnCertificateArn] = lb.CertificateArn
-		if lb.SSLRedirect != nil && *lb.SSLRedirect {
-			ann[AnnSSLRedirect] = "443"
-		}
-	}
-	if lb.GroupName != "" {
-		ann[AnnGroupName] = lb.GroupName
-		if lb.GroupOrder != nil {
-			ann[AnnGroupOrder] = strconv.Itoa(*lb.GroupOrder)
-		}
-	}
-	// Load-balancer-wide attributes: in a group only its owner applies them,
-	// so two services never fight over one ALB's settings.
-	if lb.IdleTimeoutSeconds != nil && (lb.GroupName == "" || lb.GroupAttributesOwner) {
-		ann[AnnLoadBalancerAttributes] = fmt.Sprintf("idle_timeout.timeout_seconds=%d", *lb.IdleTimeoutSeconds)
-	}
-	if lb.SkipAwait {
-		ann[AnnSkipAwait] = "true"
-	}
-	prefix := networkingv1.PathTypePrefix
-	var paths []networkingv1.HTTPIngressPath
-	for _, p := range lb.Paths {
-		paths = append(paths, networkingv1.HTTPIngressPath{
-			Path:     p,
-			PathType: &prefix,
-			Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
-				Name: s.Name,
-				Port: networkingv1.ServiceBackendPort{Name: PortName},
-			}},
-		})
-	}
-	m := meta(s, s.Name)
-	m.Annotations = ann
-	class := lb.IngressClassName
-	return &networkingv1.Ingress{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
-		ObjectMeta: m,
-		Spec: networkingv1.IngressSpec{
-			IngressClassName: &class,
-			Rules: []networkingv1.IngressRule{{
-				Host:             lb.Host,
-				IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: paths}},
-			}},
-		},
-	}
-}
-
-// HasCertificate reports whether the Ingress gets an HTTPS listener.
-func HasCertificate(r *spec.Resolved) bool {
-	return r.Spec.LoadBalancer.CertificateArn != "" || r.Inputs.CertificateArn
-}
-
 func pdb(s spec.ServiceSpec) *policyv1.PodDisruptionBudget {
 	mu := intstr.FromInt32(int32(*s.Disruption.MaxUnavailable))
 	always := policyv1.AlwaysAllow
 	return &policyv1.PodDisruptionBudget{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
-		ObjectMeta: meta(s, s.Name),
+		ObjectMeta: Meta(s, s.Name),
 		Spec: policyv1.PodDisruptionBudgetSpec{
 			MaxUnavailable:             &mu,
 			Selector:                   &metav1.LabelSelector{MatchLabels: SelectorLabels(s)},
@@ -334,13 +235,13 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 			Name: "health", ContainerPort: int32(*s.HealthCheck.Port), Protocol: corev1.ProtocolTCP,
 		})
 	}
-	m := meta(s, s.Name)
+	m := Meta(s, s.Name)
 	m.Annotations = map[string]string{
 		AnnMaxRequestSeconds:  strconv.Itoa(s.App.MaxRequestSeconds),
 		AnnShutdownSeconds:    strconv.Itoa(*s.App.ShutdownSeconds),
 		AnnStartupSeconds:     strconv.Itoa(*s.App.StartupSeconds),
 		AnnPropagationSeconds: strconv.Itoa(*s.LoadBalancer.PropagationSeconds),
-		AnnIdleTimeoutSeconds: strconv.Itoa(r.TimingInputs.IdleTimeoutSeconds),
+		AnnIdleTimeoutSeconds: strconv.Itoa(r.TimingInputs().IdleTimeoutSeconds),
 	}
 	if k := s.App.KeepAliveTimeoutSeconds; k != nil {
 		m.Annotations[AnnKeepAliveSeconds] = strconv.Itoa(*k)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/service"
 )
 
 func TestApplyOrder(t *testing.T) {
@@ -46,7 +47,7 @@ func TestItemsComeAfterWhatTheyWaitFor(t *testing.T) {
 			s.LoadBalancer.VpcId = "vpc-1"
 		}
 		seen := map[string]bool{}
-		for _, it := range manifests.Build(resolved(s)).Items() {
+		for _, it := range service.Build(resolved(s)).Items() {
 			for _, a := range it.After {
 				if !seen[a] {
 					t.Errorf("%s: %s waits for %s, which comes later or not at all", kind, it.Kind, a)

@@ -1,18 +1,16 @@
 package preview
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	yamlv2 "go.yaml.in/yaml/v2"
 
 	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/render"
 	"github.com/zerodowntime/zds/components/timing"
 )
 
@@ -88,51 +86,7 @@ func (r *Recording) Manifests() []map[string]any {
 }
 
 // YAML renders Manifests as a multi-document YAML stream.
-func (r *Recording) YAML() ([]byte, error) { return YAML(r.Manifests()) }
-
-// integers returns v with every whole float64 as an int64: JSON decoding
-// made them float64, which the YAML encoder would write as 1e+06, where
-// sigs.k8s.io/yaml's round trip gave it integers.
-func integers(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = integers(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = integers(e)
-		}
-		return out
-	case float64:
-		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-			return int64(v)
-		}
-	}
-	return v
-}
-
-// YAML renders objects as one multi-document YAML stream.
-func YAML(objs []map[string]any) ([]byte, error) {
-	var b bytes.Buffer
-	for i, m := range objs {
-		// Straight from the map, not through sigs.k8s.io/yaml's JSON round
-		// trip (half of zds render's time): same encoder, same output (see
-		// integers).
-		y, err := yamlv2.Marshal(integers(m))
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 {
-			b.WriteString("---\n")
-		}
-		b.Write(y)
-	}
-	return b.Bytes(), nil
-}
+func (r *Recording) YAML() ([]byte, error) { return render.YAML(r.Manifests()) }
 
 // Print writes the resource tree, the timing chain of every service (read
 // back from the objects and checked against every rule), and the manifests.

@@ -1,8 +1,9 @@
-// Package render turns spec-file documents into Kubernetes manifests: the
-// objects package manifests builds, in the apply order it defines. The
-// Pulumi component registers the same objects, so Pulumi users and YAML
-// users get identical objects from one builder; Program, the same documents
-// as a Pulumi program, lets tests prove it.
+// Package render is the writer sink of the pipeline: it turns spec-file
+// documents into Kubernetes manifests (the objects package service builds,
+// in the apply order package manifests defines) and encodes them as YAML.
+// The Pulumi component registers the same objects, so Pulumi users and YAML
+// users get identical objects from one builder; the tests prove it against
+// the same documents run as a Pulumi program. No Pulumi SDK is involved.
 package render
 
 import (
@@ -10,61 +11,11 @@ import (
 	"cmp"
 	"fmt"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
 	"github.com/zerodowntime/zds/components/manifests"
-	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/specfile"
 	"github.com/zerodowntime/zds/components/timing"
-	"github.com/zerodowntime/zds/components/zds"
 )
-
-// Program is a Pulumi program that constructs one component per document.
-// A service patching a namespace that another document creates depends on
-// that Namespace resource (not on the component: the SDK expands a
-// component dependency only to the children registered so far).
-func Program(docs []*specfile.Document) pulumi.RunFunc {
-	return func(ctx *pulumi.Context) error {
-		for _, d := range docs {
-			if err := renderable(d); err != nil {
-				return err
-			}
-		}
-		creators := map[string]pulumi.Resource{}
-		construct := func(d *specfile.Document, opts ...pulumi.ResourceOption) (*zds.ZeroDowntimeService, error) {
-			// Services in different namespaces may share a name; Pulumi
-			// names may not. The objects' names come from metadata either way.
-			name := d.Resolved.Spec.Namespace + "." + d.Metadata.Name
-			c, err := zds.NewZeroDowntimeService(ctx, name, &zds.ZeroDowntimeServiceArgs{ServiceSpec: d.ServiceSpec()}, opts...)
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
-			}
-			return c, nil
-		}
-		for _, d := range docs {
-			if d.Spec.CreateNamespace {
-				c, err := construct(d)
-				if err != nil {
-					return err
-				}
-				creators[c.Spec.Namespace] = c.Namespace
-			}
-		}
-		for _, d := range docs {
-			if d.Spec.CreateNamespace {
-				continue
-			}
-			var opts []pulumi.ResourceOption
-			if creator, ok := creators[d.Resolved.Spec.Namespace]; ok {
-				opts = append(opts, pulumi.DependsOn([]pulumi.Resource{creator}))
-			}
-			if _, err := construct(d, opts...); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
 
 // Manifests renders the documents' objects in apply order: each
 // document's objects as manifests.Build makes them (from the spec resolved
@@ -80,11 +31,12 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 	}
 	var nodes []node
 	for _, d := range docs {
-		if err := renderable(d); err != nil {
+		objs := service.Build(d.Resolved)
+		if err := renderable(d, objs); err != nil {
 			return nil, err
 		}
 		byKind := map[string]int{}
-		for _, it := range manifests.Build(d.Resolved).Items() {
+		for _, it := range objs.Items() {
 			m, err := manifests.ToMap(it.Object)
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
@@ -111,10 +63,11 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 	return out, nil
 }
 
-// renderable refuses what only the Pulumi component can deploy.
-func renderable(d *specfile.Document) error {
-	if d.Resolved.Spec.LoadBalancer.Kind == spec.KindTargetGroupBinding {
-		return fmt.Errorf("%s:%d: %s: loadBalancer.kind targetGroupBinding creates an AWS target group with pulumi-aws: deploy it with the Pulumi component (zds render writes Kubernetes manifests only; zds explain works)", d.File, d.Line, d.Metadata.Name)
+// renderable refuses what only the Pulumi component can deploy: AWS
+// resources, which pulumi-aws creates.
+func renderable(d *specfile.Document, o *manifests.Objects) error {
+	if o.TargetGroup != nil || o.ListenerRule != nil {
+		return fmt.Errorf("%s:%d: %s: loadBalancer.kind %s creates an AWS target group with pulumi-aws: deploy it with the Pulumi component (zds render writes Kubernetes manifests only; zds explain works)", d.File, d.Line, d.Metadata.Name, d.Resolved.Spec.LoadBalancer.Kind)
 	}
 	return nil
 }
@@ -126,7 +79,7 @@ func Header(docs []*specfile.Document) []byte {
 	for _, d := range docs {
 		t := d.Resolved.Timing
 		s := d.Resolved.Spec
-		in := d.Resolved.TimingInputs
+		in := d.Resolved.TimingInputs()
 		fmt.Fprintf(&b, "# %s/%s: %s\n", s.Namespace, s.Name, timing.Summary(t.TerminationGracePeriodSeconds, t.PreStopSleepSeconds,
 			in.ShutdownSeconds, t.DeregistrationDelaySeconds, in.PropagationSeconds, in.MaxRequestSeconds))
 	}

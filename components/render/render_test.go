@@ -6,10 +6,14 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"github.com/zerodowntime/zds/components/preview"
 	"github.com/zerodowntime/zds/components/render"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/specfile"
+	"github.com/zerodowntime/zds/components/zds"
 	"github.com/zerodowntime/zds/internal/spectest"
 )
 
@@ -19,13 +23,13 @@ func randomDocuments(rng *rand.Rand) []*specfile.Document {
 	var docs []*specfile.Document
 	created := map[string]bool{}
 	for i := range 1 + rng.IntN(5) {
-		name, s := spectest.Named(rng, i, spectest.Random(rng, spec.KindALB, spec.KindNLB))
+		name, s := spectest.Named(rng, i, spectest.Random(rng, service.KindALB, service.KindNLB))
 		if !created[s.Namespace] && rng.IntN(2) == 0 {
 			s.CreateNamespace, created[s.Namespace] = true, true
 		}
 		d := spec.Document{APIVersion: spec.APIVersion, Kind: spec.Kind,
 			Metadata: spec.Metadata{Name: name, Namespace: s.Namespace}, Spec: s}
-		r, err := spec.Resolve(name, d.ServiceSpec(), spec.Inputs{})
+		r, err := service.Resolve(name, d.ServiceSpec(), spec.Inputs{})
 		if err != nil {
 			if s.CreateNamespace {
 				delete(created, s.Namespace)
@@ -54,15 +58,15 @@ func TestManifestsEqualWhatTheComponentRegisters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec, err := preview.Run(render.Program(docs))
+		rec, err := preview.Run(program(docs))
 		if err != nil {
 			t.Fatal(err)
 		}
-		gotYAML, err := preview.YAML(got)
+		gotYAML, err := render.YAML(got)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantYAML, err := preview.YAML(rec.Manifests())
+		wantYAML, err := render.YAML(rec.Manifests())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,10 +97,52 @@ func BenchmarkRender(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := preview.YAML(objs); err != nil {
+				if _, err := render.YAML(objs); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
+	}
+}
+
+// Program is a Pulumi program that constructs one component per document.
+// A service patching a namespace that another document creates depends on
+// that Namespace resource (not on the component: the SDK expands a
+// component dependency only to the children registered so far).
+func program(docs []*specfile.Document) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		creators := map[string]pulumi.Resource{}
+		construct := func(d *specfile.Document, opts ...pulumi.ResourceOption) (*zds.ZeroDowntimeService, error) {
+			// Services in different namespaces may share a name; Pulumi
+			// names may not. The objects' names come from metadata either way.
+			name := d.Resolved.Spec.Namespace + "." + d.Metadata.Name
+			c, err := zds.NewZeroDowntimeService(ctx, name, &zds.ZeroDowntimeServiceArgs{ServiceSpec: d.ServiceSpec()}, opts...)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
+			}
+			return c, nil
+		}
+		for _, d := range docs {
+			if d.Spec.CreateNamespace {
+				c, err := construct(d)
+				if err != nil {
+					return err
+				}
+				creators[c.Spec.Namespace] = c.Namespace
+			}
+		}
+		for _, d := range docs {
+			if d.Spec.CreateNamespace {
+				continue
+			}
+			var opts []pulumi.ResourceOption
+			if creator, ok := creators[d.Resolved.Spec.Namespace]; ok {
+				opts = append(opts, pulumi.DependsOn([]pulumi.Resource{creator}))
+			}
+			if _, err := construct(d, opts...); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/schema"
 )
@@ -146,7 +147,7 @@ func TestEveryIntegerFieldIsBoundedTheSameInSchemaAndValidation(t *testing.T) {
 				}
 				s := sweepBase(f.path)
 				f.set(&s, v)
-				_, err := spec.Resolve("web", s, spec.Inputs{})
+				_, err := service.Resolve("web", s, spec.Inputs{})
 				if err == nil || !strings.Contains(err.Error(), "spec."+f.path+":") {
 					t.Errorf("%s = %d (outside the schema's [%d, %d]) is not refused at spec.%s: %v", f.path, v, *lo, *hi, f.path, err)
 				}
@@ -154,7 +155,7 @@ func TestEveryIntegerFieldIsBoundedTheSameInSchemaAndValidation(t *testing.T) {
 			for _, v := range []int64{*lo, *hi} {
 				s := sweepBase(f.path)
 				f.set(&s, v)
-				r, err := spec.Resolve("web", s, spec.Inputs{})
+				r, err := service.Resolve("web", s, spec.Inputs{})
 				if err != nil {
 					continue // a rule refuses it: nothing rendered
 				}
@@ -162,7 +163,7 @@ func TestEveryIntegerFieldIsBoundedTheSameInSchemaAndValidation(t *testing.T) {
 					continue // too common a number to look for
 				}
 				var out strings.Builder
-				for _, it := range manifests.Build(r).Items() {
+				for _, it := range service.Build(r).Items() {
 					m, err := manifests.ToMap(it.Object)
 					if err != nil {
 						t.Fatal(err)

@@ -1,37 +1,25 @@
 package spec
 
-import "github.com/zerodowntime/zds/components/timing"
-
 // Defaults applied by WithDefaults, in one place. Timing defaults that
-// depend on the load-balancer kind live in timing.Profiles.
+// depend on the load-balancer kind live in its mode (package service).
 const (
-	DefaultNamespace        = "default"
-	DefaultPort             = 8080
-	DefaultReplicas         = 3
-	DefaultHealthPath       = "/healthz"
-	DefaultSuccessCodes     = "200"
-	DefaultStartupSeconds   = 30
-	DefaultKind             = "alb"
-	DefaultScheme           = "internal"
-	DefaultPath             = "/"
-	DefaultIngressClassName = "alb"
-	DefaultMaxUnavailable   = 1
-	DefaultPreStopHook      = "sleep"
-	DefaultRunAsUser        = int64(65532)
-	DefaultCPURequest       = "100m"
-	DefaultMemoryRequest    = "128Mi"
-	DefaultMinReplicas      = 2
-	DefaultSpreadZones      = "DoNotSchedule"
-	DefaultSpreadNodes      = "ScheduleAnyway"
+	DefaultNamespace      = "default"
+	DefaultPort           = 8080
+	DefaultReplicas       = 3
+	DefaultHealthPath     = "/healthz"
+	DefaultSuccessCodes   = "200"
+	DefaultStartupSeconds = 30
+	DefaultKind           = "alb"
+	DefaultMaxUnavailable = 1
+	DefaultPreStopHook    = "sleep"
+	DefaultRunAsUser      = int64(65532)
+	DefaultCPURequest     = "100m"
+	DefaultMemoryRequest  = "128Mi"
+	DefaultMinReplicas    = 2
+	DefaultSpreadZones    = "DoNotSchedule"
+	DefaultSpreadNodes    = "ScheduleAnyway"
 
 	DefaultScaleDownStabilizationSeconds = 300
-)
-
-// Load-balancer kinds.
-const (
-	KindALB                = "alb"
-	KindNLB                = "nlb"
-	KindTargetGroupBinding = "targetGroupBinding"
 )
 
 // MaxReplicas is the most pods the service runs outside a rollout:
@@ -58,8 +46,9 @@ func (s ServiceSpec) MinReplicas() int {
 	return s.MaxReplicas()
 }
 
-// WithDefaults returns a copy of s with every default applied. name is the
-// component's name, the default for s.Name. It sets:
+// WithDefaults returns a copy of s with every default that does not
+// depend on the load-balancer kind applied (service.WithDefaults adds the
+// kind's). name is the component's name, the default for s.Name. It sets:
 //
 //   - name: the component's name; namespace: "default"
 //   - port: 8080; replicas: 3 (none with autoscaling, which defaults
@@ -69,24 +58,26 @@ func (s ServiceSpec) MinReplicas() int {
 //     does), else cpu 100m, memory 128Mi; resources.limits.memory: the memory
 //     request
 //   - healthCheck.path: "/healthz"; healthCheck.port: port;
-//     healthCheck.successCodes: "200"; interval, timeout and thresholds from
-//     the load-balancer kind's profile (ALB: 10 s, 5 s, 2, 2)
+//     healthCheck.successCodes: "200"
 //   - liveness.path: healthCheck.path
 //   - app.shutdownSeconds: app.maxRequestSeconds; app.startupSeconds: 30
-//   - loadBalancer.kind: "alb"; scheme (alb, nlb): "internal"; paths (alb,
-//     targetGroupBinding): ["/"]; ingressClassName (alb): "alb";
-//     propagationSeconds: the kind's profile (ALB 25, NLB 120); sslRedirect
-//     (alb): true when a certificate is set
+//   - loadBalancer.kind: "alb"
 //   - rollout.maxSurge: ceil(replicas / 4) (autoscaling: maxReplicas / 4), at
 //     least 1
 //   - disruption.maxUnavailable: 1
 //   - pod.preStopHook: "sleep"; pod.runAsUser: 65532;
 //     pod.readOnlyRootFilesystem: true
 //
-// An unknown loadBalancer.kind gets no kind-specific defaults; Validate
-// reports it. Defaults never override a value that is set, and nothing
-// derived (deregistration delay, preStop, grace period) is set here.
-func (s ServiceSpec) WithDefaults(name string, hasCertificate bool) ServiceSpec {
+// Each load-balancer kind then sets (service.Mode.Default): scheme (alb,
+// nlb): "internal"; paths (alb, targetGroupBinding): ["/"];
+// ingressClassName (alb): "alb"; sslRedirect (alb): true when a
+// certificate is set; propagationSeconds and the health check's interval,
+// timeout and thresholds from the kind's profile (ALB 25 s and 10 s, 5 s,
+// 2, 2; NLB 120 s).
+//
+// Defaults never override a value that is set, and nothing derived
+// (deregistration delay, preStop, grace period) is set here.
+func (s ServiceSpec) WithDefaults(name string) ServiceSpec {
 	s = s.deepCopy()
 	setString(&s.Name, name)
 	setString(&s.Namespace, DefaultNamespace)
@@ -108,34 +99,12 @@ func (s ServiceSpec) WithDefaults(name string, hasCertificate bool) ServiceSpec 
 	setString(&s.Resources.Limits.Memory, s.Resources.Requests.Memory)
 
 	setString(&s.LoadBalancer.Kind, DefaultKind)
-	profile, known := timing.Profiles[s.LoadBalancer.Kind]
-	kind := s.LoadBalancer.Kind
-	if kind == KindALB || kind == KindNLB {
-		setString(&s.LoadBalancer.Scheme, DefaultScheme)
-	}
-	if kind == KindALB {
-		setString(&s.LoadBalancer.IngressClassName, DefaultIngressClassName)
-		if hasCertificate && s.LoadBalancer.SSLRedirect == nil {
-			t := true
-			s.LoadBalancer.SSLRedirect = &t
-		}
-	}
-	if kind != KindNLB && len(s.LoadBalancer.Paths) == 0 {
-		s.LoadBalancer.Paths = []string{DefaultPath}
-	}
 
 	hc := &s.HealthCheck
 	setString(&hc.Path, DefaultHealthPath)
 	setIntPtr(&hc.Port, s.Port)
 	setString(&hc.SuccessCodes, DefaultSuccessCodes)
 	setString(&s.Liveness.Path, hc.Path)
-	if known {
-		setIntPtr(&s.LoadBalancer.PropagationSeconds, profile.PropagationSeconds)
-		setIntPtr(&hc.IntervalSeconds, profile.HealthCheck.IntervalSeconds)
-		setIntPtr(&hc.TimeoutSeconds, profile.HealthCheck.TimeoutSeconds)
-		setIntPtr(&hc.HealthyThreshold, profile.HealthCheck.HealthyThreshold)
-		setIntPtr(&hc.UnhealthyThreshold, profile.HealthCheck.UnhealthyThreshold)
-	}
 
 	setIntPtr(&s.App.ShutdownSeconds, s.App.MaxRequestSeconds)
 	setIntPtr(&s.App.StartupSeconds, DefaultStartupSeconds)

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -177,7 +178,7 @@ func TestWithDefaults(t *testing.T) {
 			if tc.in != nil {
 				tc.in(&s)
 			}
-			got := tc.get(s.WithDefaults("web", tc.hasCert))
+			got := tc.get(service.WithDefaults("web", s, tc.hasCert))
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %#v, want %#v", got, tc.want)
 			}
@@ -249,7 +250,7 @@ func full() spec.ServiceSpec {
 
 func TestWithDefaultsKeepsSetValues(t *testing.T) {
 	for _, hasCert := range []bool{false, true} {
-		got := full().WithDefaults("web", hasCert)
+		got := service.WithDefaults("web", full(), hasCert)
 		if want := full(); !reflect.DeepEqual(got, want) {
 			t.Errorf("hasCertificate=%v: WithDefaults changed a spec with every field set:\n got %+v\nwant %+v", hasCert, got, want)
 		}
@@ -260,7 +261,7 @@ func TestWithDefaultsDoesNotMutateCaller(t *testing.T) {
 	t.Run("fields left unset stay unset in the caller's spec", func(t *testing.T) {
 		s := minimal()
 		s.Labels = map[string]string{"team": "a"}
-		_ = s.WithDefaults("web", true)
+		_ = service.WithDefaults("web", s, true)
 		want := minimal()
 		want.Labels = map[string]string{"team": "a"}
 		if !reflect.DeepEqual(s, want) {
@@ -269,7 +270,7 @@ func TestWithDefaultsDoesNotMutateCaller(t *testing.T) {
 	})
 	t.Run("the result shares no pointer, slice or map with the caller", func(t *testing.T) {
 		s := full()
-		out := s.WithDefaults("web", false)
+		out := service.WithDefaults("web", s, false)
 
 		*out.Replicas = 99
 		*out.HealthCheck.Port = 99
@@ -297,8 +298,8 @@ func TestWithDefaultsDoesNotMutateCaller(t *testing.T) {
 		}
 	})
 	t.Run("the result of defaulting twice is stable", func(t *testing.T) {
-		once := minimal().WithDefaults("web", true)
-		twice := once.WithDefaults("other", false)
+		once := service.WithDefaults("web", minimal(), true)
+		twice := service.WithDefaults("other", once, false)
 		if !reflect.DeepEqual(once, twice) {
 			t.Errorf("defaulting a defaulted spec changed it:\n once %+v\ntwice %+v", once, twice)
 		}

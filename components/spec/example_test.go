@@ -3,6 +3,7 @@ package spec_test
 import (
 	"fmt"
 
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -13,7 +14,7 @@ import (
 // shutdown is added, and the grace period covers both the sleep and the
 // shutdown.
 func ExampleResolve() {
-	r, err := spec.Resolve("web", spec.ServiceSpec{
+	r, err := service.Resolve("web", spec.ServiceSpec{
 		Image: "ghcr.io/acme/web:1.4.2",
 		App:   spec.App{MaxRequestSeconds: 30, ShutdownSeconds: intPtr(10)},
 	}, spec.Inputs{})
@@ -34,7 +35,7 @@ func ExampleResolve() {
 // A pinned value that breaks a rule is reported with the rule, the numbers
 // and the smallest fix, next to every other problem in the spec.
 func ExampleResolve_invalid() {
-	_, err := spec.Resolve("web", spec.ServiceSpec{
+	_, err := service.Resolve("web", spec.ServiceSpec{
 		Image:  "ghcr.io/acme/web:1.4.2",
 		App:    spec.App{MaxRequestSeconds: 15, ShutdownSeconds: intPtr(10)},
 		Timing: spec.Timing{TerminationGracePeriodSeconds: intPtr(30)},

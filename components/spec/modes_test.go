@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -18,7 +19,7 @@ func modeBase(kind string) spec.ServiceSpec {
 		App:          spec.App{MaxRequestSeconds: 15},
 		LoadBalancer: spec.LoadBalancer{Kind: kind},
 	}
-	if kind == spec.KindTargetGroupBinding {
+	if kind == service.KindTargetGroupBinding {
 		s.LoadBalancer.VpcId = "vpc-0123456789abcdef0"
 	}
 	return s
@@ -28,7 +29,7 @@ func modeBase(kind string) spec.ServiceSpec {
 // failed Resolve must return an *InvalidError and no result.
 func modeErrs(t *testing.T, s spec.ServiceSpec, in spec.Inputs) field.ErrorList {
 	t.Helper()
-	r, err := spec.Resolve("web", s, in)
+	r, err := service.Resolve("web", s, in)
 	if err == nil {
 		if r == nil {
 			t.Fatal("Resolve returned neither a result nor an error")
@@ -79,9 +80,9 @@ func autoscaled(min, max int) spec.Autoscaling {
 // Mode-specific bad input: every row names its field and says why.
 func TestModeSpecificInputIsRejected(t *testing.T) {
 	const (
-		alb = spec.KindALB
-		nlb = spec.KindNLB
-		tgb = spec.KindTargetGroupBinding
+		alb = service.KindALB
+		nlb = service.KindNLB
+		tgb = service.KindTargetGroupBinding
 	)
 	listener := "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2"
 	cert := "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
@@ -237,16 +238,16 @@ func TestModeSpecificInputIsRejected(t *testing.T) {
 // A valid NLB spec gets the NLB profile: L = 120, health-check timeout 6,
 // and the chain derived from it.
 func TestNLBSpecResolvesWithTheNLBProfile(t *testing.T) {
-	s := modeBase(spec.KindNLB)
+	s := modeBase(service.KindNLB)
 	s.LoadBalancer.Scheme = "internet-facing"
 	s.LoadBalancer.CertificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
-	r, err := spec.Resolve("web", s, spec.Inputs{})
+	r, err := service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
 	tm := r.Timing
-	if r.TimingInputs.LoadBalancer.Kind != "nlb" || r.TimingInputs.PropagationSeconds != 120 {
-		t.Errorf("profile %q, L = %d; want nlb, 120", r.TimingInputs.LoadBalancer.Kind, r.TimingInputs.PropagationSeconds)
+	if r.TimingInputs().LoadBalancer.Kind != "nlb" || r.TimingInputs().PropagationSeconds != 120 {
+		t.Errorf("profile %q, L = %d; want nlb, 120", r.TimingInputs().LoadBalancer.Kind, r.TimingInputs().PropagationSeconds)
 	}
 	if tm.PreStopSleepSeconds < 120 || tm.DeregistrationDelaySeconds < 120+15 {
 		t.Errorf("P = %d, D = %d; want P ≥ 120 (NLB propagation), D ≥ L + R = 135", tm.PreStopSleepSeconds, tm.DeregistrationDelaySeconds)
@@ -269,7 +270,7 @@ func TestNLBSpecResolvesWithTheNLBProfile(t *testing.T) {
 
 	// A pinned propagation is used instead of the profile's.
 	s.LoadBalancer.PropagationSeconds = intPtr(180)
-	r, err = spec.Resolve("web", s, spec.Inputs{})
+	r, err = service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		t.Fatalf("Resolve with propagation 180: %v", err)
 	}
@@ -280,17 +281,17 @@ func TestNLBSpecResolvesWithTheNLBProfile(t *testing.T) {
 }
 
 func TestTargetGroupBindingSpecWithListenerResolves(t *testing.T) {
-	s := modeBase(spec.KindTargetGroupBinding)
+	s := modeBase(service.KindTargetGroupBinding)
 	s.LoadBalancer.ListenerArn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop/1/2"
 	s.LoadBalancer.ListenerRulePriority = intPtr(10)
 	s.LoadBalancer.Host = "web.example.com"
 	s.LoadBalancer.Paths = []string{"/", "/api"}
-	r, err := spec.Resolve("web", s, spec.Inputs{})
+	r, err := service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
-	if r.TimingInputs.LoadBalancer.Kind != "targetGroupBinding" || r.TimingInputs.PropagationSeconds != 25 {
-		t.Errorf("profile %q, L = %d; want targetGroupBinding with the ALB's 25", r.TimingInputs.LoadBalancer.Kind, r.TimingInputs.PropagationSeconds)
+	if r.TimingInputs().LoadBalancer.Kind != "targetGroupBinding" || r.TimingInputs().PropagationSeconds != 25 {
+		t.Errorf("profile %q, L = %d; want targetGroupBinding with the ALB's 25", r.TimingInputs().LoadBalancer.Kind, r.TimingInputs().PropagationSeconds)
 	}
 	// R = S = 15, L = 25: D = 25 + 15 + 5 = 45, P = max(25, 31) = 31, G = 51.
 	if got := [3]int{r.Timing.DeregistrationDelaySeconds, r.Timing.PreStopSleepSeconds, r.Timing.TerminationGracePeriodSeconds}; got != [3]int{45, 31, 51} {
@@ -302,24 +303,24 @@ func TestTargetGroupBindingSpecWithListenerResolves(t *testing.T) {
 
 	// The listener and the VPC may both come as Pulumi inputs.
 	s.LoadBalancer.ListenerArn, s.LoadBalancer.VpcId = "", ""
-	if _, err := spec.Resolve("web", s, spec.Inputs{ListenerArn: true, VpcId: true}); err != nil {
+	if _, err := service.Resolve("web", s, spec.Inputs{ListenerArn: true, VpcId: true}); err != nil {
 		t.Errorf("Resolve with listener and VPC inputs: %v", err)
 	}
 }
 
 func TestAutoscalingSpecResolves(t *testing.T) {
-	s := modeBase(spec.KindALB)
+	s := modeBase(service.KindALB)
 	s.Autoscaling = spec.Autoscaling{Enabled: true, MinReplicas: intPtr(3), MaxReplicas: 10, MemoryUtilizationPercent: intPtr(80)}
-	r, err := spec.Resolve("web", s, spec.Inputs{})
+	r, err := service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
-	if r.TimingInputs.Replicas != 10 {
-		t.Errorf("timing replicas %d, want maxReplicas 10: rollout deadlines are sized for the most pods", r.TimingInputs.Replicas)
+	if r.TimingInputs().Replicas != 10 {
+		t.Errorf("timing replicas %d, want maxReplicas 10: rollout deadlines are sized for the most pods", r.TimingInputs().Replicas)
 	}
 	// maxSurge defaults to a quarter of maxReplicas, rounded up.
-	if r.TimingInputs.MaxSurge != 3 || val(r.Spec.Rollout.MaxSurge) != 3 {
-		t.Errorf("maxSurge %d (spec %v), want ceil(10 / 4) = 3", r.TimingInputs.MaxSurge, val(r.Spec.Rollout.MaxSurge))
+	if r.TimingInputs().MaxSurge != 3 || val(r.Spec.Rollout.MaxSurge) != 3 {
+		t.Errorf("maxSurge %d (spec %v), want ceil(10 / 4) = 3", r.TimingInputs().MaxSurge, val(r.Spec.Rollout.MaxSurge))
 	}
 	if r.Spec.Replicas != nil {
 		t.Errorf("replicas defaulted to %d although the autoscaler owns them", *r.Spec.Replicas)
@@ -330,7 +331,7 @@ func TestAutoscalingSpecResolves(t *testing.T) {
 
 	// minReplicas defaults to 2.
 	s.Autoscaling.MinReplicas = nil
-	r, err = spec.Resolve("web", s, spec.Inputs{})
+	r, err = service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		t.Fatalf("Resolve without minReplicas: %v", err)
 	}
@@ -346,9 +347,9 @@ func TestKeepAliveRuleDependsOnTheKind(t *testing.T) {
 		kind    string
 		wantErr bool
 	}{
-		{spec.KindNLB, false},
-		{spec.KindALB, true},
-		{spec.KindTargetGroupBinding, true},
+		{service.KindNLB, false},
+		{service.KindALB, true},
+		{service.KindTargetGroupBinding, true},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
 			s := modeBase(tc.kind)
@@ -364,7 +365,7 @@ func TestKeepAliveRuleDependsOnTheKind(t *testing.T) {
 
 	// With targetGroupBinding, idleTimeoutSeconds declares the idle
 	// timeout of the ALB managed elsewhere, and rule 8 uses it.
-	s := modeBase(spec.KindTargetGroupBinding)
+	s := modeBase(service.KindTargetGroupBinding)
 	s.App.KeepAliveTimeoutSeconds = intPtr(30)
 	s.LoadBalancer.IdleTimeoutSeconds = intPtr(20)
 	modeMatch(t, modeErrs(t, s, spec.Inputs{}), nil)
@@ -374,7 +375,7 @@ func TestKeepAliveRuleDependsOnTheKind(t *testing.T) {
 
 // Every mode-specific problem is reported at once.
 func TestModeProblemsAreReportedTogether(t *testing.T) {
-	s := modeBase(spec.KindTargetGroupBinding)
+	s := modeBase(service.KindTargetGroupBinding)
 	s.LoadBalancer.VpcId = ""
 	s.LoadBalancer.Host = "web.example.com"
 	s.LoadBalancer.Scheme = "internal"
@@ -393,7 +394,7 @@ func TestModeProblemsAreReportedTogether(t *testing.T) {
 // on spec.autoscaling.maxReplicas: spec.replicas must not be named, since
 // setting it is forbidden with autoscaling.
 func TestAutoscalingWithoutMaxReplicasBlamesOnlyMaxReplicas(t *testing.T) {
-	s := modeBase(spec.KindALB)
+	s := modeBase(service.KindALB)
 	s.Autoscaling = spec.Autoscaling{Enabled: true, CPUUtilizationPercent: intPtr(70)}
 	errs := modeErrs(t, s, spec.Inputs{})
 	if len(errs) == 0 {

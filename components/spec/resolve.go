@@ -24,13 +24,21 @@ const (
 )
 
 // Resolved is a spec with every default applied, validated, and its timings
-// derived: everything needed to build the objects.
+// derived: everything needed to build the objects. service.Resolve makes
+// it, once per service.
 type Resolved struct {
-	Spec         ServiceSpec
-	TimingInputs timing.Inputs
-	Timing       timing.Result
-	Inputs       Inputs
+	// Spec has every default applied.
+	Spec ServiceSpec
+	// Profile is the load-balancer kind's timing profile.
+	Profile timing.Profile
+	// Timing holds every derived value.
+	Timing timing.Result
+	// Inputs says which values come from Pulumi inputs.
+	Inputs Inputs
 }
+
+// TimingInputs are the facts the timing model derived Timing from.
+func (r *Resolved) TimingInputs() timing.Inputs { return r.Spec.TimingInputs(r.Profile) }
 
 // InvalidError lists every problem found in a spec. Its message has one
 // line per problem: field path, the rule it breaks, the smallest fix.
@@ -48,35 +56,10 @@ func (e *InvalidError) Error() string {
 	return b.String()
 }
 
-// Resolve applies defaults, validates, and derives the timings: the whole
-// pure core in one call. It returns an *InvalidError listing every problem,
-// so a user can fix a spec in one pass; nothing is built when it fails.
-func Resolve(name string, s ServiceSpec, in Inputs) (*Resolved, error) {
-	d := s.WithDefaults(name, s.LoadBalancer.CertificateArn != "" || in.CertificateArn)
-	errs := d.Validate(in)
-	if profile, ok := timing.Profiles[d.LoadBalancer.Kind]; ok {
-		ti := d.TimingInputs(profile)
-		r, terrs := timing.Derive(ti)
-		errs = append(errs, terrs...)
-		if len(errs) == 0 {
-			return &Resolved{Spec: d, TimingInputs: ti, Timing: r, Inputs: in}, nil
-		}
-	}
-	return nil, &InvalidError{Errors: dedupe(errs)}
-}
-
-// dedupe drops repeats: the timing package re-checks some ranges (replicas)
-// that Validate already reported.
-func dedupe(errs field.ErrorList) field.ErrorList {
-	seen := map[string]bool{}
-	var out field.ErrorList
-	for _, e := range errs {
-		if !seen[e.Error()] {
-			seen[e.Error()] = true
-			out = append(out, e)
-		}
-	}
-	return out
+// TimingErrors maps errors that package timing reports against its own
+// inputs to the spec fields those inputs come from.
+func TimingErrors(errs field.ErrorList) field.ErrorList {
+	return errs
 }
 
 // TimingInputs extracts the facts the timing model needs from a defaulted

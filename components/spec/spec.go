@@ -167,7 +167,7 @@ type LoadBalancer struct {
 	// ALB target group created in Pulumi (pulumi-aws) and bound to the
 	// Service, optionally with a listener rule on an existing listener.
 	// Defaults to "alb".
-	Kind string `json:"kind,omitempty" jsonschema:"enum=alb,enum=nlb,enum=targetGroupBinding,default=alb"`
+	Kind string `json:"kind,omitempty" jsonschema:"default=alb"`
 	// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to
 	// "internal", as the controller does.
 	Scheme string `json:"scheme,omitempty" jsonschema:"enum=internal,enum=internet-facing,default=internal"`

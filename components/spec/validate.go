@@ -4,15 +4,12 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-
-	"github.com/zerodowntime/zds/components/timing"
 )
 
 // ReservedNamespaces are never labelled for readiness-gate injection: the
@@ -36,7 +33,8 @@ type Inputs struct {
 }
 
 // Validate returns every problem in a defaulted spec except the timing
-// rules (see Resolve), each with its field path and the smallest fix.
+// rules and what depends on the load-balancer kind (see service.Resolve),
+// each with its field path and the smallest fix.
 func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 	var errs field.ErrorList
 	root := field.NewPath("spec")
@@ -111,18 +109,14 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 
 	errs = quantities(errs, root.Child("resources"), s.Resources)
 
-	hc := root.Child("healthCheck")
-	errs = httpPath(errs, hc.Child("path"), s.HealthCheck.Path)
-	maxCode := "499" // ALB target groups
-	if s.LoadBalancer.Kind == KindNLB {
-		maxCode = "599"
-	}
-	errs = successCodes(errs, hc.Child("successCodes"), s.HealthCheck.SuccessCodes, maxCode)
+	// healthCheck.successCodes: the range of codes depends on the load
+	// balancer, so its mode checks them.
+	errs = httpPath(errs, HealthCheckPath.Child("path"), s.HealthCheck.Path)
 	if s.Liveness.Enabled {
 		errs = httpPath(errs, root.Child("liveness", "path"), s.Liveness.Path)
 	}
 
-	errs = append(errs, s.validateLoadBalancer(root.Child("loadBalancer"), in)...)
+	errs = append(errs, s.validateLoadBalancer(root.Child("loadBalancer"))...)
 
 	for _, sp := range []struct {
 		path  *field.Path
@@ -167,10 +161,13 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 	return errs
 }
 
-// successCodes checks a target group's matcher as the ELB API does: HTTP
+// HealthCheckPath is the path of spec.healthCheck.
+var HealthCheckPath = field.NewPath("spec", "healthCheck")
+
+// SuccessCodes checks a target group's matcher as the ELB API does: HTTP
 // codes from 200 to maxCode (499 for an ALB, 599 for an NLB), single or as
 // ascending ranges, separated by commas.
-func successCodes(errs field.ErrorList, p *field.Path, v, maxCode string) field.ErrorList {
+func SuccessCodes(errs field.ErrorList, p *field.Path, v, maxCode string) field.ErrorList {
 	how := `codes or ascending ranges from 200 to ` + maxCode + ` separated by commas, e.g. "200", "200,204" or "200-299"`
 	if !successCodesRE.MatchString(v) {
 		return append(errs, field.Invalid(p, v, "must be "+how))
@@ -269,90 +266,22 @@ func (s ServiceSpec) validateAutoscaling(root *field.Path) field.ErrorList {
 	return errs
 }
 
-// notFor reports a setting that the load-balancer kind does not use.
-func notFor(errs field.ErrorList, p *field.Path, set bool, kind, why string) field.ErrorList {
-	if set {
-		errs = append(errs, field.Forbidden(p, fmt.Sprintf("not used with loadBalancer.kind %s (%s): remove it", kind, why)))
-	}
-	return errs
+// NotFor is the error for a setting that the load-balancer kind does not
+// use.
+func NotFor(p *field.Path, kind, why string) *field.Error {
+	return field.Forbidden(p, fmt.Sprintf("not used with loadBalancer.kind %s (%s): remove it", kind, why))
 }
 
-func (s ServiceSpec) validateLoadBalancer(p *field.Path, in Inputs) field.ErrorList {
+// validateLoadBalancer checks the formats of the loadBalancer fields; which
+// of them a kind uses and needs is its mode's to check (package service).
+func (s ServiceSpec) validateLoadBalancer(p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	lb := s.LoadBalancer
-	if _, ok := timing.Profiles[lb.Kind]; !ok {
-		errs = append(errs, field.NotSupported(p.Child("kind"), lb.Kind, kinds()))
-	}
-	switch lb.Kind {
-	case KindALB:
-		errs = notFor(errs, p.Child("vpcId"), lb.VpcId != "" || in.VpcId, lb.Kind, "the Ingress's target group is created by the controller")
-		errs = notFor(errs, p.Child("listenerArn"), lb.ListenerArn != "" || in.ListenerArn, lb.Kind, "the controller manages the ALB's listeners; use kind targetGroupBinding to add a rule to your own listener")
-		errs = notFor(errs, p.Child("listenerRulePriority"), lb.ListenerRulePriority != nil, lb.Kind, "use groupOrder to order an Ingress's rules")
-	case KindNLB:
-		why := "an NLB routes by port, not by host or path"
-		errs = notFor(errs, p.Child("host"), lb.Host != "", lb.Kind, why)
-		errs = notFor(errs, p.Child("paths"), len(lb.Paths) > 0, lb.Kind, why)
-		errs = notFor(errs, p.Child("groupName"), lb.GroupName != "", lb.Kind, "ALB groups only")
-		errs = notFor(errs, p.Child("groupOrder"), lb.GroupOrder != nil, lb.Kind, "ALB groups only")
-		errs = notFor(errs, p.Child("groupAttributesOwner"), lb.GroupAttributesOwner, lb.Kind, "ALB groups only")
-		errs = notFor(errs, p.Child("sslRedirect"), lb.SSLRedirect != nil, lb.Kind, "an NLB does not speak HTTP; serve HTTPS on 443 with certificateArn")
-		errs = notFor(errs, p.Child("idleTimeoutSeconds"), lb.IdleTimeoutSeconds != nil, lb.Kind, "an NLB reuses no connections, so rule 8 does not apply")
-		errs = notFor(errs, p.Child("ingressClassName"), lb.IngressClassName != "", lb.Kind, "there is no Ingress")
-		errs = notFor(errs, p.Child("vpcId"), lb.VpcId != "" || in.VpcId, lb.Kind, "the controller creates the target group")
-		errs = notFor(errs, p.Child("listenerArn"), lb.ListenerArn != "" || in.ListenerArn, lb.Kind, "the controller manages the NLB's listeners")
-		errs = notFor(errs, p.Child("listenerRulePriority"), lb.ListenerRulePriority != nil, lb.Kind, "NLB listeners have no rules")
-	case KindTargetGroupBinding:
-		why := "the ALB and its listeners are managed outside this service"
-		errs = notFor(errs, p.Child("scheme"), lb.Scheme != "", lb.Kind, why)
-		errs = notFor(errs, p.Child("certificateArn"), lb.CertificateArn != "" || in.CertificateArn, lb.Kind, why)
-		errs = notFor(errs, p.Child("sslRedirect"), lb.SSLRedirect != nil, lb.Kind, why)
-		errs = notFor(errs, p.Child("groupName"), lb.GroupName != "", lb.Kind, "ALB groups belong to Ingresses")
-		errs = notFor(errs, p.Child("groupOrder"), lb.GroupOrder != nil, lb.Kind, "use listenerRulePriority")
-		errs = notFor(errs, p.Child("groupAttributesOwner"), lb.GroupAttributesOwner, lb.Kind, why)
-		errs = notFor(errs, p.Child("ingressClassName"), lb.IngressClassName != "", lb.Kind, "there is no Ingress")
-		errs = notFor(errs, p.Child("skipAwait"), lb.SkipAwait, lb.Kind, "there is no Ingress to await")
-		if lb.VpcId == "" && !in.VpcId {
-			errs = append(errs, field.Required(p.Child("vpcId"), "the target group needs the VPC of the cluster's pods, e.g. vpc-0123456789abcdef0"))
-		}
-		hasListener := lb.ListenerArn != "" || in.ListenerArn
-		if hasListener && lb.ListenerRulePriority == nil {
-			errs = append(errs, field.Required(p.Child("listenerRulePriority"), "a listener rule needs a priority (1–50000) unique on its listener"))
-		}
-		if !hasListener {
-			errs = notFor(errs, p.Child("listenerRulePriority"), lb.ListenerRulePriority != nil, lb.Kind+" without listenerArn", "there is no rule to order")
-			errs = notFor(errs, p.Child("host"), lb.Host != "", lb.Kind+" without listenerArn", "host is a listener-rule condition: set listenerArn")
-		}
-		if hasListener {
-			// ALB rules take at most 3 values per condition and 5 per rule.
-			patterns := ListenerPathPatterns(lb.Paths)
-			hosts := 0
-			if lb.Host != "" {
-				hosts = 1
-			}
-			if len(patterns) > 3 || len(patterns)+hosts > 5 {
-				errs = append(errs, field.TooMany(p.Child("paths"), len(lb.Paths), 1))
-				errs[len(errs)-1].Detail = fmt.Sprintf("become the path patterns %q, but an ALB listener rule takes at most 3 per condition (5 values per rule): route one prefix per service, or match a common prefix", patterns)
-			}
-		}
-		if lb.ListenerRulePriority != nil && (*lb.ListenerRulePriority < 1 || *lb.ListenerRulePriority > 50000) {
-			errs = append(errs, field.Invalid(p.Child("listenerRulePriority"), *lb.ListenerRulePriority, "must be between 1 and 50000"))
-		}
-	}
-	if lb.GroupAttributesOwner && lb.GroupName == "" && lb.Kind == KindALB {
-		errs = append(errs, field.Invalid(p.Child("groupAttributesOwner"), true, "only means something in a group: set loadBalancer.groupName, or remove it"))
-	}
 	if lb.VpcId != "" && !strings.HasPrefix(lb.VpcId, "vpc-") {
 		errs = append(errs, field.Invalid(p.Child("vpcId"), lb.VpcId, "must be a VPC ID, e.g. vpc-0123456789abcdef0"))
 	}
 	if lb.ListenerArn != "" && !strings.HasPrefix(lb.ListenerArn, "arn:") {
 		errs = append(errs, field.Invalid(p.Child("listenerArn"), lb.ListenerArn, "must be an ELB listener ARN (arn:aws:elasticloadbalancing:…:listener/app/…)"))
-	}
-	if lb.Kind == KindALB || lb.Kind == KindNLB {
-		switch lb.Scheme {
-		case "internal", "internet-facing":
-		default:
-			errs = append(errs, field.NotSupported(p.Child("scheme"), lb.Scheme, []string{"internal", "internet-facing"}))
-		}
 	}
 	if lb.Host != "" {
 		host := strings.TrimPrefix(lb.Host, "*.")
@@ -367,40 +296,13 @@ func (s ServiceSpec) validateLoadBalancer(p *field.Path, in Inputs) field.ErrorL
 		errs = append(errs, field.Invalid(p.Child("certificateArn"), lb.CertificateArn,
 			"must be an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)"))
 	}
-	hasCert := lb.CertificateArn != "" || in.CertificateArn
-	if lb.Kind == KindALB && lb.SSLRedirect != nil && *lb.SSLRedirect && !hasCert {
-		errs = append(errs, field.Invalid(p.Child("sslRedirect"), true,
-			"redirecting to HTTPS needs an HTTPS listener: set loadBalancer.certificateArn, or sslRedirect: false"))
-	}
 	if lb.GroupName != "" {
 		if len(lb.GroupName) > 63 || !groupNameRE.MatchString(lb.GroupName) {
 			errs = append(errs, field.Invalid(p.Child("groupName"), lb.GroupName,
 				"must be at most 63 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"))
 		}
 	}
-	if lb.GroupOrder != nil && lb.Kind == KindALB {
-		if lb.GroupName == "" {
-			errs = append(errs, field.Invalid(p.Child("groupOrder"), *lb.GroupOrder, "only means something in a group: set loadBalancer.groupName, or remove groupOrder"))
-		}
-		if *lb.GroupOrder < -1000 || *lb.GroupOrder > 1000 {
-			errs = append(errs, field.Invalid(p.Child("groupOrder"), *lb.GroupOrder, "must be between -1000 and 1000"))
-		}
-	}
-	if lb.Kind == KindALB {
-		for _, msg := range validation.IsDNS1123Subdomain(lb.IngressClassName) {
-			errs = append(errs, field.Invalid(p.Child("ingressClassName"), lb.IngressClassName, msg))
-		}
-	}
 	return errs
-}
-
-func kinds() []string {
-	out := make([]string, 0, len(timing.Profiles))
-	for k := range timing.Profiles {
-		out = append(out, k)
-	}
-	sort.Strings(out) // a stable message
-	return out
 }
 
 func port(errs field.ErrorList, p *field.Path, v int) field.ErrorList {
@@ -443,19 +345,4 @@ func quantities(errs field.ErrorList, p *field.Path, r Resources) field.ErrorLis
 		errs = append(errs, field.Invalid(p.Child("limits", "memory"), r.Limits.Memory, fmt.Sprintf("must be at least the request (%s)", r.Requests.Memory)))
 	}
 	return errs
-}
-
-// ListenerPathPatterns turns prefix paths into ALB path patterns: "/"
-// matches everything ("/*"); "/api" matches "/api" and "/api/*".
-func ListenerPathPatterns(paths []string) []string {
-	var patterns []string
-	for _, p := range paths {
-		if p == "/" {
-			patterns = append(patterns, "/*")
-			continue
-		}
-		p = strings.TrimSuffix(p, "/")
-		patterns = append(patterns, p, p+"/*")
-	}
-	return patterns
 }

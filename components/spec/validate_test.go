@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -19,11 +20,11 @@ type wantErr struct {
 
 // validate defaults s as Resolve does, then validates it.
 func validate(s spec.ServiceSpec, in spec.Inputs, after func(*spec.ServiceSpec)) field.ErrorList {
-	d := s.WithDefaults("web", s.LoadBalancer.CertificateArn != "" || in.CertificateArn)
+	d := service.WithDefaults("web", s, s.LoadBalancer.CertificateArn != "" || in.CertificateArn)
 	if after != nil {
 		after(&d)
 	}
-	return d.Validate(in)
+	return service.Validate(d, in)
 }
 
 // matchErrors reports, for t, every wanted error that is missing and every
@@ -399,7 +400,7 @@ func TestResolveReportsEveryProblem(t *testing.T) {
 		{"spec.timing.terminationGracePeriodSeconds", "rule 4"},
 	}
 
-	r, err := spec.Resolve("web", s, spec.Inputs{})
+	r, err := service.Resolve("web", s, spec.Inputs{})
 	if r != nil {
 		t.Errorf("Resolve returned a result with its error: %+v", r)
 	}
@@ -430,7 +431,7 @@ func TestResolveUnknownKindSkipsTiming(t *testing.T) {
 	s := minimal()
 	s.LoadBalancer.Kind = "gateway"
 	s.Timing.PreStopSleepSeconds = intPtr(1) // would break rule 2 for an ALB
-	_, err := spec.Resolve("web", s, spec.Inputs{})
+	_, err := service.Resolve("web", s, spec.Inputs{})
 	var invalid *spec.InvalidError
 	if !errors.As(err, &invalid) {
 		t.Fatalf("Resolve error %v, want *spec.InvalidError", err)
@@ -444,7 +445,7 @@ func TestResolveReportsEachProblemOnce(t *testing.T) {
 	for _, replicas := range []int{0, -1} {
 		s := minimal()
 		s.Replicas = intPtr(replicas)
-		_, err := spec.Resolve("web", s, spec.Inputs{})
+		_, err := service.Resolve("web", s, spec.Inputs{})
 		var invalid *spec.InvalidError
 		if !errors.As(err, &invalid) {
 			t.Fatalf("replicas %d: Resolve error %v, want *spec.InvalidError", replicas, err)
@@ -465,7 +466,7 @@ func TestResolveReportsEachProblemOnce(t *testing.T) {
 func TestResolve(t *testing.T) {
 	s := minimal()
 	s.Labels = map[string]string{"team": "a"}
-	r, err := spec.Resolve("web", s, spec.Inputs{})
+	r, err := service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
@@ -476,7 +477,7 @@ func TestResolve(t *testing.T) {
 	if r.Spec.Name != "web" || r.Spec.Namespace != "default" || val(r.Spec.Replicas) != 3 {
 		t.Errorf("resolved spec not defaulted: name %q, namespace %q, replicas %v", r.Spec.Name, r.Spec.Namespace, val(r.Spec.Replicas))
 	}
-	ti := r.TimingInputs
+	ti := r.TimingInputs()
 	if ti.MaxRequestSeconds != 15 || ti.ShutdownSeconds != 15 || ti.PropagationSeconds != 25 || ti.IdleTimeoutSeconds != 60 ||
 		ti.Replicas != 3 || ti.MaxSurge != 1 || ti.StartupSeconds != 30 {
 		t.Errorf("timing inputs %+v, want R=15 S=15 L=25 idle 60 startup 30, 3 replicas, maxSurge 1", ti)
@@ -487,11 +488,11 @@ func TestResolve(t *testing.T) {
 
 	s.LoadBalancer.IdleTimeoutSeconds = intPtr(120)
 	s.App.KeepAliveTimeoutSeconds = intPtr(121)
-	r, err = spec.Resolve("web", s, spec.Inputs{})
+	r, err = service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		t.Fatalf("Resolve with idle timeout 120 and keep-alive 121: %v", err)
 	}
-	if r.TimingInputs.IdleTimeoutSeconds != 120 {
-		t.Errorf("idle timeout %d, want the spec's 120", r.TimingInputs.IdleTimeoutSeconds)
+	if r.TimingInputs().IdleTimeoutSeconds != 120 {
+		t.Errorf("idle timeout %d, want the spec's 120", r.TimingInputs().IdleTimeoutSeconds)
 	}
 }

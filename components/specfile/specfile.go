@@ -24,6 +24,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/schema"
 )
@@ -548,7 +549,7 @@ func parseDocument(file string, root *yaml.Node, generic any) (*Document, []Prob
 	if err := jd.Decode(&d); err != nil {
 		return nil, []Problem{{File: file, Line: root.Line, Column: root.Column, Message: err.Error()}}
 	}
-	r, err := spec.Resolve(d.Metadata.Name, d.ServiceSpec(), spec.Inputs{})
+	r, err := service.Resolve(d.Metadata.Name, d.ServiceSpec(), spec.Inputs{})
 	if err != nil {
 		var inv *spec.InvalidError
 		if !errors.As(err, &inv) {
@@ -716,7 +717,7 @@ func groupProblems(docs []*Document) []Problem {
 	var names []string
 	for _, d := range docs {
 		lb := d.Resolved.Spec.LoadBalancer
-		if lb.Kind != spec.KindALB || lb.GroupName == "" {
+		if lb.Kind != service.KindALB || lb.GroupName == "" {
 			continue
 		}
 		idle := "unset (60)"

@@ -277,7 +277,7 @@ func randomInputs(rng *rand.Rand) timing.Inputs {
 	near := func(v, below, above int) int { return v - below + rng.IntN(below+above+1) }
 
 	in := timing.Inputs{
-		LoadBalancer:       timing.ALB,
+		LoadBalancer:       alb,
 		MaxRequestSeconds:  value(1, 3600, 120),
 		ShutdownSeconds:    value(0, 3600, 120),
 		StartupSeconds:     value(0, 3600, 300),
@@ -461,7 +461,7 @@ func FuzzDerive(f *testing.F) {
 			return &v
 		}
 		in := timing.Inputs{
-			LoadBalancer:            timing.ALB,
+			LoadBalancer:            alb,
 			MaxRequestSeconds:       R,
 			ShutdownSeconds:         S,
 			StartupSeconds:          startup,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/preview"
+	"github.com/zerodowntime/zds/components/service"
 )
 
 const benchServices = 20
@@ -76,7 +77,7 @@ func BenchmarkComponentVsRaw(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		objs = append(objs, manifests.Build(r))
+		objs = append(objs, service.Build(r))
 	}
 	raw := rawProgram(objs)
 	var tComp, tRaw time.Duration

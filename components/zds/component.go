@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/timing"
 )
@@ -124,7 +125,7 @@ func resolve(name string, args *ZeroDowntimeServiceArgs) (*spec.Resolved, error)
 	if args == nil {
 		args = &ZeroDowntimeServiceArgs{}
 	}
-	return spec.Resolve(name, args.ServiceSpec, spec.Inputs{
+	return service.Resolve(name, args.ServiceSpec, spec.Inputs{
 		Image:          args.Image != nil,
 		CertificateArn: args.CertificateArn != nil,
 		VpcId:          args.VpcId != nil,
@@ -145,7 +146,7 @@ func NewZeroDowntimeService(ctx *pulumi.Context, name string, args *ZeroDowntime
 	if err != nil {
 		return nil, err
 	}
-	objs := manifests.Build(r)
+	objs := service.Build(r)
 
 	c := &ZeroDowntimeService{Spec: r.Spec, Timing: r.Timing, Objects: objs}
 	if err := ctx.RegisterComponentResource(TypeToken, name, c, opts...); err != nil {

@@ -13,8 +13,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/zerodowntime/zds/components/check"
-	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/preview"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/zds"
 )
@@ -191,21 +191,21 @@ func TestInputsCarryEveryField(t *testing.T) {
 	ing := one(t, rec, tIngress).Inputs
 	ann := get(ing, "metadata", "annotations").(map[string]any)
 	wantAnn := map[string]string{
-		manifests.AnnTargetType:            "ip",
-		manifests.AnnScheme:                "internet-facing",
-		manifests.AnnTargetGroupAttributes: fmt.Sprintf("deregistration_delay.timeout_seconds=%d", tm.DeregistrationDelaySeconds),
-		manifests.AnnHealthCheckPath:       "/healthz",
-		manifests.AnnHealthCheckPort:       "traffic-port",
-		manifests.AnnHealthCheckInterval:   "10",
-		manifests.AnnHealthCheckTimeout:    "5",
-		manifests.AnnHealthyThreshold:      "2",
-		manifests.AnnUnhealthyThreshold:    "2",
-		manifests.AnnSuccessCodes:          "200-299",
-		manifests.AnnCertificateArn:        "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
-		manifests.AnnListenPorts:           `[{"HTTP":80},{"HTTPS":443}]`,
-		manifests.AnnSSLRedirect:           "443",
-		manifests.AnnGroupName:             "shop",
-		manifests.AnnGroupOrder:            "10",
+		service.AnnTargetType:            "ip",
+		service.AnnScheme:                "internet-facing",
+		service.AnnTargetGroupAttributes: fmt.Sprintf("deregistration_delay.timeout_seconds=%d", tm.DeregistrationDelaySeconds),
+		service.AnnHealthCheckPath:       "/healthz",
+		service.AnnHealthCheckPort:       "traffic-port",
+		service.AnnHealthCheckInterval:   "10",
+		service.AnnHealthCheckTimeout:    "5",
+		service.AnnHealthyThreshold:      "2",
+		service.AnnUnhealthyThreshold:    "2",
+		service.AnnSuccessCodes:          "200-299",
+		service.AnnCertificateArn:        "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+		service.AnnListenPorts:           `[{"HTTP":80},{"HTTPS":443}]`,
+		service.AnnSSLRedirect:           "443",
+		service.AnnGroupName:             "shop",
+		service.AnnGroupOrder:            "10",
 	}
 	for k, v := range wantAnn {
 		if ann[k] != v {
@@ -395,10 +395,10 @@ func TestUnknownImageInPreview(t *testing.T) {
 		t.Errorf("image = %v, want unknown in preview", got)
 	}
 	ing := one(t, rec, tIngress)
-	if got := get(ing.Inputs, "metadata", "annotations", manifests.AnnCertificateArn); got != preview.Unknown {
+	if got := get(ing.Inputs, "metadata", "annotations", service.AnnCertificateArn); got != preview.Unknown {
 		t.Errorf("certificate ARN = %v, want unknown in preview", got)
 	}
-	if got := get(ing.Inputs, "metadata", "annotations", manifests.AnnListenPorts); got != `[{"HTTP":80},{"HTTPS":443}]` {
+	if got := get(ing.Inputs, "metadata", "annotations", service.AnnListenPorts); got != `[{"HTTP":80},{"HTTPS":443}]` {
 		t.Errorf("a certificate input must open HTTPS, listen-ports = %v", got)
 	}
 	if repo := one(t, rec, "aws:ecr/repository:Repository"); !slices.Contains(dep.DependsOn, repo.URN) {
@@ -418,7 +418,7 @@ func TestImageAndCertificateFromKnownInputs(t *testing.T) {
 	if got := get(one(t, rec, tDeployment).Inputs, "spec", "template", "spec", "containers", 0, "image"); got != "123.dkr.ecr.eu-west-1.amazonaws.com/web:2.0" {
 		t.Errorf("image = %v", got)
 	}
-	if got := get(one(t, rec, tIngress).Inputs, "metadata", "annotations", manifests.AnnCertificateArn); got != "arn:aws:acm:eu-west-1:1:certificate/x" {
+	if got := get(one(t, rec, tIngress).Inputs, "metadata", "annotations", service.AnnCertificateArn); got != "arn:aws:acm:eu-west-1:1:certificate/x" {
 		t.Errorf("certificate = %v", got)
 	}
 }

@@ -8,13 +8,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/service"
 )
 
 // Paths (numbers index lists) of the values a Pulumi input may replace.
 var (
 	imagePath          = []string{"spec", "template", "spec", "containers", "0", "image"}
-	certificatePath    = []string{"metadata", "annotations", manifests.AnnCertificateArn}
-	nlbCertificatePath = []string{"metadata", "annotations", manifests.AnnNLBSSLCert}
+	certificatePath    = []string{"metadata", "annotations", service.AnnCertificateArn}
+	nlbCertificatePath = []string{"metadata", "annotations", service.AnnNLBSSLCert}
 	targetGroupARNPath = []string{"spec", "targetGroupARN"}
 )
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/invopop/jsonschema"
 
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/schema"
 )
@@ -102,6 +103,15 @@ func schemaJSON(root string) ([]byte, error) {
 	}
 	s := r.Reflect(&spec.Document{})
 	s.ID = schema.ID
+	// The load-balancer kinds are the modes package service registers.
+	kind, ok := s.Definitions["LoadBalancer"].Properties.Get("kind")
+	if !ok {
+		return nil, fmt.Errorf("schema: no loadBalancer.kind")
+	}
+	kind.Enum = nil
+	for _, k := range service.Kinds() {
+		kind.Enum = append(kind.Enum, k)
+	}
 	s.Title = "ZeroDowntimeService spec file"
 	s.Description = "A service that zds deploys behind an AWS load balancer without dropping requests. Generated from the Go types in components/spec by `make generate`: do not edit."
 	for _, def := range s.Definitions {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -28,22 +29,22 @@ func Base() spec.ServiceSpec {
 // autoscaling or a fixed replica count.
 func Random(rng *rand.Rand, kinds ...string) spec.ServiceSpec {
 	if len(kinds) == 0 {
-		kinds = []string{spec.KindALB, spec.KindNLB, spec.KindTargetGroupBinding}
+		kinds = []string{service.KindALB, service.KindNLB, service.KindTargetGroupBinding}
 	}
 	s := Base()
 	kind := kinds[rng.IntN(len(kinds))]
 	s.LoadBalancer.Kind = kind
 	switch kind {
-	case spec.KindNLB:
+	case service.KindNLB:
 		s.LoadBalancer.Scheme = "internet-facing"
-	case spec.KindTargetGroupBinding:
+	case service.KindTargetGroupBinding:
 		s.LoadBalancer.VpcId = "vpc-1"
 		if rng.IntN(2) == 0 {
 			s.LoadBalancer.ListenerArn = "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/x/1/2"
 			s.LoadBalancer.ListenerRulePriority = ptr(1 + rng.IntN(50000))
 		}
 	}
-	if kind != spec.KindNLB && rng.IntN(2) == 0 {
+	if kind != service.KindNLB && rng.IntN(2) == 0 {
 		s.LoadBalancer.IdleTimeoutSeconds = ptr(1 + rng.IntN(300))
 	}
 	s.App.MaxRequestSeconds = 1 + rng.IntN(900)

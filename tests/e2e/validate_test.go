@@ -19,6 +19,7 @@ import (
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/preview"
 	"github.com/zerodowntime/zds/components/render"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/specfile"
 	"github.com/zerodowntime/zds/components/zds"
@@ -36,7 +37,7 @@ func exampleManifests(t *testing.T, path, namespace string) ([]map[string]any, [
 	if namespace != "" {
 		for _, d := range docs {
 			d.Metadata.Namespace = namespace
-			if d.Resolved, err = spec.Resolve(d.Metadata.Name, d.ServiceSpec(), spec.Inputs{}); err != nil {
+			if d.Resolved, err = service.Resolve(d.Metadata.Name, d.ServiceSpec(), spec.Inputs{}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -141,11 +141,11 @@ func SameAsSpecFile(t *testing.T, program pulumi.RunFunc, specPath string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := preview.YAML(rec.Manifests())
+	want, err := render.YAML(rec.Manifests())
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := preview.YAML(rendered)
+	got, err := render.YAML(rendered)
 	if err != nil {
 		t.Fatal(err)
 	}

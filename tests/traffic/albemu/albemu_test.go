@@ -11,7 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/tests/controlplane"
 	"github.com/zerodowntime/zds/tests/traffic/albemu"
@@ -88,7 +88,7 @@ func TestControllerRegistersGatesAndDrains(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = hook.Stop(context.Background()) })
 
-	r, err := spec.Resolve("web", spec.ServiceSpec{
+	r, err := service.Resolve("web", spec.ServiceSpec{
 		Namespace: "emu", CreateNamespace: true, Image: "example.com/web:1", Replicas: ptr(2),
 		App:          spec.App{MaxRequestSeconds: 2, ShutdownSeconds: ptr(2)},
 		LoadBalancer: spec.LoadBalancer{PropagationSeconds: ptr(5)},
@@ -96,7 +96,7 @@ func TestControllerRegistersGatesAndDrains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := manifests.Build(r)
+	o := service.Build(r)
 	// In zds's order: namespace (with the gate label), budget, Service,
 	// Ingress (→ the binding), then the pods.
 	must(t, apply.Front(ctx, cs, o))

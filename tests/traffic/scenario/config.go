@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -65,11 +66,11 @@ func zdsSpec(ns string, env Environment) spec.ServiceSpec {
 
 // ZDS is the render of the matching spec.
 var ZDS = Config{Name: "zds", Objects: func(ns string, env Environment) (*manifests.Objects, error) {
-	r, err := spec.Resolve("web", zdsSpec(ns, env), spec.Inputs{})
+	r, err := service.Resolve("web", zdsSpec(ns, env), spec.Inputs{})
 	if err != nil {
 		return nil, fmt.Errorf("zds spec: %w", err)
 	}
-	return manifests.Build(r), nil
+	return service.Build(r), nil
 }}
 
 // ZDSNoMinReady is zds's output without minReadySeconds: with the
@@ -178,7 +179,7 @@ func Ablation(rule string, env Environment) Config {
 
 // setDeregistrationDelay rewrites D in the Ingress's target-group attributes.
 func setDeregistrationDelay(o *manifests.Objects, d int64) {
-	o.Ingress.Annotations[manifests.AnnTargetGroupAttributes] = fmt.Sprintf("deregistration_delay.timeout_seconds=%d", d)
+	o.Ingress.Annotations[service.AnnTargetGroupAttributes] = fmt.Sprintf("deregistration_delay.timeout_seconds=%d", d)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -1,7 +1,6 @@
 package manifests
 
 import (
-	"fmt"
 	"strconv"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -12,72 +11,13 @@ import (
 	"github.com/zerodowntime/zds/components/spec"
 )
 
-// NLB annotations (AWS Load Balancer Controller, service annotations).
-const (
-	NLBPrefix                  = "service.beta.kubernetes.io/"
-	AnnNLBType                 = NLBPrefix + "aws-load-balancer-type"
-	AnnNLBTargetType           = NLBPrefix + "aws-load-balancer-nlb-target-type"
-	AnnNLBScheme               = NLBPrefix + "aws-load-balancer-scheme"
-	AnnNLBTargetGroupAttrs     = NLBPrefix + "aws-load-balancer-target-group-attributes"
-	AnnNLBHealthCheckProtocol  = NLBPrefix + "aws-load-balancer-healthcheck-protocol"
-	AnnNLBHealthCheckPath      = NLBPrefix + "aws-load-balancer-healthcheck-path"
-	AnnNLBHealthCheckPort      = NLBPrefix + "aws-load-balancer-healthcheck-port"
-	AnnNLBHealthCheckInterval  = NLBPrefix + "aws-load-balancer-healthcheck-interval"
-	AnnNLBHealthCheckTimeout   = NLBPrefix + "aws-load-balancer-healthcheck-timeout"
-	AnnNLBHealthyThreshold     = NLBPrefix + "aws-load-balancer-healthcheck-healthy-threshold"
-	AnnNLBUnhealthyThreshold   = NLBPrefix + "aws-load-balancer-healthcheck-unhealthy-threshold"
-	AnnNLBHealthCheckSuccess   = NLBPrefix + "aws-load-balancer-healthcheck-success-codes"
-	AnnNLBSSLCert              = NLBPrefix + "aws-load-balancer-ssl-cert"
-	AnnNLBSSLPorts             = NLBPrefix + "aws-load-balancer-ssl-ports"
-	HTTPSPortName              = "https"
-	ServiceHTTPSPort           = 443
-	TargetGroupBindingAPIGroup = "elbv2.k8s.aws"
-)
-
-// healthCheckPort is the LB's health-check port: "traffic-port" when it is
+// HealthCheckPort is the LB's health-check port: "traffic-port" when it is
 // the serving port (rule 7: the readiness probe's port either way).
-func healthCheckPort(s spec.ServiceSpec) string {
+func HealthCheckPort(s spec.ServiceSpec) string {
 	if *s.HealthCheck.Port != s.Port {
 		return strconv.Itoa(*s.HealthCheck.Port)
 	}
 	return "traffic-port"
-}
-
-// nlbService is the Service of type LoadBalancer that the controller turns
-// into an NLB with IP targets.
-func nlbService(r *spec.Resolved) *corev1.Service {
-	s, t := r.Spec, r.Timing
-	svc := service(s)
-	svc.Spec.Type = corev1.ServiceTypeLoadBalancer
-	svc.Spec.AllocateLoadBalancerNodePorts = ptr(false) // IP targets need no node ports
-	svc.Annotations = map[string]string{
-		AnnNLBType:       "external",
-		AnnNLBTargetType: "ip",
-		AnnNLBScheme:     s.LoadBalancer.Scheme,
-		// Connection termination closes long-lived connections when draining
-		// ends, so none outlives the deregistration delay.
-		AnnNLBTargetGroupAttrs:    fmt.Sprintf("deregistration_delay.timeout_seconds=%d,deregistration_delay.connection_termination.enabled=true", t.DeregistrationDelaySeconds),
-		AnnNLBHealthCheckProtocol: "http",
-		AnnNLBHealthCheckPath:     s.HealthCheck.Path,
-		AnnNLBHealthCheckPort:     healthCheckPort(s),
-		AnnNLBHealthCheckInterval: strconv.Itoa(t.HealthCheck.IntervalSeconds),
-		AnnNLBHealthCheckTimeout:  strconv.Itoa(t.HealthCheck.TimeoutSeconds),
-		AnnNLBHealthyThreshold:    strconv.Itoa(t.HealthCheck.HealthyThreshold),
-		AnnNLBUnhealthyThreshold:  strconv.Itoa(t.HealthCheck.UnhealthyThreshold),
-		AnnNLBHealthCheckSuccess:  s.HealthCheck.SuccessCodes,
-	}
-	if s.LoadBalancer.SkipAwait {
-		svc.Annotations[AnnSkipAwait] = "true"
-	}
-	if HasCertificate(r) {
-		// The Pulumi layer replaces this with the input when one is given.
-		svc.Annotations[AnnNLBSSLCert] = s.LoadBalancer.CertificateArn
-		svc.Annotations[AnnNLBSSLPorts] = strconv.Itoa(ServiceHTTPSPort)
-		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{
-			Name: HTTPSPortName, Port: ServiceHTTPSPort, TargetPort: intstr.FromString(PortName), Protocol: corev1.ProtocolTCP,
-		})
-	}
-	return svc
 }
 
 // TargetGroupBinding is the AWS Load Balancer Controller's
@@ -126,44 +66,6 @@ type ListenerRule struct {
 	PathPatterns []string `json:"pathPatterns"`
 }
 
-func targetGroupBinding(s spec.ServiceSpec) *TargetGroupBinding {
-	return &TargetGroupBinding{
-		TypeMeta:   metav1.TypeMeta{APIVersion: TargetGroupBindingAPIGroup + "/v1beta1", Kind: "TargetGroupBinding"},
-		ObjectMeta: meta(s, s.Name),
-		Spec: TargetGroupBindingSpec{
-			TargetType: "ip",
-			ServiceRef: ServiceReference{Name: s.Name, Port: intstr.FromInt32(ServicePort)},
-		},
-	}
-}
-
-func targetGroup(r *spec.Resolved) *TargetGroup {
-	s, t := r.Spec, r.Timing
-	return &TargetGroup{
-		Port:                       s.Port,
-		Protocol:                   "HTTP",
-		TargetType:                 "ip",
-		DeregistrationDelaySeconds: t.DeregistrationDelaySeconds,
-		HealthCheckPath:            s.HealthCheck.Path,
-		HealthCheckPort:            healthCheckPort(s),
-		HealthCheckIntervalSeconds: t.HealthCheck.IntervalSeconds,
-		HealthCheckTimeoutSeconds:  t.HealthCheck.TimeoutSeconds,
-		HealthyThreshold:           t.HealthCheck.HealthyThreshold,
-		UnhealthyThreshold:         t.HealthCheck.UnhealthyThreshold,
-		Matcher:                    s.HealthCheck.SuccessCodes,
-	}
-}
-
-// listenerRule returns the rule, or nil without a listener. Prefix paths
-// become ALB path patterns: "/api" matches "/api" and "/api/*".
-func listenerRule(r *spec.Resolved) *ListenerRule {
-	lb := r.Spec.LoadBalancer
-	if lb.ListenerArn == "" && !r.Inputs.ListenerArn {
-		return nil
-	}
-	return &ListenerRule{Priority: *lb.ListenerRulePriority, Host: lb.Host, PathPatterns: spec.ListenerPathPatterns(lb.Paths)}
-}
-
 // hpa is the autoscaler. Scale-down removes at most maxUnavailable pods per
 // grace period, so no more pods are leaving at once than a drain allows.
 func hpa(r *spec.Resolved) *autoscalingv2.HorizontalPodAutoscaler {
@@ -186,7 +88,7 @@ func hpa(r *spec.Resolved) *autoscalingv2.HorizontalPodAutoscaler {
 	add(corev1.ResourceMemory, a.MemoryUtilizationPercent)
 	return &autoscalingv2.HorizontalPodAutoscaler{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler"},
-		ObjectMeta: meta(s, s.Name),
+		ObjectMeta: Meta(s, s.Name),
 		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: s.Name},
 			MinReplicas:    ptr(int32(*a.MinReplicas)),

@@ -1,4 +1,4 @@
-package preview_test
+package render_test
 
 import (
 	"bytes"
@@ -8,12 +8,13 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/zerodowntime/zds/components/manifests"
-	"github.com/zerodowntime/zds/components/preview"
+	"github.com/zerodowntime/zds/components/render"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/internal/spectest"
 )
 
-// preview.YAML writes exactly what sigs.k8s.io/yaml (JSON, then YAML)
+// render.YAML writes exactly what sigs.k8s.io/yaml (JSON, then YAML)
 // writes, without the round trip: for random rendered services, and for
 // the values where a direct encoding would differ (large whole numbers,
 // keys with digits, fractions, odd strings).
@@ -26,11 +27,11 @@ func TestYAMLIsWhatSigsYAMLWrites(t *testing.T) {
 	})
 	rng := rand.New(rand.NewPCG(2, 9))
 	for len(objs) < 300 {
-		r, err := spec.Resolve("web", spectest.Random(rng), spec.Inputs{})
+		r, err := service.Resolve("web", spectest.Random(rng), spec.Inputs{})
 		if err != nil {
 			continue
 		}
-		for _, it := range manifests.Build(r).Items() {
+		for _, it := range service.Build(r).Items() {
 			m, err := manifests.ToMap(it.Object)
 			if err != nil {
 				t.Fatal(err)
@@ -39,7 +40,7 @@ func TestYAMLIsWhatSigsYAMLWrites(t *testing.T) {
 		}
 	}
 	for _, o := range objs {
-		got, err := preview.YAML([]map[string]any{o})
+		got, err := render.YAML([]map[string]any{o})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +49,7 @@ func TestYAMLIsWhatSigsYAMLWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Fatalf("preview.YAML differs from sigs.k8s.io/yaml:\n%s\nwant:\n%s", got, want)
+			t.Fatalf("render.YAML differs from sigs.k8s.io/yaml:\n%s\nwant:\n%s", got, want)
 		}
 	}
 }
