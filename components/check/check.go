@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -21,7 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/zerodowntime/zds/components/manifests"
-	"github.com/zerodowntime/zds/components/service"
+	zdsservice "github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -76,172 +75,225 @@ func (c *checker) number(object, what, v string) int {
 	return n
 }
 
+// service is one service's objects being checked: what the rules read,
+// and the chain read so far.
+type service struct {
+	*checker
+	o   *manifests.Objects
+	d   *appsv1.Deployment
+	dn  string // Deployment/name
+	svc *corev1.Service
+	pdb *policyv1.PodDisruptionBudget
+	ctr corev1.Container
+	lb  zdsservice.Settings
+	ch  Chain
+}
+
 // Objects checks one service's objects against every rule of the timing
 // model and returns the chain it read. An empty list means every rule holds.
 func Objects(o *manifests.Objects) (Chain, []Violation) {
 	c := &checker{}
-	var ch Chain
-	d, svc, pdb := o.Deployment, o.Service, o.PDB
-	if d == nil || svc == nil || pdb == nil {
+	if o.Deployment == nil || o.Service == nil || o.PDB == nil {
 		c.fail("objects", "completeness", "need a Deployment, Service and PodDisruptionBudget")
-		return ch, c.out
+		return Chain{}, c.out
 	}
 	lb, ok := loadBalancerSettings(o)
 	if !ok {
 		c.fail("objects", "completeness", "need what binds the Service to a load balancer: an Ingress, a Service of type LoadBalancer, or a TargetGroupBinding with its target group")
-		return ch, c.out
+		return Chain{}, c.out
 	}
-	dn := "Deployment/" + d.Name
-	ch.Namespace, ch.Name = d.Namespace, d.Name
-	ch.MaxRequestSeconds = c.atoi(dn, manifests.AnnMaxRequestSeconds, d.Annotations)
-	ch.ShutdownSeconds = c.atoi(dn, manifests.AnnShutdownSeconds, d.Annotations)
-	ch.StartupSeconds = c.atoi(dn, manifests.AnnStartupSeconds, d.Annotations)
-	ch.PropagationSeconds = c.atoi(dn, manifests.AnnPropagationSeconds, d.Annotations)
-	ch.IdleTimeoutSeconds = c.atoi(dn, manifests.AnnIdleTimeoutSeconds, d.Annotations)
-	if _, ok := d.Annotations[manifests.AnnKeepAliveSeconds]; ok {
-		k := c.atoi(dn, manifests.AnnKeepAliveSeconds, d.Annotations)
-		ch.KeepAliveTimeoutSeconds = &k
+	s := &service{checker: c, o: o, d: o.Deployment, dn: "Deployment/" + o.Deployment.Name, svc: o.Service, pdb: o.PDB, lb: lb}
+	s.ch.Namespace, s.ch.Name = s.d.Namespace, s.d.Name
+	s.readFacts()
+	if n := len(s.d.Spec.Template.Spec.Containers); n != 1 {
+		c.fail(s.dn, "shape", "want 1 container, got %d", n)
+		return s.ch, c.out
 	}
+	s.ctr = s.d.Spec.Template.Spec.Containers[0]
+	s.readPod()
+	s.readTargetGroup()
+	s.drainChain()
+	s.wayIn()
+	s.probes()
+	s.keepAlive()
+	s.selection()
+	s.autoscaling()
+	return s.ch, c.out
+}
 
-	pod := d.Spec.Template.Spec
-	if len(pod.Containers) != 1 {
-		c.fail(dn, "shape", "want 1 container, got %d", len(pod.Containers))
-		return ch, c.out
+// readFacts reads the zds.dev/* facts the timings derive from.
+func (s *service) readFacts() {
+	ann, dn := s.d.Annotations, s.dn
+	s.ch.MaxRequestSeconds = s.atoi(dn, manifests.AnnMaxRequestSeconds, ann)
+	s.ch.ShutdownSeconds = s.atoi(dn, manifests.AnnShutdownSeconds, ann)
+	s.ch.StartupSeconds = s.atoi(dn, manifests.AnnStartupSeconds, ann)
+	s.ch.PropagationSeconds = s.atoi(dn, manifests.AnnPropagationSeconds, ann)
+	s.ch.IdleTimeoutSeconds = s.atoi(dn, manifests.AnnIdleTimeoutSeconds, ann)
+	if _, ok := ann[manifests.AnnKeepAliveSeconds]; ok {
+		k := s.atoi(dn, manifests.AnnKeepAliveSeconds, ann)
+		s.ch.KeepAliveTimeoutSeconds = &k
 	}
-	ctr := pod.Containers[0]
+}
+
+// readPod reads the grace period, the preStop sleep and the rollout
+// settings from the Deployment.
+func (s *service) readPod() {
+	pod, ctr, dn := s.d.Spec.Template.Spec, s.ctr, s.dn
 	if pod.TerminationGracePeriodSeconds == nil {
-		c.fail(dn, "4", "terminationGracePeriodSeconds unset (Kubernetes would use 30)")
+		s.fail(dn, "4", "terminationGracePeriodSeconds unset (Kubernetes would use 30)")
 	} else {
-		ch.TerminationGracePeriodSeconds = int(*pod.TerminationGracePeriodSeconds)
+		s.ch.TerminationGracePeriodSeconds = int(*pod.TerminationGracePeriodSeconds)
 	}
 	switch {
 	case ctr.Lifecycle == nil || ctr.Lifecycle.PreStop == nil:
-		c.fail(dn, "2", "no preStop hook: SIGTERM arrives while the load balancer still routes to the pod")
+		s.fail(dn, "2", "no preStop hook: SIGTERM arrives while the load balancer still routes to the pod")
 	case ctr.Lifecycle.PreStop.Sleep != nil:
-		ch.PreStopSleepSeconds = int(ctr.Lifecycle.PreStop.Sleep.Seconds)
+		s.ch.PreStopSleepSeconds = int(ctr.Lifecycle.PreStop.Sleep.Seconds)
 	case ctr.Lifecycle.PreStop.Exec != nil && len(ctr.Lifecycle.PreStop.Exec.Command) == 2 && ctr.Lifecycle.PreStop.Exec.Command[0] == "sleep":
 		n, err := strconv.Atoi(ctr.Lifecycle.PreStop.Exec.Command[1])
 		if err != nil {
-			c.fail(dn, "2", "preStop exec sleep %q is not a number of seconds", ctr.Lifecycle.PreStop.Exec.Command[1])
+			s.fail(dn, "2", "preStop exec sleep %q is not a number of seconds", ctr.Lifecycle.PreStop.Exec.Command[1])
 		}
-		ch.PreStopSleepSeconds = n
+		s.ch.PreStopSleepSeconds = n
 	default:
-		c.fail(dn, "2", "preStop hook is neither a sleep action nor `sleep N`")
+		s.fail(dn, "2", "preStop hook is neither a sleep action nor `sleep N`")
 	}
-	ch.MinReadySeconds = int(d.Spec.MinReadySeconds)
-	if d.Spec.ProgressDeadlineSeconds != nil {
-		ch.ProgressDeadlineSeconds = int(*d.Spec.ProgressDeadlineSeconds)
+	s.ch.MinReadySeconds = int(s.d.Spec.MinReadySeconds)
+	if s.d.Spec.ProgressDeadlineSeconds != nil {
+		s.ch.ProgressDeadlineSeconds = int(*s.d.Spec.ProgressDeadlineSeconds)
 	}
+}
 
-	in := lb.Object
+// readTargetGroup reads the deregistration delay and the health check from
+// the load balancer's settings.
+func (s *service) readTargetGroup() {
+	lb := s.lb
 	if lb.TargetType != "ip" {
-		c.fail(in, "6", "target type is %q: the readiness gate needs IP targets", lb.TargetType)
+		s.fail(lb.Object, "6", "target type is %q: the readiness gate needs IP targets", lb.TargetType)
 	}
-	ch.DeregistrationDelaySeconds = -1
+	s.ch.DeregistrationDelaySeconds = -1
 	for _, attr := range strings.Split(lb.Attributes, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(attr), "=")
 		if k == "deregistration_delay.timeout_seconds" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				c.fail(in, "1", "deregistration delay %q is not a number", v)
+				s.fail(lb.Object, "1", "deregistration delay %q is not a number", v)
 			}
-			ch.DeregistrationDelaySeconds = n
+			s.ch.DeregistrationDelaySeconds = n
 		}
 	}
-	if ch.DeregistrationDelaySeconds < 0 {
-		c.fail(in, "1", "no deregistration_delay.timeout_seconds: the ELB default of 300 s applies")
-		ch.DeregistrationDelaySeconds = 300
+	if s.ch.DeregistrationDelaySeconds < 0 {
+		s.fail(lb.Object, "1", "no deregistration_delay.timeout_seconds: the ELB default of 300 s applies")
+		s.ch.DeregistrationDelaySeconds = 300
 	}
-	ch.HealthCheckIntervalSeconds = c.number(in, "health-check interval", lb.IntervalSeconds)
-	ch.UnhealthyThreshold = c.number(in, "unhealthy threshold", lb.UnhealthyThreshold)
+	s.ch.HealthCheckIntervalSeconds = s.number(lb.Object, "health-check interval", lb.IntervalSeconds)
+	s.ch.UnhealthyThreshold = s.number(lb.Object, "unhealthy threshold", lb.UnhealthyThreshold)
+}
 
+// drainChain checks rules 1–5: the way out.
+func (s *service) drainChain() {
+	ch, in, dn := s.ch, s.lb.Object, s.dn
 	R, S, L := ch.MaxRequestSeconds, ch.ShutdownSeconds, ch.PropagationSeconds
 	D, P, G := ch.DeregistrationDelaySeconds, ch.PreStopSleepSeconds, ch.TerminationGracePeriodSeconds
 	if D < L+R {
-		c.fail(in, "1", "deregistration delay %d < propagation %d + longest request %d = %d: a request the load balancer starts at the end of propagation is cut", D, L, R, L+R)
+		s.fail(in, "1", "deregistration delay %d < propagation %d + longest request %d = %d: a request the load balancer starts at the end of propagation is cut", D, L, R, L+R)
 	}
 	if D > 3600 {
-		c.fail(in, "1", "deregistration delay %d above the ELB maximum 3600", D)
+		s.fail(in, "1", "deregistration delay %d above the ELB maximum 3600", D)
 	}
 	if P < L {
-		c.fail(dn, "2", "preStop %d < propagation %d", P, L)
+		s.fail(dn, "2", "preStop %d < propagation %d", P, L)
 	}
 	if P+S <= D {
-		c.fail(dn, "3", "preStop %d + shutdown %d = %d ≤ deregistration delay %d", P, S, P+S, D)
+		s.fail(dn, "3", "preStop %d + shutdown %d = %d ≤ deregistration delay %d", P, S, P+S, D)
 	}
 	if G <= P+S {
-		c.fail(dn, "4", "grace period %d ≤ preStop %d + shutdown %d = %d", G, P, S, P+S)
+		s.fail(dn, "4", "grace period %d ≤ preStop %d + shutdown %d = %d", G, P, S, P+S)
 	}
 	if L < 5 {
-		c.fail(dn, "5", "propagation budget %d s is shorter than any ELB takes; health checks (%d × %d s) must not cover it", L, ch.UnhealthyThreshold, ch.HealthCheckIntervalSeconds)
+		s.fail(dn, "5", "propagation budget %d s is shorter than any ELB takes; health checks (%d × %d s) must not cover it", L, ch.UnhealthyThreshold, ch.HealthCheckIntervalSeconds)
 	}
+}
 
-	// Rule 6: the way in.
+// wayIn checks rule 6: maxUnavailable 0, maxSurge ≥ 1, the gate label.
+func (s *service) wayIn() {
+	d, dn := s.d, s.dn
 	ru := d.Spec.Strategy.RollingUpdate
 	if d.Spec.Strategy.Type != appsv1.RollingUpdateDeploymentStrategyType || ru == nil {
-		c.fail(dn, "6", "strategy must be RollingUpdate")
+		s.fail(dn, "6", "strategy must be RollingUpdate")
 	} else {
 		if ru.MaxUnavailable == nil || ru.MaxUnavailable.String() != "0" {
-			c.fail(dn, "6", "maxUnavailable must be 0, is %v", ru.MaxUnavailable)
+			s.fail(dn, "6", "maxUnavailable must be 0, is %v", ru.MaxUnavailable)
 		}
 		if ru.MaxSurge == nil || (ru.MaxSurge.Type == intstr.Int && ru.MaxSurge.IntVal < 1) || ru.MaxSurge.String() == "0%" {
-			c.fail(dn, "6", "maxSurge must be at least 1, is %v", ru.MaxSurge)
+			s.fail(dn, "6", "maxSurge must be at least 1, is %v", ru.MaxSurge)
 		}
 	}
-	nsObj := o.Namespace
+	nsObj := s.o.Namespace
 	if nsObj == nil {
-		nsObj = o.NamespacePatch
+		nsObj = s.o.NamespacePatch
 	}
 	if nsObj == nil || nsObj.Name != d.Namespace || nsObj.Labels[spec.ReadinessGateLabel] != spec.ReadinessGateValue {
-		c.fail("Namespace/"+d.Namespace, "6", "the namespace must carry %s=%s", spec.ReadinessGateLabel, spec.ReadinessGateValue)
+		s.fail("Namespace/"+d.Namespace, "6", "the namespace must carry %s=%s", spec.ReadinessGateLabel, spec.ReadinessGateValue)
 	}
+}
 
-	// Rule 7: LB health check = readiness probe.
+// probes checks rule 7 (LB health check = readiness probe), the startup
+// budget, and that liveness differs from readiness.
+func (s *service) probes() {
+	ctr, dn, in := s.ctr, s.dn, s.lb.Object
 	rp := ctr.ReadinessProbe
 	if rp == nil || rp.HTTPGet == nil {
-		c.fail(dn, "7", "no HTTP readiness probe")
+		s.fail(dn, "7", "no HTTP readiness probe")
 	} else {
-		if rp.HTTPGet.Path != lb.HealthCheckPath {
-			c.fail(in, "7", "health check path %q ≠ readiness path %q", lb.HealthCheckPath, rp.HTTPGet.Path)
+		if rp.HTTPGet.Path != s.lb.HealthCheckPath {
+			s.fail(in, "7", "health check path %q ≠ readiness path %q", s.lb.HealthCheckPath, rp.HTTPGet.Path)
 		}
 		readinessPort := containerPort(ctr, rp.HTTPGet.Port)
-		lbPort := lb.HealthCheckPort
+		lbPort := s.lb.HealthCheckPort
 		if lbPort == "traffic-port" {
-			lbPort = strconv.Itoa(int(containerPort(ctr, svcTarget(svc))))
+			lbPort = strconv.Itoa(int(containerPort(ctr, svcTarget(s.svc))))
 		}
 		if lbPort != strconv.Itoa(int(readinessPort)) {
-			c.fail(in, "7", "health check port %s ≠ readiness port %d", lbPort, readinessPort)
+			s.fail(in, "7", "health check port %s ≠ readiness port %d", lbPort, readinessPort)
 		}
 	}
 	if sp := ctr.StartupProbe; sp == nil {
-		c.fail(dn, "startup", "no startup probe")
-	} else if budget := int(sp.PeriodSeconds * sp.FailureThreshold); budget < ch.StartupSeconds {
-		c.fail(dn, "startup", "startup probe budget %d s < app start-up %d s", budget, ch.StartupSeconds)
+		s.fail(dn, "startup", "no startup probe")
+	} else if budget := int(sp.PeriodSeconds * sp.FailureThreshold); budget < s.ch.StartupSeconds {
+		s.fail(dn, "startup", "startup probe budget %d s < app start-up %d s", budget, s.ch.StartupSeconds)
 	}
 	if lp := ctr.LivenessProbe; lp != nil && rp != nil && equalProbes(lp, rp) {
-		c.fail(dn, "liveness", "liveness probe identical to readiness probe")
+		s.fail(dn, "liveness", "liveness probe identical to readiness probe")
 	}
+}
 
-	// Rule 8 (layer-7 load balancers only: an NLB reuses no connections).
-	if k := ch.KeepAliveTimeoutSeconds; k != nil && lb.ReusesConnections && *k <= ch.IdleTimeoutSeconds {
-		c.fail(dn, "8", "keep-alive %d ≤ LB idle timeout %d", *k, ch.IdleTimeoutSeconds)
+// keepAlive checks rule 8, for layer-7 load balancers only (an NLB reuses
+// no connections).
+func (s *service) keepAlive() {
+	if k := s.ch.KeepAliveTimeoutSeconds; k != nil && s.lb.ReusesConnections && *k <= s.ch.IdleTimeoutSeconds {
+		s.fail(s.dn, "8", "keep-alive %d ≤ LB idle timeout %d", *k, s.ch.IdleTimeoutSeconds)
 	}
+}
 
-	// Selection: Service and PDB select exactly the pods; Ingress → Service.
+// selection checks that the Service and budget select exactly the pods and
+// that what binds the Service routes to it.
+func (s *service) selection() {
+	d, dn, svc, pdb := s.d, s.dn, s.svc, s.pdb
 	podLabels := labels.Set(d.Spec.Template.Labels)
 	if d.Spec.Selector == nil || !labels.SelectorFromSet(d.Spec.Selector.MatchLabels).Matches(podLabels) {
-		c.fail(dn, "selection", "selector does not match the pod template")
+		s.fail(dn, "selection", "selector does not match the pod template")
 	}
 	if len(svc.Spec.Selector) == 0 || !labels.SelectorFromSet(svc.Spec.Selector).Matches(podLabels) {
-		c.fail("Service/"+svc.Name, "selection", "selector does not select the pods")
+		s.fail("Service/"+svc.Name, "selection", "selector does not select the pods")
 	}
 	if pdb.Spec.Selector == nil || d.Spec.Selector == nil || !maps.Equal(pdb.Spec.Selector.MatchLabels, d.Spec.Selector.MatchLabels) || len(pdb.Spec.Selector.MatchExpressions) > 0 {
-		c.fail("PodDisruptionBudget/"+pdb.Name, "selection", "selector must equal the Deployment's")
+		s.fail("PodDisruptionBudget/"+pdb.Name, "selection", "selector must equal the Deployment's")
 	}
 	if pdb.APIVersion != "" && pdb.APIVersion != "policy/v1" {
-		c.fail("PodDisruptionBudget/"+pdb.Name, "api", "apiVersion %s: only policy/v1 exists since Kubernetes 1.25", pdb.APIVersion)
+		s.fail("PodDisruptionBudget/"+pdb.Name, "api", "apiVersion %s: only policy/v1 exists since Kubernetes 1.25", pdb.APIVersion)
 	}
-	if ing := o.Ingress; ing != nil {
+	if ing := s.o.Ingress; ing != nil {
 		for _, rule := range ing.Spec.Rules {
 			if rule.HTTP == nil {
 				continue
@@ -249,31 +301,38 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 			for _, p := range rule.HTTP.Paths {
 				b := p.Backend.Service
 				if b == nil || b.Name != svc.Name || !hasServicePort(svc, b.Port) {
-					c.fail(in, "selection", "path %s does not route to Service/%s", p.Path, svc.Name)
+					s.fail(s.lb.Object, "selection", "path %s does not route to Service/%s", p.Path, svc.Name)
 				}
 			}
 		}
 	}
-	if tgb := o.TargetGroupBinding; tgb != nil {
+	if tgb := s.o.TargetGroupBinding; tgb != nil {
 		ref := tgb.Spec.ServiceRef
 		if ref.Name != svc.Name || !hasServicePort(svc, networkingv1.ServiceBackendPort{Name: ref.Port.StrVal, Number: ref.Port.IntVal}) {
-			c.fail("TargetGroupBinding/"+tgb.Name, "selection", "binds %s:%s, not a port of Service/%s", ref.Name, ref.Port.String(), svc.Name)
+			s.fail("TargetGroupBinding/"+tgb.Name, "selection", "binds %s:%s, not a port of Service/%s", ref.Name, ref.Port.String(), svc.Name)
 		}
 	}
-	if h := o.HPA; h != nil {
-		if d.Spec.Replicas != nil {
-			c.fail(dn, "autoscaling", "sets replicas (%d) although an autoscaler owns them: every apply would reset the count", *d.Spec.Replicas)
-		}
-		if h.Spec.ScaleTargetRef.Kind != "Deployment" || h.Spec.ScaleTargetRef.Name != d.Name {
-			c.fail("HorizontalPodAutoscaler/"+h.Name, "autoscaling", "scales %s/%s, not Deployment/%s", h.Spec.ScaleTargetRef.Kind, h.Spec.ScaleTargetRef.Name, d.Name)
-		}
-		if h.Spec.MinReplicas == nil || *h.Spec.MinReplicas < 2 {
-			c.fail("HorizontalPodAutoscaler/"+h.Name, "autoscaling", "minReplicas below 2: a drain takes the service down")
-		} else if pdb.Spec.MaxUnavailable != nil && pdb.Spec.MaxUnavailable.IntValue() >= int(*h.Spec.MinReplicas) {
-			c.fail("PodDisruptionBudget/"+pdb.Name, "autoscaling", "maxUnavailable %s is not below the autoscaler's minReplicas %d", pdb.Spec.MaxUnavailable.String(), *h.Spec.MinReplicas)
-		}
+}
+
+// autoscaling checks that an autoscaler owns the replicas, scales this
+// Deployment, and keeps two pods above what the budget lets go.
+func (s *service) autoscaling() {
+	h := s.o.HPA
+	if h == nil {
+		return
 	}
-	return ch, c.out
+	d, pdb := s.d, s.pdb
+	if d.Spec.Replicas != nil {
+		s.fail(s.dn, "autoscaling", "sets replicas (%d) although an autoscaler owns them: every apply would reset the count", *d.Spec.Replicas)
+	}
+	if h.Spec.ScaleTargetRef.Kind != "Deployment" || h.Spec.ScaleTargetRef.Name != d.Name {
+		s.fail("HorizontalPodAutoscaler/"+h.Name, "autoscaling", "scales %s/%s, not Deployment/%s", h.Spec.ScaleTargetRef.Kind, h.Spec.ScaleTargetRef.Name, d.Name)
+	}
+	if h.Spec.MinReplicas == nil || *h.Spec.MinReplicas < 2 {
+		s.fail("HorizontalPodAutoscaler/"+h.Name, "autoscaling", "minReplicas below 2: a drain takes the service down")
+	} else if pdb.Spec.MaxUnavailable != nil && pdb.Spec.MaxUnavailable.IntValue() >= int(*h.Spec.MinReplicas) {
+		s.fail("PodDisruptionBudget/"+pdb.Name, "autoscaling", "maxUnavailable %s is not below the autoscaler's minReplicas %d", pdb.Spec.MaxUnavailable.String(), *h.Spec.MinReplicas)
+	}
 }
 
 func svcTarget(svc *corev1.Service) intstr.IntOrString {
@@ -310,112 +369,15 @@ func equalProbes(a, b *corev1.Probe) bool {
 	return string(x) == string(y)
 }
 
-// Decode groups manifests (as produced by preview or read from a cluster)
-// into one Objects per Deployment, matched by namespace and name; the
-// namespace object goes with every service in it.
-func Decode(objs []map[string]any) ([]*manifests.Objects, error) {
-	var out []*manifests.Objects
-	byKey := map[string]*manifests.Objects{}
-	namespaces := map[string]*corev1.Namespace{}
-	var rest []map[string]any
-	for _, m := range objs {
-		kind, _ := m["kind"].(string)
-		switch kind {
-		case "Namespace":
-			var ns corev1.Namespace
-			if err := convert(m, &ns); err != nil {
-				return nil, err
-			}
-			namespaces[ns.Name] = &ns
-		case "Deployment":
-			var d appsv1.Deployment
-			if err := convert(m, &d); err != nil {
-				return nil, err
-			}
-			o := &manifests.Objects{Deployment: &d}
-			byKey[d.Namespace+"/"+d.Name] = o
-			out = append(out, o)
-		default:
-			rest = append(rest, m)
-		}
-	}
-	for _, m := range rest {
-		meta, _ := m["metadata"].(map[string]any)
-		ns, _ := meta["namespace"].(string)
-		name, _ := meta["name"].(string)
-		o := byKey[ns+"/"+name]
-		if o == nil {
-			continue
-		}
-		var err error
-		switch m["kind"] {
-		case "Service":
-			o.Service = &corev1.Service{}
-			err = convert(m, o.Service)
-		case "Ingress":
-			o.Ingress = &networkingv1.Ingress{}
-			err = convert(m, o.Ingress)
-		case "PodDisruptionBudget":
-			o.PDB = &policyv1.PodDisruptionBudget{}
-			err = convert(m, o.PDB)
-		case "TargetGroupBinding":
-			o.TargetGroupBinding = &manifests.TargetGroupBinding{}
-			err = convert(m, o.TargetGroupBinding)
-		case "HorizontalPodAutoscaler":
-			o.HPA = &autoscalingv2.HorizontalPodAutoscaler{}
-			err = convert(m, o.HPA)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	for _, o := range out {
-		o.NamespacePatch = namespaces[o.Deployment.Namespace]
-	}
-	return out, nil
-}
-
-func convert(m map[string]any, into any) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, into); err != nil {
-		return fmt.Errorf("decoding %v: %w", m["kind"], err)
-	}
-	return nil
-}
-
 // loadBalancerSettings reads the target group's settings with the reader of
 // the first load-balancer mode whose objects o holds: the Ingress (alb),
 // the Service of type LoadBalancer (nlb) or the AWS target group
 // (targetGroupBinding).
-func loadBalancerSettings(o *manifests.Objects) (service.Settings, bool) {
-	for _, m := range service.Modes {
+func loadBalancerSettings(o *manifests.Objects) (zdsservice.Settings, bool) {
+	for _, m := range zdsservice.Modes {
 		if s, ok := m.Read(o); ok {
 			return s, true
 		}
 	}
-	return service.Settings{}, false
-}
-
-// TargetGroupFromInputs reads the settings of a pulumi-aws
-// aws.lb.TargetGroup from its registered inputs (numbers as float64).
-func TargetGroupFromInputs(in map[string]any) *manifests.TargetGroup {
-	num := func(v any) int { f, _ := v.(float64); return int(f) }
-	str := func(v any) string { s, _ := v.(string); return s }
-	hc, _ := in["healthCheck"].(map[string]any)
-	return &manifests.TargetGroup{
-		Port:                       num(in["port"]),
-		Protocol:                   str(in["protocol"]),
-		TargetType:                 str(in["targetType"]),
-		DeregistrationDelaySeconds: num(in["deregistrationDelay"]),
-		HealthCheckPath:            str(hc["path"]),
-		HealthCheckPort:            str(hc["port"]),
-		HealthCheckIntervalSeconds: num(hc["interval"]),
-		HealthCheckTimeoutSeconds:  num(hc["timeout"]),
-		HealthyThreshold:           num(hc["healthyThreshold"]),
-		UnhealthyThreshold:         num(hc["unhealthyThreshold"]),
-		Matcher:                    str(hc["matcher"]),
-	}
+	return zdsservice.Settings{}, false
 }
