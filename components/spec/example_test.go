@@ -43,5 +43,5 @@ func ExampleResolve_invalid() {
 	fmt.Println(err)
 	// Output:
 	// invalid ZeroDowntimeService:
-	//   - spec.timing.terminationGracePeriodSeconds: Invalid value: 30: rule 4 (G > P + S): terminationGracePeriodSeconds (30) must exceed preStopSleepSeconds (31) + app.shutdownSeconds (10) = 41, or SIGKILL cuts in-flight requests: raise it to at least 42
+	//   - spec.timing.terminationGracePeriodSeconds: Invalid value: 30: rule 4 (G > P + S): timing.terminationGracePeriodSeconds (30) must exceed timing.preStopSleepSeconds (31) + app.shutdownSeconds (10) = 41, or SIGKILL cuts in-flight requests: raise it to at least 42
 }

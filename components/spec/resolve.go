@@ -56,10 +56,50 @@ func (e *InvalidError) Error() string {
 	return b.String()
 }
 
-// TimingErrors maps errors that package timing reports against its own
-// inputs to the spec fields those inputs come from.
+// timingFields are the spec fields the timing model's inputs come from
+// (see TimingInputs).
+var timingFields = map[timing.Input]*field.Path{
+	timing.InMaxRequest:  field.NewPath("spec", "app", "maxRequestSeconds"),
+	timing.InShutdown:    field.NewPath("spec", "app", "shutdownSeconds"),
+	timing.InStartup:     field.NewPath("spec", "app", "startupSeconds"),
+	timing.InKeepAlive:   field.NewPath("spec", "app", "keepAliveTimeoutSeconds"),
+	timing.InPropagation: field.NewPath("spec", "loadBalancer", "propagationSeconds"),
+	timing.InIdleTimeout: field.NewPath("spec", "loadBalancer", "idleTimeoutSeconds"),
+	timing.InInterval:    field.NewPath("spec", "healthCheck", "intervalSeconds"),
+	timing.InHCTimeout:   field.NewPath("spec", "healthCheck", "timeoutSeconds"),
+	timing.InHealthy:     field.NewPath("spec", "healthCheck", "healthyThreshold"),
+	timing.InUnhealthy:   field.NewPath("spec", "healthCheck", "unhealthyThreshold"),
+	timing.InDereg:       field.NewPath("spec", "timing", "deregistrationDelaySeconds"),
+	timing.InPreStop:     field.NewPath("spec", "timing", "preStopSleepSeconds"),
+	timing.InGrace:       field.NewPath("spec", "timing", "terminationGracePeriodSeconds"),
+	timing.InReplicas:    field.NewPath("spec", "replicas"),
+	timing.InMaxSurge:    field.NewPath("spec", "rollout", "maxSurge"),
+}
+
+// timingWords turns the timing model's {input} references into the spec's
+// field names, e.g. {propagationSeconds} into loadBalancer.propagationSeconds.
+var timingWords = func() *strings.Replacer {
+	var pairs []string
+	for in, p := range timingFields {
+		pairs = append(pairs, in.Ref(), strings.TrimPrefix(p.String(), "spec."))
+	}
+	return strings.NewReplacer(pairs...)
+}()
+
+// TimingErrors maps the errors package timing reports against its own
+// inputs to the spec: each error's path becomes the spec field the input
+// comes from, and each {input} in its message that field's name.
 func TimingErrors(errs field.ErrorList) field.ErrorList {
-	return errs
+	out := make(field.ErrorList, len(errs))
+	for i, e := range errs {
+		m := *e
+		if p, ok := timingFields[timing.Input(e.Field)]; ok {
+			m.Field = p.String()
+		}
+		m.Detail = timingWords.Replace(e.Detail)
+		out[i] = &m
+	}
+	return out
 }
 
 // TimingInputs extracts the facts the timing model needs from a defaulted

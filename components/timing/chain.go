@@ -43,8 +43,8 @@ func deriveChain(in Inputs) (chain, field.ErrorList) {
 	// applied, so that every message agrees with it.
 	minD := L + R
 	if minD > MaxDeregistrationDelaySeconds {
-		errs = append(errs, field.Invalid(PathMaxRequest, R, fmt.Sprintf(
-			"rule 1 (D ≥ L + R): loadBalancer.propagationSeconds (%d) + app.maxRequestSeconds (%d) = %d exceeds the ELB maximum deregistration delay (%d), so no draining window covers a request the load balancer starts at the end of propagation: %s",
+		errs = append(errs, field.Invalid(pathMaxRequest, R, fmt.Sprintf(
+			"rule 1 (D ≥ L + R): {propagationSeconds} (%d) + {maxRequestSeconds} (%d) = %d exceeds the ELB maximum deregistration delay (%d), so no draining window covers a request the load balancer starts at the end of propagation: %s",
 			L, R, minD, MaxDeregistrationDelaySeconds, sumFix(L, R))))
 		switch {
 		case MaxDeregistrationDelaySeconds-L >= 1:
@@ -68,16 +68,16 @@ func deriveChain(in Inputs) (chain, field.ErrorList) {
 		D = *in.DeregistrationDelaySeconds
 		if D < minD {
 			msg := fmt.Sprintf(
-				"rule 1 (D ≥ L + R): timing.deregistrationDelaySeconds (%d) must be at least loadBalancer.propagationSeconds (%d) + app.maxRequestSeconds (%d) = %d, or a request the load balancer still starts at the end of propagation is cut when draining ends: raise it to at least %d",
+				"rule 1 (D ≥ L + R): {deregistrationDelaySeconds} (%d) must be at least {propagationSeconds} (%d) + {maxRequestSeconds} (%d) = %d, or a request the load balancer still starts at the end of propagation is cut when draining ends: raise it to at least %d",
 				D, L, R, minD, minD)
 			if D >= R {
 				msg += "; " + Rule1ChangeNote
 			}
-			errs = append(errs, field.Invalid(PathDereg, D, msg))
+			errs = append(errs, field.Invalid(pathDereg, D, msg))
 		}
 		if D > MaxDeregistrationDelaySeconds {
-			errs = append(errs, field.Invalid(PathDereg, D, fmt.Sprintf(
-				"timing.deregistrationDelaySeconds (%d) is above the ELB maximum of %d: lower it to at most %d",
+			errs = append(errs, field.Invalid(pathDereg, D, fmt.Sprintf(
+				"{deregistrationDelaySeconds} (%d) is above the ELB maximum of %d: lower it to at most %d",
 				D, MaxDeregistrationDelaySeconds, MaxDeregistrationDelaySeconds)))
 		}
 		// The rules below compare with D as its own fix leaves it, so that
@@ -120,8 +120,8 @@ func deriveChain(in Inputs) (chain, field.ErrorList) {
 			if pFixed != P {
 				pre += ", once raised as asked"
 			}
-			errs = append(errs, field.Invalid(PathGrace, G, fmt.Sprintf(
-				"rule 4 (G > P + S): terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds (%s) + app.shutdownSeconds (%d) = %d, or SIGKILL cuts in-flight requests: raise it to at least %d",
+			errs = append(errs, field.Invalid(pathGrace, G, fmt.Sprintf(
+				"rule 4 (G > P + S): {terminationGracePeriodSeconds} (%d) must exceed {preStopSleepSeconds} (%s) + {shutdownSeconds} (%d) = %d, or SIGKILL cuts in-flight requests: raise it to at least %d",
 				G, pre, S, pFixed+S, pFixed+S+1)))
 		}
 	} else {
@@ -183,7 +183,7 @@ func checkPinnedP(in Inputs, D int) *field.Error {
 		if need <= MaxSeconds {
 			return fmt.Sprintf("raise %s to at least %d", subject, need)
 		}
-		return fmt.Sprintf("raise %s to at least %d, and app.shutdownSeconds to at least %d", subject, MaxSeconds, D-MaxSeconds+1)
+		return fmt.Sprintf("raise %s to at least %d, and {shutdownSeconds} to at least %d", subject, MaxSeconds, D-MaxSeconds+1)
 	}
 	switch {
 	case P < L:
@@ -193,27 +193,27 @@ func checkPinnedP(in Inputs, D int) *field.Error {
 		}
 		return rule2(P, L, fix)
 	case in.DeregistrationDelaySeconds != nil && *in.DeregistrationDelaySeconds >= minD:
-		fix := raiseP("timing.preStopSleepSeconds")
+		fix := raiseP("{preStopSleepSeconds}")
 		if P+S-1 >= minD {
-			fix += fmt.Sprintf(", or lower timing.deregistrationDelaySeconds to %d", P+S-1)
+			fix += fmt.Sprintf(", or lower {deregistrationDelaySeconds} to %d", P+S-1)
 		}
 		d := fmt.Sprint(D)
 		if D != *in.DeregistrationDelaySeconds {
 			d += ", once lowered to the ELB maximum"
 		}
-		return field.Invalid(PathPreStop, P, fmt.Sprintf(
-			"rule 3 (P + S > D): timing.preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d must exceed timing.deregistrationDelaySeconds (%s), or the pod exits while the target is still draining (502/504): %s",
+		return field.Invalid(pathPreStop, P, fmt.Sprintf(
+			"rule 3 (P + S > D): {preStopSleepSeconds} (%d) + {shutdownSeconds} (%d) = %d must exceed {deregistrationDelaySeconds} (%s), or the pod exits while the target is still draining (502/504): %s",
 			P, S, P+S, d, fix))
 	default:
-		return field.Invalid(PathPreStop, P, fmt.Sprintf(
-			"rules 1 and 3 (P + S > D ≥ L + R): timing.preStopSleepSeconds (%d) + app.shutdownSeconds (%d) = %d leaves no deregistration delay that is both ≥ loadBalancer.propagationSeconds (%d) + app.maxRequestSeconds (%d) = %d and below %d: %s",
-			P, S, P+S, L, R, minD, P+S, raiseP("timing.preStopSleepSeconds")))
+		return field.Invalid(pathPreStop, P, fmt.Sprintf(
+			"rules 1 and 3 (P + S > D ≥ L + R): {preStopSleepSeconds} (%d) + {shutdownSeconds} (%d) = %d leaves no deregistration delay that is both ≥ {propagationSeconds} (%d) + {maxRequestSeconds} (%d) = %d and below %d: %s",
+			P, S, P+S, L, R, minD, P+S, raiseP("{preStopSleepSeconds}")))
 	}
 }
 
 func rule2(P, L int, fix string) *field.Error {
-	return field.Invalid(PathPreStop, P, fmt.Sprintf(
-		"rule 2 (P ≥ L): timing.preStopSleepSeconds (%d) must be at least loadBalancer.propagationSeconds (%d), or SIGTERM arrives while the load balancer still sends new requests: %s",
+	return field.Invalid(pathPreStop, P, fmt.Sprintf(
+		"rule 2 (P ≥ L): {preStopSleepSeconds} (%d) must be at least {propagationSeconds} (%d), or SIGTERM arrives while the load balancer still sends new requests: %s",
 		P, L, fix))
 }
 
@@ -223,10 +223,10 @@ func rule2(P, L int, fix string) *field.Error {
 func sumFix(L, R int) string {
 	var fixes []string
 	if r := MaxDeregistrationDelaySeconds - L; r >= 1 {
-		fixes = append(fixes, fmt.Sprintf("lower app.maxRequestSeconds to at most %d", r))
+		fixes = append(fixes, fmt.Sprintf("lower {maxRequestSeconds} to at most %d", r))
 	}
 	if l := MaxDeregistrationDelaySeconds - R; l >= MinPropagationSeconds {
-		fixes = append(fixes, fmt.Sprintf("lower loadBalancer.propagationSeconds to at most %d", l))
+		fixes = append(fixes, fmt.Sprintf("lower {propagationSeconds} to at most %d", l))
 	}
 	switch len(fixes) {
 	case 0:

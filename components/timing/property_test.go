@@ -170,7 +170,7 @@ func deriveProblems(in timing.Inputs) []problem {
 	bad := func(kind, format string, args ...any) {
 		out = append(out, problem{kind, fmt.Sprintf(format, args...)})
 	}
-	r, errs := timing.Derive(in)
+	r, errs := derive(in)
 	sat := satisfiable(in)
 	noPins := in.DeregistrationDelaySeconds == nil && in.PreStopSleepSeconds == nil && in.TerminationGracePeriodSeconds == nil
 	if len(errs) > 0 {
@@ -365,7 +365,7 @@ func TestDeriveProperties(t *testing.T) {
 				examples[p.kind] = append(examples[p.kind], describe(in)+"\n      "+p.detail)
 			}
 		}
-		_, errs := timing.Derive(in)
+		_, errs := derive(in)
 		if len(errs) == 0 {
 			accepted++
 		} else {
@@ -549,7 +549,7 @@ func TestFixesTogetherClearEveryError(t *testing.T) {
 		if !inRange(in) {
 			continue
 		}
-		_, errs := timing.Derive(in)
+		_, errs := derive(in)
 		if len(errs) == 0 {
 			continue
 		}
@@ -565,7 +565,7 @@ func TestFixesTogetherClearEveryError(t *testing.T) {
 		if len(errs) > 1 {
 			multi++
 		}
-		if _, again := timing.Derive(fixed); len(again) > 0 {
+		if _, again := derive(fixed); len(again) > 0 {
 			t.Errorf("%s\n  errors: %v\n  after applying the first fix of each: %v", describe(in), errs.ToAggregate(), again.ToAggregate())
 			if t.Failed() && tried > 50 {
 				return

@@ -2,6 +2,7 @@ package timing
 
 import (
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -138,30 +139,63 @@ func (r *Result) explain(name string, value int, source, rule, formula string, a
 	})
 }
 
-// Field paths used in errors; they match the spec (see package spec).
-var (
-	pathApp      = field.NewPath("spec", "app")
-	pathLB       = field.NewPath("spec", "loadBalancer")
-	pathHC       = field.NewPath("spec", "healthCheck")
-	pathTiming   = field.NewPath("spec", "timing")
-	pathRollout  = field.NewPath("spec", "rollout")
-	pathReplicas = field.NewPath("spec", "replicas")
+// Input names one of the facts or pins in Inputs, in errors: it is the
+// error's field path, and {name} in its message stands for the input. The
+// timing model knows nothing of the spec; package spec maps both to the
+// spec field each input comes from (spec.TimingErrors).
+type Input string
 
-	PathMaxRequest  = pathApp.Child("maxRequestSeconds")
-	PathShutdown    = pathApp.Child("shutdownSeconds")
-	PathStartup     = pathApp.Child("startupSeconds")
-	PathKeepAlive   = pathApp.Child("keepAliveTimeoutSeconds")
-	PathPropagation = pathLB.Child("propagationSeconds")
-	PathIdleTimeout = pathLB.Child("idleTimeoutSeconds")
-	PathInterval    = pathHC.Child("intervalSeconds")
-	PathHCTimeout   = pathHC.Child("timeoutSeconds")
-	PathHealthy     = pathHC.Child("healthyThreshold")
-	PathUnhealthy   = pathHC.Child("unhealthyThreshold")
-	PathDereg       = pathTiming.Child("deregistrationDelaySeconds")
-	PathPreStop     = pathTiming.Child("preStopSleepSeconds")
-	PathGrace       = pathTiming.Child("terminationGracePeriodSeconds")
-	PathMaxSurge    = pathRollout.Child("maxSurge")
-	PathReplicas    = pathReplicas
+// The inputs, by the name errors use.
+const (
+	InMaxRequest  Input = "maxRequestSeconds"       // R
+	InShutdown    Input = "shutdownSeconds"         // S
+	InStartup     Input = "startupSeconds"          // start-up budget
+	InKeepAlive   Input = "keepAliveTimeoutSeconds" // the app's keep-alive
+	InPropagation Input = "propagationSeconds"      // L
+	InIdleTimeout Input = "idleTimeoutSeconds"      // the LB idle timeout
+	InInterval    Input = "healthCheck.intervalSeconds"
+	InHCTimeout   Input = "healthCheck.timeoutSeconds"
+	InHealthy     Input = "healthCheck.healthyThreshold"
+	InUnhealthy   Input = "healthCheck.unhealthyThreshold"
+	InDereg       Input = "deregistrationDelaySeconds"    // D, pinned
+	InPreStop     Input = "preStopSleepSeconds"           // P, pinned
+	InGrace       Input = "terminationGracePeriodSeconds" // G, pinned
+	InReplicas    Input = "replicas"
+	InMaxSurge    Input = "maxSurge"
+)
+
+// AllInputs lists every Input, so that a mapping can be checked complete.
+var AllInputs = []Input{
+	InMaxRequest, InShutdown, InStartup, InKeepAlive, InPropagation, InIdleTimeout,
+	InInterval, InHCTimeout, InHealthy, InUnhealthy, InDereg, InPreStop, InGrace,
+	InReplicas, InMaxSurge,
+}
+
+// Path is the input's field path in errors.
+func (in Input) Path() *field.Path {
+	parts := strings.Split(string(in), ".")
+	return field.NewPath(parts[0], parts[1:]...)
+}
+
+// Ref is how a message names the input: {name}.
+func (in Input) Ref() string { return "{" + string(in) + "}" }
+
+var (
+	pathMaxRequest  = InMaxRequest.Path()
+	pathShutdown    = InShutdown.Path()
+	pathStartup     = InStartup.Path()
+	pathKeepAlive   = InKeepAlive.Path()
+	pathPropagation = InPropagation.Path()
+	pathIdleTimeout = InIdleTimeout.Path()
+	pathInterval    = InInterval.Path()
+	pathHCTimeout   = InHCTimeout.Path()
+	pathHealthy     = InHealthy.Path()
+	pathUnhealthy   = InUnhealthy.Path()
+	pathDereg       = InDereg.Path()
+	pathPreStop     = InPreStop.Path()
+	pathGrace       = InGrace.Path()
+	pathMaxSurge    = InMaxSurge.Path()
+	pathReplicas    = InReplicas.Path()
 )
 
 func source(pinned *int) string {
@@ -188,10 +222,10 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 	if k := in.KeepAliveTimeoutSeconds; k != nil && in.LoadBalancer.ReusesConnections && *k <= in.IdleTimeoutSeconds {
 		fix := fmt.Sprintf("raise the app's keep-alive to at least %d", in.IdleTimeoutSeconds+1)
 		if *k > 1 {
-			fix += fmt.Sprintf(", or lower loadBalancer.idleTimeoutSeconds to at most %d", *k-1)
+			fix += fmt.Sprintf(", or lower {idleTimeoutSeconds} to at most %d", *k-1)
 		}
-		errs = append(errs, field.Invalid(PathKeepAlive, *k, fmt.Sprintf(
-			"rule 8 (keep-alive > LB idle timeout): app.keepAliveTimeoutSeconds (%d) must exceed loadBalancer.idleTimeoutSeconds (%d), or the LB reuses connections the app already closed (random 502s): %s",
+		errs = append(errs, field.Invalid(pathKeepAlive, *k, fmt.Sprintf(
+			"rule 8 (keep-alive > LB idle timeout): {keepAliveTimeoutSeconds} (%d) must exceed {idleTimeoutSeconds} (%d), or the LB reuses connections the app already closed (random 502s): %s",
 			*k, in.IdleTimeoutSeconds, fix)))
 	}
 
@@ -279,32 +313,32 @@ func pinBetween(errs field.ErrorList, p *field.Path, v *int, lo, hi int) field.E
 // checkRanges rejects negative and absurd values: each on its own field.
 func checkRanges(in Inputs) field.ErrorList {
 	var errs field.ErrorList
-	errs = between(errs, PathMaxRequest, in.MaxRequestSeconds, 1, MaxSeconds, " seconds (the app's longest request; set it to the server's request timeout)")
-	errs = between(errs, PathShutdown, in.ShutdownSeconds, 0, MaxSeconds, " seconds")
-	errs = between(errs, PathStartup, in.StartupSeconds, 0, MaxSeconds, " seconds")
+	errs = between(errs, pathMaxRequest, in.MaxRequestSeconds, 1, MaxSeconds, " seconds (the app's longest request; set it to the server's request timeout)")
+	errs = between(errs, pathShutdown, in.ShutdownSeconds, 0, MaxSeconds, " seconds")
+	errs = between(errs, pathStartup, in.StartupSeconds, 0, MaxSeconds, " seconds")
 	if in.KeepAliveTimeoutSeconds != nil {
-		errs = between(errs, PathKeepAlive, *in.KeepAliveTimeoutSeconds, 1, 4000+MaxSeconds, " seconds")
+		errs = between(errs, pathKeepAlive, *in.KeepAliveTimeoutSeconds, 1, 4000+MaxSeconds, " seconds")
 	}
-	errs = between(errs, PathPropagation, in.PropagationSeconds, MinPropagationSeconds, MaxSeconds,
+	errs = between(errs, pathPropagation, in.PropagationSeconds, MinPropagationSeconds, MaxSeconds,
 		fmt.Sprintf(" seconds (rule 5: no ELB stops sending new requests faster than %d s, and failing health checks are not relied on)", MinPropagationSeconds))
-	errs = between(errs, PathIdleTimeout, in.IdleTimeoutSeconds, 1, 4000, " seconds (the ELB range)")
+	errs = between(errs, pathIdleTimeout, in.IdleTimeoutSeconds, 1, 4000, " seconds (the ELB range)")
 	hc := in.HealthCheck
-	errs = between(errs, PathInterval, hc.IntervalSeconds, 5, 300, " seconds (the ELB range)")
-	errs = between(errs, PathHCTimeout, hc.TimeoutSeconds, 2, 120, " seconds (the ELB range)")
+	errs = between(errs, pathInterval, hc.IntervalSeconds, 5, 300, " seconds (the ELB range)")
+	errs = between(errs, pathHCTimeout, hc.TimeoutSeconds, 2, 120, " seconds (the ELB range)")
 	if hc.TimeoutSeconds >= hc.IntervalSeconds {
-		errs = append(errs, field.Invalid(PathHCTimeout, hc.TimeoutSeconds, fmt.Sprintf(
-			"must be below healthCheck.intervalSeconds (%d), as the ELB requires: lower it to at most %d", hc.IntervalSeconds, hc.IntervalSeconds-1)))
+		errs = append(errs, field.Invalid(pathHCTimeout, hc.TimeoutSeconds, fmt.Sprintf(
+			"must be below {healthCheck.intervalSeconds} (%d), as the ELB requires: lower it to at most %d", hc.IntervalSeconds, hc.IntervalSeconds-1)))
 	}
-	errs = between(errs, PathHealthy, hc.HealthyThreshold, 2, 10, " (the ELB range)")
-	errs = between(errs, PathUnhealthy, hc.UnhealthyThreshold, 2, 10, " (the ELB range)")
-	errs = pinBetween(errs, PathDereg, in.DeregistrationDelaySeconds, 0, 1<<30)
-	errs = pinBetween(errs, PathPreStop, in.PreStopSleepSeconds, 1, MaxSeconds)
-	errs = pinBetween(errs, PathGrace, in.TerminationGracePeriodSeconds, 1, 3*MaxSeconds)
+	errs = between(errs, pathHealthy, hc.HealthyThreshold, 2, 10, " (the ELB range)")
+	errs = between(errs, pathUnhealthy, hc.UnhealthyThreshold, 2, 10, " (the ELB range)")
+	errs = pinBetween(errs, pathDereg, in.DeregistrationDelaySeconds, 0, 1<<30)
+	errs = pinBetween(errs, pathPreStop, in.PreStopSleepSeconds, 1, MaxSeconds)
+	errs = pinBetween(errs, pathGrace, in.TerminationGracePeriodSeconds, 1, 3*MaxSeconds)
 	if in.Replicas < 1 {
-		errs = append(errs, field.Invalid(PathReplicas, in.Replicas, "must be at least 1"))
+		errs = append(errs, field.Invalid(pathReplicas, in.Replicas, "must be at least 1"))
 	}
 	if in.MaxSurge < 1 {
-		errs = append(errs, field.Invalid(PathMaxSurge, in.MaxSurge, "rule 6: must be at least 1: with maxUnavailable 0 a rollout can only make progress by surging"))
+		errs = append(errs, field.Invalid(pathMaxSurge, in.MaxSurge, "rule 6: must be at least 1: with maxUnavailable 0 a rollout can only make progress by surging"))
 	}
 	return errs
 }

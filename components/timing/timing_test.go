@@ -5,10 +5,21 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/timing"
 )
 
 func ptr(n int) *int { return &n }
+
+// derive is timing.Derive with its errors in the spec's words
+// (spec.TimingErrors), as every user sees them; TestErrorsNameTheirOwnInputs
+// checks the raw form.
+func derive(in timing.Inputs) (timing.Result, field.ErrorList) {
+	r, errs := timing.Derive(in)
+	return r, spec.TimingErrors(errs)
+}
 
 // alb is the ALB profile written out (service.ALB's, which package service
 // pins in its own test): L 25, registration latency 10, idle timeout 60,
@@ -170,7 +181,7 @@ var derivationCases = []derivation{
 func TestDerive(t *testing.T) {
 	for _, tc := range derivationCases {
 		t.Run(tc.name, func(t *testing.T) {
-			r, errs := timing.Derive(tc.in)
+			r, errs := derive(tc.in)
 			if len(errs) > 0 {
 				t.Fatalf("Derive: unexpected errors:\n%s", errs.ToAggregate())
 			}
@@ -517,7 +528,7 @@ var violationCases = []violation{
 func TestDeriveViolations(t *testing.T) {
 	for _, tc := range violationCases {
 		t.Run(tc.name, func(t *testing.T) {
-			r, errs := timing.Derive(tc.in)
+			r, errs := derive(tc.in)
 			if !reflect.DeepEqual(r, timing.Result{}) {
 				t.Errorf("Derive returned a result with its errors: %+v", r)
 			}
@@ -542,13 +553,13 @@ func TestDeriveViolations(t *testing.T) {
 				}
 			}
 			for i, f := range tc.fixes {
-				if _, errs := timing.Derive(with(tc.in, f.apply)); len(errs) > 0 {
+				if _, errs := derive(with(tc.in, f.apply)); len(errs) > 0 {
 					t.Errorf("fix %d named in the message does not fix it:\n%v", i, errs.ToAggregate())
 				}
 				if f.short == nil {
 					continue
 				}
-				if _, errs := timing.Derive(with(tc.in, f.short)); len(errs) == 0 {
+				if _, errs := derive(with(tc.in, f.short)); len(errs) == 0 {
 					t.Errorf("fix %d is not the smallest: one second less also passes", i)
 				}
 			}
@@ -600,7 +611,7 @@ func TestDeriveReportsEveryProblem(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, errs := timing.Derive(tc.in)
+			_, errs := derive(tc.in)
 			var got []string
 			for _, e := range errs {
 				got = append(got, e.Field)
@@ -630,7 +641,7 @@ func sameMultiset(a, b []string) bool {
 
 func mustDerive(t *testing.T, in timing.Inputs) timing.Result {
 	t.Helper()
-	r, errs := timing.Derive(in)
+	r, errs := derive(in)
 	if len(errs) > 0 {
 		t.Fatalf("Derive: %v", errs.ToAggregate())
 	}
@@ -796,4 +807,35 @@ func TestDeriveRolloutScales(t *testing.T) {
 			t.Errorf("12 replicas: maxSurge 12 not faster than maxSurge 1")
 		}
 	})
+}
+
+// TestErrorsNameTheirOwnInputs checks the layering: the timing model
+// reports errors on its own inputs ({propagationSeconds}, not the spec's
+// loadBalancer.propagationSeconds), and spec.TimingErrors maps every one of
+// them, path and words, to the spec.
+func TestErrorsNameTheirOwnInputs(t *testing.T) {
+	in := with(inputs(15, 10), func(in *timing.Inputs) { in.DeregistrationDelaySeconds = ptr(10); in.KeepAliveTimeoutSeconds = ptr(30) })
+	_, raw := timing.Derive(in)
+	if len(raw) != 2 {
+		t.Fatalf("want 2 errors (rules 1 and 8), got %v", raw)
+	}
+	for _, e := range raw {
+		if strings.HasPrefix(e.Field, "spec.") || strings.Contains(e.Detail, "loadBalancer.") || strings.Contains(e.Detail, "app.") {
+			t.Errorf("timing error speaks the spec's words: %v", e)
+		}
+		if !strings.Contains(e.Detail, "{") {
+			t.Errorf("timing error names no input: %v", e)
+		}
+	}
+	for _, e := range spec.TimingErrors(raw) {
+		if !strings.HasPrefix(e.Field, "spec.") || strings.ContainsAny(e.Detail, "{}") {
+			t.Errorf("mapped error keeps a timing name: %v", e)
+		}
+	}
+	for _, input := range timing.AllInputs {
+		mapped := spec.TimingErrors(field.ErrorList{field.Invalid(input.Path(), 1, input.Ref())})[0]
+		if mapped.Field == input.Path().String() || !strings.HasPrefix(mapped.Field, "spec.") || mapped.Detail != strings.TrimPrefix(mapped.Field, "spec.") {
+			t.Errorf("input %s maps to path %q, words %q; want a spec field and its name", input, mapped.Field, mapped.Detail)
+		}
+	}
 }

@@ -366,7 +366,7 @@ func TestInvalidArgsRegisterNothing(t *testing.T) {
 		// to 26; G is then checked against the raised P.
 		"spec.timing.preStopSleepSeconds: Invalid value: 20: rule 2 (P ≥ L)",
 		"raise it to at least 26, which rule 3 also needs",
-		"spec.timing.terminationGracePeriodSeconds: Invalid value: 30: rule 4 (G > P + S): terminationGracePeriodSeconds (30) must exceed preStopSleepSeconds (26, once raised as asked) + app.shutdownSeconds (15) = 41",
+		"spec.timing.terminationGracePeriodSeconds: Invalid value: 30: rule 4 (G > P + S): timing.terminationGracePeriodSeconds (30) must exceed timing.preStopSleepSeconds (26, once raised as asked) + app.shutdownSeconds (15) = 41",
 		"raise it to at least 42",
 	} {
 		if !strings.Contains(err.Error(), want) {
