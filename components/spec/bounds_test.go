@@ -178,3 +178,72 @@ func TestEveryIntegerFieldIsBoundedTheSameInSchemaAndValidation(t *testing.T) {
 		})
 	}
 }
+
+// schemaDefaults returns every "default" in the schema below the document's
+// spec, by dotted path, following $refs.
+func schemaDefaults(t *testing.T) map[string]any {
+	t.Helper()
+	var root map[string]any
+	if err := json.Unmarshal(schema.JSON, &root); err != nil {
+		t.Fatal(err)
+	}
+	defs := root["$defs"].(map[string]any)
+	deref := func(n map[string]any) map[string]any {
+		for {
+			ref, ok := n["$ref"].(string)
+			if !ok {
+				return n
+			}
+			n = defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
+		}
+	}
+	out := map[string]any{}
+	var walk func(n map[string]any, path string)
+	walk = func(n map[string]any, path string) {
+		n = deref(n)
+		if d, ok := n["default"]; ok {
+			out[path] = d
+		}
+		props, _ := n["properties"].(map[string]any)
+		for k, v := range props {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			walk(v.(map[string]any), p)
+		}
+	}
+	walk(defs["ServiceSpec"].(map[string]any), "")
+	return out
+}
+
+// Every default the schema states (and editors show) is the value zds
+// applies: a spec without the field, defaulted, has the schema's default
+// there.
+func TestSchemaDefaultsAreTheAppliedDefaults(t *testing.T) {
+	defaults := schemaDefaults(t)
+	if len(defaults) < 15 {
+		t.Fatalf("found only %d defaults in the schema: the walk misses some", len(defaults))
+	}
+	for path, want := range defaults {
+		s := sweepBase(path)
+		if strings.HasPrefix(path, "autoscaling.") {
+			s.Autoscaling.MinReplicas = nil // the default under test
+		}
+		b, err := json.Marshal(service.WithDefaults("web", s, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got any
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		for _, seg := range strings.Split(path, ".") {
+			m, _ := got.(map[string]any)
+			got = m[seg]
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the schema says the default is %v, zds applies %v", path, want, got)
+		}
+	}
+}
