@@ -2,8 +2,10 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -36,9 +38,24 @@ type Inputs struct {
 // rules and what depends on the load-balancer kind (see service.Resolve),
 // each with its field path and the smallest fix.
 func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
-	var errs field.ErrorList
 	root := field.NewPath("spec")
+	errs := s.validateIdentity(root, in)
+	errs = append(errs, s.validatePorts(root)...)
+	errs = append(errs, s.validateCounts(root)...)
+	errs = append(errs, s.validateAutoscaling(root)...)
+	errs = append(errs, s.validateReplicas(root)...)
+	errs = append(errs, s.validateEnv(root)...)
+	errs = quantities(errs, root.Child("resources"), s.Resources)
+	errs = append(errs, s.validateProbes(root)...)
+	errs = append(errs, s.validateLoadBalancer(root.Child("loadBalancer"))...)
+	errs = append(errs, s.validateSpread(root)...)
+	errs = append(errs, s.validatePod(root)...)
+	return append(errs, s.validateLabels(root)...)
+}
 
+// validateIdentity checks the names, the image and the version label.
+func (s ServiceSpec) validateIdentity(root *field.Path, in Inputs) field.ErrorList {
+	var errs field.ErrorList
 	for _, msg := range validation.IsDNS1035Label(s.Name) {
 		errs = append(errs, field.Invalid(root.Child("name"), s.Name, msg))
 	}
@@ -61,13 +78,24 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 	for _, msg := range validation.IsValidLabelValue(s.Version) {
 		errs = append(errs, field.Invalid(root.Child("version"), s.Version, msg))
 	}
+	return errs
+}
+
+// validatePorts checks the serving and health-check ports.
+func (s ServiceSpec) validatePorts(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
 	errs = port(errs, root.Child("port"), s.Port)
 	if s.HealthCheck.Port != nil {
 		errs = port(errs, root.Child("healthCheck", "port"), *s.HealthCheck.Port)
 	}
+	return errs
+}
 
-	errs = append(errs, s.validateCounts(root)...)
-	errs = append(errs, s.validateAutoscaling(root)...)
+// validateReplicas checks that a drain or eviction always leaves a
+// pod: at least 2 replicas (unless downtime is accepted) and a budget below
+// them.
+func (s ServiceSpec) validateReplicas(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
 	replicas := s.MinReplicas()
 	replicasName, replicasPath := "replicas", root.Child("replicas")
 	if s.Autoscaling.Enabled {
@@ -90,7 +118,12 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 			"must be below %s (%d), or a drain may evict every pod at once: lower it to at most %d%s",
 			replicasName, replicas, replicas-1, unlessAccepted(s))))
 	}
+	return errs
+}
 
+// validateEnv checks the environment variables' names.
+func (s ServiceSpec) validateEnv(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
 	for i, e := range s.Env {
 		p := root.Child("env").Index(i).Child("name")
 		if e.Name == "" {
@@ -106,18 +139,24 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 			}
 		}
 	}
+	return errs
+}
 
-	errs = quantities(errs, root.Child("resources"), s.Resources)
-
-	// healthCheck.successCodes: the range of codes depends on the load
-	// balancer, so its mode checks them.
+// validateProbes checks the readiness and liveness paths (the mode
+// checks healthCheck.successCodes, whose range depends on the load
+// balancer).
+func (s ServiceSpec) validateProbes(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
 	errs = httpPath(errs, HealthCheckPath.Child("path"), s.HealthCheck.Path)
 	if s.Liveness.Enabled {
 		errs = httpPath(errs, root.Child("liveness", "path"), s.Liveness.Path)
 	}
+	return errs
+}
 
-	errs = append(errs, s.validateLoadBalancer(root.Child("loadBalancer"))...)
-
+// validateSpread checks the topology spread modes.
+func (s ServiceSpec) validateSpread(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
 	for _, sp := range []struct {
 		path  *field.Path
 		value string
@@ -128,7 +167,12 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 			errs = append(errs, field.NotSupported(sp.path, sp.value, []string{"DoNotSchedule", "ScheduleAnyway", "Off"}))
 		}
 	}
+	return errs
+}
 
+// validatePod checks the pod template's settings.
+func (s ServiceSpec) validatePod(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
 	switch s.Pod.PreStopHook {
 	case "sleep", "exec":
 	default:
@@ -146,7 +190,13 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 		}
 	}
 	errs = append(errs, apivalidation.ValidateAnnotations(s.Pod.Annotations, root.Child("pod", "annotations"))...)
-	for k := range s.Labels {
+	return errs
+}
+
+// validateLabels checks the user's labels, in key order.
+func (s ServiceSpec) validateLabels(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for _, k := range slices.Sorted(maps.Keys(s.Labels)) { // one order for the errors
 		p := root.Child("labels").Key(k)
 		for _, msg := range validation.IsQualifiedName(k) {
 			errs = append(errs, field.Invalid(p, k, msg))

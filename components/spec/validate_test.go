@@ -496,3 +496,22 @@ func TestResolve(t *testing.T) {
 		t.Errorf("idle timeout %d, want the spec's 120", r.TimingInputs().IdleTimeoutSeconds)
 	}
 }
+
+// Problems with several labels come in one order, every time: a map's order
+// must not reach the error list (CI logs and golden files would flap).
+func TestLabelErrorsHaveOneOrder(t *testing.T) {
+	s := minimal()
+	s.Labels = map[string]string{}
+	for _, k := range []string{"b?", "a?", "e?", "c?", "d?", "f?", "g?"} {
+		s.Labels[k] = "x"
+	}
+	first := validate(s, spec.Inputs{}, nil).ToAggregate().Error()
+	for range 20 {
+		if got := validate(s, spec.Inputs{}, nil).ToAggregate().Error(); got != first {
+			t.Fatalf("two runs, two orders:\n%s\n%s", first, got)
+		}
+	}
+	if strings.Index(first, `labels[a?]`) > strings.Index(first, `labels[g?]`) {
+		t.Errorf("labels not in key order: %s", first)
+	}
+}

@@ -243,6 +243,15 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 
 	r.explain("healthCheck.detectionSeconds", r.HealthCheckDetectionSeconds, "derived", "5: not relied on", "U × I = %d × %d; the preStop sleep (%d) covers propagation (%d) by itself", hc.UnhealthyThreshold, hc.IntervalSeconds, P, L)
 
+	startupFailures := r.deriveProbes(in)
+	r.deriveRollout(in, startupFailures, G)
+	return r, nil
+}
+
+// deriveProbes sets the kubelet probes and returns the startup probe's
+// failure threshold.
+func (r *Result) deriveProbes(in Inputs) int {
+	hc := in.HealthCheck
 	// Probes. Readiness mirrors the LB health check (rule 7: same path and
 	// port; the spec wires those), with the LB's timeout and unhealthy count.
 	r.Readiness = Probe{
@@ -268,7 +277,13 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 		FailureThreshold: int32(max(MinLivenessFailureThreshold, hc.UnhealthyThreshold+1)),
 		SuccessThreshold: 1,
 	}
+	return startupFailures
+}
 
+// deriveRollout sizes the way in (rule 6) and the rollout's deadlines for a
+// grace period G.
+func (r *Result) deriveRollout(in Inputs, startupFailures, G int) {
+	hc := in.HealthCheck
 	// The way in (rule 6): registration at the LB paces the rollout.
 	r.RegistrationSeconds = in.LoadBalancer.RegistrationLatencySeconds + hc.HealthyThreshold*hc.IntervalSeconds
 	r.explain("registrationSeconds", r.RegistrationSeconds, "derived", "6: readiness gate waits for a healthy target", "controller latency %d + H × I = %d + %d × %d", in.LoadBalancer.RegistrationLatencySeconds, in.LoadBalancer.RegistrationLatencySeconds, hc.HealthyThreshold, hc.IntervalSeconds)
@@ -286,7 +301,6 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 	r.explain("progressDeadlineSeconds", r.ProgressDeadlineSeconds, "derived", "a healthy wave always makes progress in time", "max(%d, 2 × %d s per wave)", MinProgressDeadlineSeconds, r.PodStepSeconds)
 	r.AwaitTimeoutSeconds = max(MinAwaitTimeoutSeconds, ceilDiv(3*r.RolloutSeconds, 2))
 	r.explain("awaitTimeoutSeconds", r.AwaitTimeoutSeconds, "derived", "Pulumi waits for the whole rollout", "max(%d, 1.5 × rolloutSeconds %d)", MinAwaitTimeoutSeconds, r.RolloutSeconds)
-	return r, nil
 }
 
 func ceilDiv(a, b int) int {
