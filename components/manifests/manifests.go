@@ -171,7 +171,69 @@ func kubeletProbe(h corev1.ProbeHandler, p timing.Probe) *corev1.Probe {
 	}
 }
 
+// deployment is the rolling Deployment: maxUnavailable 0, the derived
+// deadlines, and the pod with its grace period and hardened security.
 func deployment(r *spec.Resolved) *appsv1.Deployment {
+	s, t := r.Spec, r.Timing
+	return &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: deploymentMeta(r),
+		Spec: appsv1.DeploymentSpec{
+			Replicas:                replicas(s),
+			Selector:                &metav1.LabelSelector{MatchLabels: SelectorLabels(s)},
+			MinReadySeconds:         int32(t.MinReadySeconds),
+			ProgressDeadlineSeconds: ptr(int32(t.ProgressDeadlineSeconds)),
+			RevisionHistoryLimit:    ptr(int32(5)),
+			Strategy: appsv1.DeploymentStrategy{
+				Type: appsv1.RollingUpdateDeploymentStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateDeployment{
+					MaxUnavailable: ptr(intstr.FromInt32(0)),
+					MaxSurge:       ptr(intstr.FromInt32(int32(*s.Rollout.MaxSurge))),
+				},
+			},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: PodLabels(s), Annotations: s.Pod.Annotations},
+				Spec: corev1.PodSpec{
+					TerminationGracePeriodSeconds: ptr(int64(t.TerminationGracePeriodSeconds)),
+					ServiceAccountName:            s.Pod.ServiceAccountName,
+					AutomountServiceAccountToken:  ptr(s.Pod.AutomountServiceAccountToken),
+					SecurityContext: &corev1.PodSecurityContext{
+						RunAsNonRoot:   ptr(true),
+						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+					},
+					Containers:                []corev1.Container{container(r)},
+					TopologySpreadConstraints: spread(s),
+					Volumes: []corev1.Volume{{
+						Name:         TmpVolume,
+						VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
+					}},
+				},
+			},
+		},
+	}
+}
+
+// deploymentMeta records the facts the timings derive from on the
+// Deployment, so package check can re-check the chain from the objects.
+func deploymentMeta(r *spec.Resolved) metav1.ObjectMeta {
+	s := r.Spec
+	m := Meta(s, s.Name)
+	m.Annotations = map[string]string{
+		AnnMaxRequestSeconds:  strconv.Itoa(s.App.MaxRequestSeconds),
+		AnnShutdownSeconds:    strconv.Itoa(*s.App.ShutdownSeconds),
+		AnnStartupSeconds:     strconv.Itoa(*s.App.StartupSeconds),
+		AnnPropagationSeconds: strconv.Itoa(*s.LoadBalancer.PropagationSeconds),
+		AnnIdleTimeoutSeconds: strconv.Itoa(r.TimingInputs().IdleTimeoutSeconds),
+	}
+	if k := s.App.KeepAliveTimeoutSeconds; k != nil {
+		m.Annotations[AnnKeepAliveSeconds] = strconv.Itoa(*k)
+	}
+	return m
+}
+
+// container is the app container: its probes (rule 7: the LB health
+// check's path and port), preStop sleep, resources and security context.
+func container(r *spec.Resolved) corev1.Container {
 	s, t := r.Spec, r.Timing
 	hcPort := intstr.FromString(PortName)
 	if *s.HealthCheck.Port != s.Port {
@@ -205,8 +267,7 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 	add(res.Limits, corev1.ResourceCPU, s.Resources.Limits.CPU)
 	add(res.Limits, corev1.ResourceMemory, s.Resources.Limits.Memory)
 
-	podLabels := PodLabels(s)
-	container := corev1.Container{
+	c := corev1.Container{
 		Name:    ContainerName,
 		Image:   s.Image,
 		Command: s.Command,
@@ -231,57 +292,11 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 		VolumeMounts: []corev1.VolumeMount{{Name: TmpVolume, MountPath: "/tmp"}},
 	}
 	if *s.HealthCheck.Port != s.Port {
-		container.Ports = append(container.Ports, corev1.ContainerPort{
+		c.Ports = append(c.Ports, corev1.ContainerPort{
 			Name: "health", ContainerPort: int32(*s.HealthCheck.Port), Protocol: corev1.ProtocolTCP,
 		})
 	}
-	m := Meta(s, s.Name)
-	m.Annotations = map[string]string{
-		AnnMaxRequestSeconds:  strconv.Itoa(s.App.MaxRequestSeconds),
-		AnnShutdownSeconds:    strconv.Itoa(*s.App.ShutdownSeconds),
-		AnnStartupSeconds:     strconv.Itoa(*s.App.StartupSeconds),
-		AnnPropagationSeconds: strconv.Itoa(*s.LoadBalancer.PropagationSeconds),
-		AnnIdleTimeoutSeconds: strconv.Itoa(r.TimingInputs().IdleTimeoutSeconds),
-	}
-	if k := s.App.KeepAliveTimeoutSeconds; k != nil {
-		m.Annotations[AnnKeepAliveSeconds] = strconv.Itoa(*k)
-	}
-	return &appsv1.Deployment{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: m,
-		Spec: appsv1.DeploymentSpec{
-			Replicas:                replicas(s),
-			Selector:                &metav1.LabelSelector{MatchLabels: SelectorLabels(s)},
-			MinReadySeconds:         int32(t.MinReadySeconds),
-			ProgressDeadlineSeconds: ptr(int32(t.ProgressDeadlineSeconds)),
-			RevisionHistoryLimit:    ptr(int32(5)),
-			Strategy: appsv1.DeploymentStrategy{
-				Type: appsv1.RollingUpdateDeploymentStrategyType,
-				RollingUpdate: &appsv1.RollingUpdateDeployment{
-					MaxUnavailable: ptr(intstr.FromInt32(0)),
-					MaxSurge:       ptr(intstr.FromInt32(int32(*s.Rollout.MaxSurge))),
-				},
-			},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: s.Pod.Annotations},
-				Spec: corev1.PodSpec{
-					TerminationGracePeriodSeconds: ptr(int64(t.TerminationGracePeriodSeconds)),
-					ServiceAccountName:            s.Pod.ServiceAccountName,
-					AutomountServiceAccountToken:  ptr(s.Pod.AutomountServiceAccountToken),
-					SecurityContext: &corev1.PodSecurityContext{
-						RunAsNonRoot:   ptr(true),
-						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-					},
-					Containers:                []corev1.Container{container},
-					TopologySpreadConstraints: spread(s),
-					Volumes: []corev1.Volume{{
-						Name:         TmpVolume,
-						VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
-					}},
-				},
-			},
-		},
-	}
+	return c
 }
 
 // replicas is unset when an autoscaler owns the count.
