@@ -20,6 +20,8 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	goccy "github.com/goccy/go-yaml"
+	goccyparser "github.com/goccy/go-yaml/parser"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
@@ -305,7 +307,7 @@ func parse(file string, data []byte, strict bool, skipped func(line int, why str
 				skip(0, "a template ({{ }}), not YAML until rendered")
 				return nil, nil
 			}
-			problems = append(problems, Problem{File: file, Line: yamlErrorLine(err), Column: 1, Message: "not valid YAML: " + err.Error()})
+			problems = append(problems, syntaxProblem(file, data, err))
 			break
 		}
 		if len(n.Content) == 0 {
@@ -495,6 +497,75 @@ func editDistance(a, b string) int {
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+// syntaxProblem places a YAML syntax error at its line and column.
+// go-yaml decides what is valid but names only a line, never a column: for
+// a scanner error the line of the token (or of the scalar it was reading),
+// and for a parser error the 0-based line of the construct it was parsing
+// (one too low when read as 1-based). goccy/go-yaml's parser reports the
+// token where parsing failed; its position is used when it lies where
+// go-yaml's line says, with go-yaml's words.
+func syntaxProblem(file string, data []byte, err error) Problem {
+	reported := yamlErrorLine(err)
+	msg := strings.TrimPrefix(strings.TrimPrefix(yamlLineRE.ReplaceAllString(err.Error(), ""), "yaml: "), ": ")
+	scanner := scannerProblems[msg]
+	line := reported
+	if !scanner && reported > 0 {
+		line = reported + 1 // the construct go-yaml was parsing
+	}
+	p := Problem{File: file, Line: line, Column: 1, Message: "not valid YAML: " + msg}
+	perr := func() (err error) {
+		defer func() {
+			if recover() != nil {
+				err = nil // only a position is lost
+			}
+		}()
+		_, err = goccyparser.ParseBytes(data, 0)
+		return err
+	}()
+	var se *goccy.SyntaxError
+	if !errors.As(perr, &se) || se.Token == nil || se.Token.Position == nil {
+		return p
+	}
+	at := se.Token.Position
+	switch {
+	case scanner && at.Line == line,
+		!scanner && at.Line >= line && at.Line <= line+3,
+		line == 0:
+		if !scanner && line > 0 && at.Line != line {
+			p.Message += fmt.Sprintf(" (in what line %d opens)", line)
+		}
+		p.Line, p.Column = at.Line, at.Column
+	}
+	return p
+}
+
+// scannerProblems are go-yaml's scanner errors, whose line is exact; the
+// others come from its parser.
+var scannerProblems = map[string]bool{}
+
+func init() {
+	for _, m := range []string{
+		"block sequence entries are not allowed in this context",
+		"could not find expected ':'",
+		"did not find expected alphabetic or numeric character",
+		"did not find expected comment or line break",
+		"did not find expected whitespace or line break",
+		"did not find expected whitespace",
+		"found a tab character that violates indentation",
+		"found a tab character where an indentation space is expected",
+		"found an indentation indicator equal to 0",
+		"found character that cannot start any token",
+		"found invalid Unicode character escape code",
+		"found unexpected document indicator",
+		"found unexpected end of stream",
+		"found unknown escape character",
+		"mapping keys are not allowed in this context",
+		"mapping values are not allowed in this context",
+	} {
+		scannerProblems[m] = true
+	}
+}
 
 func yamlErrorLine(err error) int {
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {

@@ -845,26 +845,31 @@ func TestDuplicateService(t *testing.T) {
 	})
 }
 
+// A syntax error is reported at the line and column where it is, not at
+// the line go-yaml names (for its parser errors, the line before).
 func TestInvalidYAML(t *testing.T) {
+	const head = "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\n"
+	third := validDoc + "---\n" + strings.Replace(validDoc, "name: web", "name: api", 1) + "---\n" + head + "metadata: {name: [c}\n"
 	tests := []struct {
-		name, src, needle string
+		name, src, want string
 	}{
-		{"bad indentation", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata:\n  name: web\n bad: x\n", " bad: x"},
-		{"unclosed flow mapping", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata: {name: web\nspec: {}\n", "spec: {}"},
-		{"unterminated string", "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\nmetadata:\n  name: \"web\n", "name: \"web"},
+		{"bad indentation", head + "metadata:\n  name: web\n bad: x\n", "5:2: not valid YAML: did not find expected key"},
+		{"unclosed flow mapping", head + "metadata: {name: web\nspec: {}\n", "4:1: not valid YAML: did not find expected ',' or '}' (in what line 3 opens)"},
+		{"unclosed flow sequence", head + "metadata:\n  name: web\n  labels: [1, 2\nspec: {}\n", "6:1: not valid YAML: did not find expected ',' or ']' (in what line 5 opens)"},
+		{"unterminated string", head + "metadata:\n  name: \"web\n", "4:9: not valid YAML: found unexpected end of stream"},
+		{"mapping in a scalar", head + "metadata:\n  name: web\n  a: b: c\n", "5:6: not valid YAML: mapping values are not allowed in this context"},
+		{"tab indentation", head + "metadata:\n\tname: web\n", "4:1: not valid YAML: found character that cannot start any token"},
+		{"in the third document", third, fmt.Sprintf("%d:20: not valid YAML: did not find expected ',' or ']'", strings.Count(third, "\n"))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := writeFile(t, t.TempDir(), "svc.zds.yaml", tt.src)
 			ps := problemsOf(t, f)
-			line, _ := locate(t, tt.src, tt.needle)
 			if len(ps) != 1 {
 				t.Fatalf("want one problem:%s", dump(ps))
 			}
-			// The YAML parser reports the line where it gave up, which may
-			// be the line before the offending one.
-			if p := ps[0]; p.File != f || p.Line < line-2 || p.Line > line || !strings.Contains(p.Message, "YAML") {
-				t.Errorf("got %s, want a YAML error at %s:%d (or just before)", p, f, line)
+			if got := fmt.Sprintf("%d:%d: %s", ps[0].Line, ps[0].Column, ps[0].Message); ps[0].File != f || got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
 	}
