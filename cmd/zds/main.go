@@ -39,8 +39,14 @@ func main() {
 
 // run executes zds with args and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runWith(args, os.Stdin, stdout, stderr)
+}
+
+// runWith is run with stdin given (what -f - reads).
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRoot(stdout)
 	root.SetArgs(args)
+	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.Execute()
@@ -116,7 +122,7 @@ func load(cmd *cobra.Command, files []string) ([]*specfile.Document, error) {
 	if len(files) == 0 {
 		return nil, usagef("no spec files: pass -f FILE or -f DIR")
 	}
-	var opts specfile.Options
+	opts := specfile.Options{Stdin: cmd.InOrStdin()}
 	if v, _ := cmd.Flags().GetBool("verbose"); v {
 		opts.Skipped = func(file string, line int, why string) {
 			loc := file
