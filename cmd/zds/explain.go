@@ -79,6 +79,6 @@ func newExplain(stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "spec file or directory (repeatable)")
 	cmd.Flags().BoolP("verbose", "v", false, "note every file and document skipped in a directory")
 	cmd.Flags().StringVar(&svgPath, "svg", "", "also draw the termination timeline as an SVG picture into FILE")
-	cmd.Flags().String("output", "text", "output format: text or json")
+	cmd.Flags().StringP("output", "o", "text", "output format: text or json")
 	return cmd
 }

@@ -54,10 +54,10 @@ func TestHostileInputRows(t *testing.T) {
 		{name: "1 pod.runAsUser 4294967296", files: map[string]string{"a.yaml": with("  pod: {runAsUser: 4294967296}\n")}, args: []string{"render", "-f", "{dir}/a.yaml"},
 			code: 1, stderr: []string{"spec.pod.runAsUser"}},
 		{name: "2 a second render with fewer services leaves only its own files", files: map[string]string{"a.yaml": spec11 + "---\n" + strings.Replace(spec11, "name: web", "name: api", 1), "b.yaml": spec11},
-			args: []string{"render", "-f", "{dir}/a.yaml", "-o", "{dir}/out"}, code: 0,
+			args: []string{"render", "-f", "{dir}/a.yaml", "-d", "{dir}/out"}, code: 0,
 			check: func(t *testing.T, dir string) {
 				before := names(t, filepath.Join(dir, "out"))
-				if code, _, errOut := zds(t, "render", "-f", filepath.Join(dir, "b.yaml"), "-o", filepath.Join(dir, "out"), "--output", "json"); code != 0 {
+				if code, _, errOut := zds(t, "render", "-f", filepath.Join(dir, "b.yaml"), "-d", filepath.Join(dir, "out"), "--output", "json"); code != 0 {
 					t.Fatalf("second render: exit %d: %s", code, errOut)
 				}
 				after := names(t, filepath.Join(dir, "out"))
@@ -71,7 +71,7 @@ func TestHostileInputRows(t *testing.T) {
 				}
 			}},
 		{name: "3 a directory in the way fails whole and changes nothing", files: map[string]string{"a.yaml": spec11, "out/05-shop-deployment-web.yaml/x": "x"},
-			args: []string{"render", "-f", "{dir}/a.yaml", "-o", "{dir}/out"}, code: 1, stderr: []string{"05-shop-deployment-web.yaml was not written by zds and is in the way"},
+			args: []string{"render", "-f", "{dir}/a.yaml", "-d", "{dir}/out"}, code: 1, stderr: []string{"05-shop-deployment-web.yaml was not written by zds and is in the way"},
 			check: func(t *testing.T, dir string) {
 				if got := names(t, filepath.Join(dir, "out")); !slices.Equal(got, []string{"05-shop-deployment-web.yaml"}) {
 					t.Errorf("a failed render left %v in the directory, want only what was there", got)

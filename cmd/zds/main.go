@@ -1,6 +1,6 @@
 // Command zds renders and explains ZeroDowntimeService spec files.
 //
-//	zds render  -f spec.yaml [-f dir] [-o DIR] [--output yaml|json]
+//	zds render  -f spec.yaml [-f dir] [-o yaml|json] [-d DIR]
 //	zds explain -f spec.yaml [--svg FILE] [--output text|json]
 //	zds schema
 //	zds version
@@ -142,5 +142,10 @@ func outputFlag(cmd *cobra.Command, allowed ...string) (string, error) {
 			return v, nil
 		}
 	}
-	return "", usagef("--output must be one of %s, not %q", strings.Join(allowed, ", "), v)
+	if strings.ContainsAny(v, `/\.`) || cmd.Flags().Lookup("output-dir") != nil {
+		// -o was the output directory before zds v0.2.0; kubectl users
+		// read it as the format, and now so does zds.
+		return "", usagef("-o (--output) is the output format, one of %s, as in kubectl, not %q; to write one file per object into a directory, use --output-dir %s (-d)", strings.Join(allowed, ", "), v, v)
+	}
+	return "", usagef("-o (--output) must be one of %s, not %q", strings.Join(allowed, ", "), v)
 }

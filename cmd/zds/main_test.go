@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/sys/unix"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ with the current output")
@@ -183,13 +185,25 @@ func TestRenderBasicGolden(t *testing.T) {
 	}
 }
 
+// listItems decodes render's JSON output, which must be a v1 List (what
+// kubectl apply -f reads), and returns its items.
+func listItems(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var list struct {
+		APIVersion string           `json:"apiVersion"`
+		Kind       string           `json:"kind"`
+		Items      []map[string]any `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || list.APIVersion != "v1" || list.Kind != "List" {
+		t.Fatalf("-o json is not a v1 List (%v):\n%.300s", err, out)
+	}
+	return list.Items
+}
+
 func TestRenderJSON(t *testing.T) {
 	yamlObjs := decodeYAMLStream(t, []byte(mustRun(t, "render", "-f", basicSpec)))
-	out := mustRun(t, "render", "-f", basicSpec, "--output", "json")
-	var jsonObjs []map[string]any
-	if err := json.Unmarshal([]byte(out), &jsonObjs); err != nil {
-		t.Fatalf("--output json is not a JSON array of objects: %v\n%s", err, out)
-	}
+	out := mustRun(t, "render", "-f", basicSpec, "-o", "json")
+	jsonObjs := listItems(t, out)
 	if len(jsonObjs) != 5 || len(jsonObjs) != len(yamlObjs) {
 		t.Fatalf("%d JSON objects, %d YAML objects; want 5 of each", len(jsonObjs), len(yamlObjs))
 	}
@@ -203,8 +217,8 @@ func TestRenderJSON(t *testing.T) {
 func TestRenderDir(t *testing.T) {
 	stdout := mustRun(t, "render", "-f", basicSpec)
 	dir := filepath.Join(t.TempDir(), "out", "manifests") // created by render
-	if out := mustRun(t, "render", "-f", basicSpec, "-o", dir); strings.Contains(out, "apiVersion:") {
-		t.Errorf("render -o also wrote manifests to stdout:\n%s", out)
+	if out := mustRun(t, "render", "-f", basicSpec, "-d", dir); strings.Contains(out, "apiVersion:") {
+		t.Errorf("render -d also wrote manifests to stdout:\n%s", out)
 	}
 	names := dirNames(t, dir)
 	wantNames := []string{
@@ -235,8 +249,16 @@ func TestRenderDir(t *testing.T) {
 		t.Errorf("files joined differ from the stdout rendering:\n%s\nwant:\n%s", got, want)
 	}
 
-	// Rendering again replaces the files in place.
-	mustRun(t, "render", "-f", basicSpec, "-o", dir)
+	// Rendering again replaces the files in place, each 0644 even under a
+	// strict umask.
+	old := unix.Umask(0o077)
+	mustRun(t, "render", "-f", basicSpec, "-d", dir)
+	unix.Umask(old)
+	for _, n := range dirNames(t, dir) {
+		if fi, err := os.Stat(filepath.Join(dir, n)); err != nil || fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s: mode %v (%v), want 0644", n, fi.Mode().Perm(), err)
+		}
+	}
 	if entries, _ := os.ReadDir(dir); len(entries) != len(wantNames) {
 		t.Errorf("second render left %d files, want %d", len(entries), len(wantNames))
 	}
@@ -280,7 +302,7 @@ func dirNames(t *testing.T, dir string) []string {
 // files zds did not write stay, each named in a note (#11 row 2).
 func TestRenderDirHoldsExactlyTheCurrentRender(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	mustRun(t, "render", "-f", specWith(t, 2), "-o", dir)
+	mustRun(t, "render", "-f", specWith(t, 2), "-d", dir)
 	if n := len(dirNames(t, dir)); n != 15 {
 		t.Fatalf("%d files after rendering 3 services, want 15 (5 each: the namespace or its label, budget, Service, Ingress, Deployment)", n)
 	}
@@ -289,7 +311,7 @@ func TestRenderDirHoldsExactlyTheCurrentRender(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	code, _, stderr := zds(t, "render", "-f", basicSpec, "-o", dir, "--output", "json")
+	code, _, stderr := zds(t, "render", "-f", basicSpec, "-d", dir, "--output", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -309,7 +331,7 @@ func TestRenderDirHoldsExactlyTheCurrentRender(t *testing.T) {
 		t.Errorf("README.md changed: %q", b)
 	}
 	// And back to YAML: the JSON files go.
-	if code, _, stderr := zds(t, "render", "-f", basicSpec, "-o", dir); code != 0 {
+	if code, _, stderr := zds(t, "render", "-f", basicSpec, "-d", dir); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, n := range dirNames(t, dir) {
@@ -333,7 +355,7 @@ func TestRenderDirThroughALink(t *testing.T) {
 	if err := os.Symlink(real, link); err != nil {
 		t.Fatal(err)
 	}
-	mustRun(t, "render", "-f", basicSpec, "-o", link)
+	mustRun(t, "render", "-f", basicSpec, "-d", link)
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Fatalf("the link was replaced: %v %v", fi, err)
 	}
@@ -346,7 +368,7 @@ func TestRenderDirThroughALink(t *testing.T) {
 // the user's is in the way of an output file (#11 row 3).
 func TestRenderDirFailureChangesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	mustRun(t, "render", "-f", specWith(t, 1), "-o", dir)
+	mustRun(t, "render", "-f", specWith(t, 1), "-d", dir)
 	before := map[string]string{}
 	for _, n := range dirNames(t, dir) {
 		b, _ := os.ReadFile(filepath.Join(dir, n))
@@ -360,7 +382,7 @@ func TestRenderDirFailureChangesNothing(t *testing.T) {
 	if err := os.Mkdir(blocker, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := zds(t, "render", "-f", basicSpec, "-o", dir)
+	code, _, stderr := zds(t, "render", "-f", basicSpec, "-d", dir)
 	if code != 1 || !strings.Contains(stderr, "in the way of an output file") {
 		t.Fatalf("exit %d, stderr %s: want 1 naming the directory in the way", code, stderr)
 	}
@@ -376,12 +398,9 @@ func TestRenderDirFailureChangesNothing(t *testing.T) {
 }
 
 func TestRenderDirJSON(t *testing.T) {
-	var want []map[string]any
-	if err := json.Unmarshal([]byte(mustRun(t, "render", "-f", basicSpec, "--output", "json")), &want); err != nil {
-		t.Fatal(err)
-	}
+	want := listItems(t, mustRun(t, "render", "-f", basicSpec, "--output", "json"))
 	dir := t.TempDir()
-	mustRun(t, "render", "-f", basicSpec, "-o", dir, "--output", "json")
+	mustRun(t, "render", "-f", basicSpec, "-d", dir, "--output", "json")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -641,8 +660,8 @@ func TestInvalidInput(t *testing.T) {
 			for _, args := range [][]string{
 				{"render", "-f", path},
 				{"render", "-f", path, "--output", "json"},
-				{"render", "-f", path, "-o", dir},
-				{"render", "-f", path, "-o", newDir},
+				{"render", "-f", path, "-d", dir},
+				{"render", "-f", path, "-d", newDir},
 				{"explain", "-f", path},
 				{"explain", "-f", path, "--output", "json"},
 				{"explain", "-f", path, "--svg", svg},
@@ -678,7 +697,7 @@ func TestInvalidInputAllAtOnce(t *testing.T) {
 		want = append(want, w...)
 	}
 	dir, _, before := outputs(t)
-	args = append(args, "-o", dir)
+	args = append(args, "-d", dir)
 	code, stdout, stderr := zds(t, args...)
 	if code != 1 || stdout != "" {
 		t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout)
@@ -710,7 +729,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"render without -f", []string{"render"}},
 		{"explain without -f", []string{"explain"}},
-		{"render without -f, with -o", []string{"render", "-o", dir}},
+		{"render without -f, with -o", []string{"render", "-d", dir}},
 		{"unknown flag", []string{"render", "-f", basicSpec, "--colour"}},
 		{"unknown shorthand flag", []string{"explain", "-f", basicSpec, "-z"}},
 		{"flag without value", []string{"render", "-f"}},
@@ -722,7 +741,7 @@ func TestUsageErrors(t *testing.T) {
 		{"extra argument to explain", []string{"explain", "-f", basicSpec, "extra"}},
 		{"extra argument to schema", []string{"schema", "extra"}},
 		{"render --output xml", []string{"render", "-f", basicSpec, "--output", "xml"}},
-		{"render --output xml into a directory", []string{"render", "-f", basicSpec, "--output", "xml", "-o", dir}},
+		{"render --output xml into a directory", []string{"render", "-f", basicSpec, "--output", "xml", "-d", dir}},
 		{"explain --output yaml", []string{"explain", "-f", basicSpec, "--output", "yaml", "--svg", svg}},
 		{"version --output xml", []string{"version", "--output", "xml"}},
 	}
@@ -873,10 +892,7 @@ func TestExplainMatchesRender(t *testing.T) {
 		t.Fatalf("%d items, want %d", len(items), specDocuments(t))
 	}
 
-	var objs []map[string]any
-	if err := json.Unmarshal([]byte(mustRun(t, "render", "-f", examplesDir, "--output", "json")), &objs); err != nil {
-		t.Fatal(err)
-	}
+	objs := listItems(t, mustRun(t, "render", "-f", examplesDir, "--output", "json"))
 	find := func(kind, ns, name string) map[string]any {
 		for _, o := range objs {
 			if o["kind"] == kind && get(t, o, "metadata", "namespace") == ns && get(t, o, "metadata", "name") == name {
@@ -1045,5 +1061,56 @@ func TestVerboseNotesSkippedDocuments(t *testing.T) {
 	}
 	if code, _, stderr := zds(t, "render", "-f", "../../examples/basic"); code != 0 || stderr != "" {
 		t.Errorf("without -v: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// -o json is read the way kubectl reads a file: apimachinery's unstructured
+// JSON scheme (what kubectl apply -f decodes with) turns it into a list of
+// the five objects, each with its own apiVersion and kind.
+func TestRenderJSONIsAListKubectlReads(t *testing.T) {
+	out := mustRun(t, "render", "-f", basicSpec, "-o", "json")
+	obj, gvk, err := unstructured.UnstructuredJSONScheme.Decode([]byte(out), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, ok := obj.(*unstructured.UnstructuredList)
+	if !ok || gvk.Kind != "List" || gvk.Version != "v1" {
+		t.Fatalf("decoded a %T (%v), want a v1 List", obj, gvk)
+	}
+	var kinds []string
+	for _, it := range list.Items {
+		if it.GetAPIVersion() == "" || it.GetName() == "" {
+			t.Errorf("item without apiVersion or name: %v", it.Object)
+		}
+		kinds = append(kinds, it.GetKind())
+	}
+	if want := []string{"Namespace", "PodDisruptionBudget", "Service", "Ingress", "Deployment"}; !slices.Equal(kinds, want) {
+		t.Errorf("items %v, want %v", kinds, want)
+	}
+}
+
+// -o was the output directory before zds v0.2.0. Now it is the format, as in
+// kubectl: -o json prints JSON and creates nothing, and a value that looks
+// like a directory is a usage error naming --output-dir, never a silent
+// directory.
+func TestOutputFlagIsTheFormat(t *testing.T) {
+	wd, _ := os.Getwd()
+	tmp := t.TempDir()
+	if err := os.Chdir(tmp); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd) //nolint:errcheck // restoring the test's directory
+	spec := filepath.Join(wd, basicSpec)
+	if out := mustRun(t, "render", "-f", spec, "-o", "json"); !strings.HasPrefix(out, "{") {
+		t.Errorf("-o json did not print JSON:\n%.200s", out)
+	}
+	for _, arg := range []string{"manifests/", "out", "./x"} {
+		code, _, stderr := zds(t, "render", "-f", spec, "-o", arg)
+		if code != exitUsage || !strings.Contains(stderr, "--output-dir "+arg+" (-d)") {
+			t.Errorf("-o %s: exit %d, stderr %q; want a usage error naming --output-dir", arg, code, stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
+		t.Errorf("-o created %v", entries)
 	}
 }

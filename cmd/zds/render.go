@@ -21,14 +21,16 @@ func newRender(stdout io.Writer) *cobra.Command {
 	var files []string
 	var dir string
 	cmd := &cobra.Command{
-		Use:   "render -f FILE|DIR [-f ...] [-o DIR]",
+		Use:   "render -f FILE|DIR|- [-f ...] [-o yaml|json] [-d DIR]",
 		Short: "Write the manifests the component creates for the spec files, in apply order",
 		Long: `render builds the objects the ZeroDowntimeService component registers for
 each document (the same builder and apply order) and writes them: a
-multi-document YAML stream on stdout, or one file per object in DIR (-o).
--f - reads standard input. Nothing is written unless every document is
-valid.`,
-		Example: "  zds render -f examples/basic/service.zds.yaml | kubectl apply --server-side -f -",
+multi-document YAML stream on stdout (-o json: a v1 List), or one file per
+object in DIR (-d). -f - reads standard input. Nothing is written unless
+every document is valid.`,
+		Example: `  zds render -f examples/basic/service.zds.yaml | kubectl apply --server-side -f -
+  zds render -f specs/ -o json
+  zds render -f specs/ -d manifests/`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			format, err := outputFlag(cmd, "yaml", "json")
 			if err != nil {
@@ -46,9 +48,11 @@ valid.`,
 				return writeDir(dir, objs, format, cmd.ErrOrStderr())
 			}
 			if format == "json" {
+				// A v1 List, as kubectl get -o json writes and kubectl
+				// apply -f reads.
 				enc := json.NewEncoder(stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(objs)
+				return enc.Encode(map[string]any{"apiVersion": "v1", "kind": "List", "items": objs})
 			}
 			y, err := render.YAML(objs)
 			if err != nil {
@@ -60,8 +64,8 @@ valid.`,
 	}
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "spec file or directory (repeatable)")
 	cmd.Flags().BoolP("verbose", "v", false, "note every file and document skipped in a directory")
-	cmd.Flags().StringVarP(&dir, "output-dir", "o", "", "write one file per object into this directory")
-	cmd.Flags().String("output", "yaml", "output format: yaml or json")
+	cmd.Flags().StringVarP(&dir, "output-dir", "d", "", "write one file per object into this directory")
+	cmd.Flags().StringP("output", "o", "yaml", "output format: yaml or json (a v1 List)")
 	return cmd
 }
 
@@ -156,7 +160,13 @@ func writeDir(dir string, objs []map[string]any, format string, stderr io.Writer
 		fmt.Fprintf(stderr, "zds: note: %s was not written by zds; left as it is\n", filepath.Join(dir, name))
 	}
 	for _, name := range order {
-		if err := os.WriteFile(filepath.Join(tmp, name), outs[name], 0o644); err != nil {
+		// 0644 whatever the umask: the files go into a repository for
+		// GitOps tools to read.
+		path := filepath.Join(tmp, name)
+		if err := os.WriteFile(path, outs[name], 0o644); err != nil {
+			return err
+		}
+		if err := os.Chmod(path, 0o644); err != nil {
 			return err
 		}
 	}

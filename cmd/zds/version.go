@@ -42,7 +42,7 @@ func newVersion(stdout io.Writer) *cobra.Command {
 			return err
 		},
 	}
-	cmd.Flags().String("output", "text", "output format: text or json")
+	cmd.Flags().StringP("output", "o", "text", "output format: text or json")
 	return cmd
 }
 
