@@ -4,8 +4,12 @@ PKGS    := ./...
 FUZZTIME ?= 10s
 
 TRAFFIC := tests/traffic
+# Every package of the main module but the real-control-plane tests.
+FAST = $(shell $(GO) list ./... | grep -v '/tests/e2e$$')
+# Long steps print a line at least every 30 s, so a CI log never goes quiet.
+PROGRESS := bash $(CURDIR)/tests/progress.sh
 
-.PHONY: all build run install test unit fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers clean
+.PHONY: all build run install test quick unit fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers clean
 
 all: lint test
 
@@ -22,19 +26,25 @@ install:
 	$(GO) install ./cmd/zds
 
 ## test: lint, every test (unit, wiring, golden, real control plane, real node and traffic) and short fuzzes of the timing rules and of spec files through render
-test: lint deps controlplane node unit traffic-test fuzz
+test: lint deps controlplane node unit e2e traffic-test fuzz
 
+## quick: the inner loop: vet, then every test that needs no real cluster, node or traffic (cached results reused)
+quick:
+	$(GO) vet $(PKGS)
+	$(GO) test $(FAST)
+
+## unit: every test of the main module except the real-control-plane ones
 unit:
-	$(GO) test -count=1 -timeout 40m $(PKGS)
+	$(PROGRESS) $(GO) test -count=1 -timeout 40m $(FAST)
 
-## e2e: only the tests against the real control plane (tests/e2e)
+## e2e: only the tests against the real control plane (tests/e2e), each named as it runs
 e2e: controlplane
-	$(GO) test -count=1 -timeout 40m -v ./tests/e2e/
+	$(PROGRESS) $(GO) test -count=1 -timeout 40m -v ./tests/e2e/
 
 ## controlplane: build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok
 ## from the Go module proxy into ~/.cache/zds (skipped when the cached build matches the pins)
 controlplane:
-	@bash tests/controlplane/build.sh >/dev/null
+	@$(PROGRESS) bash tests/controlplane/build.sh >/dev/null
 
 ## deps: Debian packages the real-node and traffic tests need (containerd, runc, CNI plugins, iptables, iproute2, HAProxy; needs root)
 deps:
@@ -43,11 +53,11 @@ deps:
 
 ## node: build the kubelet and the pause binary from the Go module proxy into ~/.cache/zds (skipped when cached)
 node: controlplane
-	@bash $(TRAFFIC)/node/build.sh >/dev/null
+	@$(PROGRESS) bash $(TRAFFIC)/node/build.sh >/dev/null
 
 ## traffic-test: the traffic harness (its own Go module): test app, HAProxy, load, ALB emulation, real node, rollout scenarios
 traffic-test:
-	cd $(TRAFFIC) && $(GO) vet ./... && $(GO) test -p 1 -count=1 -timeout 40m ./...
+	cd $(TRAFFIC) && $(GO) vet ./... && $(PROGRESS) $(GO) test -p 1 -count=1 -timeout 40m -v ./...
 
 ## traffic: every event × configuration under load, on the real node; rewrites docs/traffic.md (~40 min)
 traffic: deps controlplane node

@@ -126,8 +126,8 @@ type Step struct {
 	// Name is the setting, as a field path a user recognises.
 	Name  string `json:"name"`
 	Value int    `json:"value"`
-	// Source is "pinned" (the user set it; checked, not changed), "derived"
-	// or "default".
+	// Source is "pinned" (the user set it; checked, not changed), "derived",
+	// "default", or "set" (an input the user gave, checked).
 	Source  string `json:"source"`
 	Rule    string `json:"rule"`
 	Formula string `json:"formula"`
@@ -237,6 +237,7 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 	D, P, G := c.D, c.P, c.G
 	r.DeregistrationDelaySeconds, r.PreStopSleepSeconds, r.TerminationGracePeriodSeconds = D, P, G
 	r.Explanation = append(r.Explanation, c.steps...)
+	r.explainKeepAlive(in)
 	hc := in.HealthCheck
 	r.HealthCheck = hc
 	r.HealthCheckDetectionSeconds = hc.UnhealthyThreshold * hc.IntervalSeconds
@@ -246,6 +247,24 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 	startupFailures := r.deriveProbes(in)
 	r.deriveRollout(in, startupFailures, G)
 	return r, nil
+}
+
+// explainKeepAlive states rule 8 for the explanation: checked, not
+// checked (the app's keep-alive is unknown), or not applicable.
+func (r *Result) explainKeepAlive(in Inputs) {
+	idle, source := in.IdleTimeoutSeconds, "set"
+	if idle == in.LoadBalancer.IdleTimeoutSeconds {
+		source = "default"
+	}
+	const name, rule = "loadBalancer.idleTimeoutSeconds", "8: keep-alive > LB idle timeout"
+	switch k := in.KeepAliveTimeoutSeconds; {
+	case !in.LoadBalancer.ReusesConnections:
+		r.explain(name, idle, source, "8: not applicable", "the %s load balancer reuses no connections to targets, so the app's keep-alive cannot cause 502s", in.LoadBalancer.Kind)
+	case k == nil:
+		r.explain(name, idle, source, rule, "not checked: set app.keepAliveTimeoutSeconds to the app's idle-connection timeout, which must exceed %d", idle)
+	default:
+		r.explain(name, idle, source, rule, "app keep-alive %d > idle timeout %d: the LB never reuses a connection the app closed", *k, idle)
+	}
 }
 
 // deriveProbes sets the kubelet probes and returns the startup probe's

@@ -839,3 +839,29 @@ func TestErrorsNameTheirOwnInputs(t *testing.T) {
 		}
 	}
 }
+
+// The explanation names every rule of the model, rule 8 included, whether
+// it is checked, unchecked (keep-alive unknown) or does not apply (NLB).
+func TestExplanationCoversEveryRule(t *testing.T) {
+	nlb := alb
+	nlb.Kind, nlb.ReusesConnections, nlb.IdleTimeoutSeconds = "nlb", false, 350
+	for name, in := range map[string]timing.Inputs{
+		"keep-alive checked":    with(inputs(15, 10), func(in *timing.Inputs) { in.KeepAliveTimeoutSeconds = ptr(75) }),
+		"keep-alive unknown":    inputs(15, 10),
+		"rule 8 not applicable": with(inputs(15, 10), func(in *timing.Inputs) { in.LoadBalancer = nlb; in.IdleTimeoutSeconds = 350 }),
+	} {
+		r, errs := derive(in)
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", name, errs)
+		}
+		var rules strings.Builder
+		for _, st := range r.Explanation {
+			rules.WriteString(st.Rule + "; ")
+		}
+		for _, id := range []string{"1", "2", "3", "4", "5", "6", "7", "8"} {
+			if !strings.Contains(rules.String(), id+":") && !strings.Contains(rules.String(), id+", ") {
+				t.Errorf("%s: the explanation never names rule %s: %s", name, id, rules.String())
+			}
+		}
+	}
+}
