@@ -1114,3 +1114,31 @@ func TestOutputFlagIsTheFormat(t *testing.T) {
 		t.Errorf("-o created %v", entries)
 	}
 }
+
+// Every error has one format, file:line:column: field path: message, at the
+// field's own position: also the refusal to render a targetGroupBinding
+// service (once a multierror's "1 error occurred:" with tabs and blank
+// lines) and ALB-group conflicts (once at the document's first line).
+func TestErrorsHaveOneFormat(t *testing.T) {
+	dir := t.TempDir()
+	tgb := filepath.Join(dir, "tgb.zds.yaml")
+	group := filepath.Join(dir, "group.zds.yaml")
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const head = "apiVersion: zds.dev/v1alpha1\nkind: ZeroDowntimeService\n"
+	write(tgb, head+"metadata: {name: web, namespace: shop}\nspec:\n  image: ghcr.io/acme/web:1\n  app: {maxRequestSeconds: 15}\n  loadBalancer:\n    kind: targetGroupBinding\n    vpcId: vpc-1\n")
+	write(group, head+"metadata: {name: a, namespace: shop}\nspec:\n  image: x:1\n  app: {maxRequestSeconds: 5}\n  loadBalancer: {groupName: g, scheme: internal}\n---\n"+
+		head+"metadata: {name: b, namespace: shop}\nspec:\n  image: x:1\n  app: {maxRequestSeconds: 5}\n  loadBalancer:\n    groupName: g\n    scheme: internet-facing\n")
+	for file, want := range map[string]string{
+		tgb:   "zds: " + tgb + ":8:5: spec.loadBalancer.kind: loadBalancer.kind targetGroupBinding creates an AWS target group",
+		group: "zds: " + group + ":17:5: spec.loadBalancer.scheme: ALB group \"g\" is internal in " + group + ":1",
+	} {
+		code, _, stderr := zds(t, "render", "-f", file)
+		if code != exitInvalid || !strings.HasPrefix(stderr, want) || strings.Contains(stderr, "error occurred") || strings.Contains(stderr, "\t") {
+			t.Errorf("render %s: exit %d, stderr:\n%s\nwant it to start with:\n%s", filepath.Base(file), code, stderr, want)
+		}
+	}
+}

@@ -67,7 +67,9 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 // resources, which pulumi-aws creates.
 func renderable(d *specfile.Document, o *manifests.Objects) error {
 	if o.TargetGroup != nil || o.ListenerRule != nil {
-		return fmt.Errorf("%s:%d: %s: loadBalancer.kind %s creates an AWS target group with pulumi-aws: deploy it with the Pulumi component (zds render writes Kubernetes manifests only; zds explain works)", d.File, d.Line, d.Metadata.Name, d.Resolved.Spec.LoadBalancer.Kind)
+		const path = "spec.loadBalancer.kind"
+		line, col := d.Position(path)
+		return fmt.Errorf("%s:%d:%d: %s: loadBalancer.kind %s creates an AWS target group with pulumi-aws, which only the Pulumi component deploys: zds render writes Kubernetes manifests only (zds explain works)", d.File, line, col, path, d.Resolved.Spec.LoadBalancer.Kind)
 	}
 	return nil
 }

@@ -39,6 +39,20 @@ type Document struct {
 	Line int
 	// Resolved is the spec with defaults applied and timings derived.
 	Resolved *spec.Resolved
+
+	root *yaml.Node // the document, for Position
+}
+
+// Position returns the line and column of the field at path (e.g.
+// spec.loadBalancer.scheme), or of its nearest enclosing field when it is
+// not written in the file (a default), so that a problem found after
+// loading still points into the document.
+func (d *Document) Position(path string) (line, column int) {
+	if d.root == nil {
+		return d.Line, 1
+	}
+	n := find(d.root, strings.Split(path, "."))
+	return n.Line, n.Column
 }
 
 // Problem is one thing wrong in a spec file.
@@ -637,7 +651,7 @@ func parseDocument(file string, root *yaml.Node, generic any) (*Document, []Prob
 		}
 		return nil, problems
 	}
-	return &Document{Document: d, File: file, Line: root.Line, Resolved: r}, nil
+	return &Document{Document: d, File: file, Line: root.Line, Resolved: r, root: root}, nil
 }
 
 // schemaMessage words a schema violation the way zds's own validation
@@ -807,10 +821,11 @@ func groupProblems(docs []*Document) []Problem {
 		var owner *Document
 		for _, m := range members {
 			at := func(path, msg string) {
-				problems = append(problems, Problem{File: m.doc.File, Line: m.doc.Line, Column: 1, Path: path, Message: msg})
+				line, col := m.doc.Position(path)
+				problems = append(problems, Problem{File: m.doc.File, Line: line, Column: col, Path: path, Message: msg})
 			}
 			if m.scheme != first.scheme {
-				at("spec.loadBalancer.scheme", fmt.Sprintf("ALB group %q is %s at %s:%d: every member of a group must use the same scheme", name, first.scheme, first.doc.File, first.doc.Line))
+				at("spec.loadBalancer.scheme", fmt.Sprintf("ALB group %q is %s in %s:%d: every member of a group must use the same scheme", name, first.scheme, first.doc.File, first.doc.Line))
 			}
 			if m.idle != first.idle {
 				at("spec.loadBalancer.idleTimeoutSeconds", fmt.Sprintf("ALB group %q declares %s at %s:%d: the group's ALB has one idle timeout, declare the same value in every member", name, first.idle, first.doc.File, first.doc.Line))

@@ -993,9 +993,13 @@ spec:
 				}
 				return
 			}
+			// At the second member's own field (or, when it leaves the
+			// field to its default, its loadBalancer), not at its "---".
+			src := tc.a + "---\n" + tc.b
+			wantLine := strings.Count(src[:strings.LastIndex(src, "loadBalancer:")], "\n") + 1
 			var inv *specfile.Invalid
-			if !errors.As(err, &inv) || len(inv.Problems) != 1 || inv.Problems[0].Path != tc.wantPath || inv.Problems[0].Line != 9 {
-				t.Fatalf("want one problem on %s at line 9, got %v", tc.wantPath, err)
+			if !errors.As(err, &inv) || len(inv.Problems) != 1 || inv.Problems[0].Path != tc.wantPath || inv.Problems[0].Line != wantLine || inv.Problems[0].Column < 3 {
+				t.Fatalf("want one problem on %s on line %d, past the loadBalancer key, got %v", tc.wantPath, wantLine, err)
 			}
 			if !strings.Contains(inv.Problems[0].Message, `ALB group "shop"`) {
 				t.Errorf("message does not name the group: %s", inv.Problems[0].Message)
