@@ -9,7 +9,7 @@ FAST = $(shell $(GO) list ./... | grep -v '/tests/e2e$$')
 # Long steps print a line at least every 30 s, so a CI log never goes quiet.
 PROGRESS := bash $(CURDIR)/tests/progress.sh
 
-.PHONY: all build run install test quick unit fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers clean
+.PHONY: all build run install test quick unit lint-manifests fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers clean
 
 all: lint test
 
@@ -26,7 +26,7 @@ install:
 	$(GO) install ./cmd/zds
 
 ## test: lint, every test (unit, wiring, golden, real control plane, real node and traffic) and short fuzzes of the timing rules and of spec files through render
-test: lint deps controlplane node unit e2e traffic-test fuzz
+test: lint lint-manifests deps controlplane node unit e2e traffic-test fuzz
 
 ## quick: the inner loop: vet, then every test that needs no real cluster, node or traffic (cached results reused)
 quick:
@@ -72,6 +72,10 @@ lint:
 	$(GO) vet $(PKGS)
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+## lint-manifests: kube-score (installed from the module proxy when missing) on every example's rendered manifests; fails on a finding docs/kube-score.md does not list
+lint-manifests:
+	@$(PROGRESS) bash tests/lint/kube-score.sh
 
 ## generate: rewrite every generated file
 generate:

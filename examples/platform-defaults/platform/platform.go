@@ -36,6 +36,11 @@ const (
 	propagationSeconds   = 30 // measured on our clusters: p99 17 s + margin
 	minReplicas          = 3
 	organisationLabelKey = "acme.io/team"
+	// livenessPath is the platform's convention: every service answers
+	// "am I alive" apart from "can I take traffic", so a liveness probe
+	// never restarts a pod that is merely busy (kube-score: identical
+	// probes).
+	livenessPath = "/livez"
 )
 
 // WebService is the platform's component.
@@ -56,7 +61,7 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs, opts 
 			Replicas:    &replicas,
 			HealthCheck: zds.HealthCheck{Path: args.HealthPath},
 			App:         args.App,
-			Liveness:    zds.Liveness{Enabled: true},
+			Liveness:    zds.Liveness{Enabled: true, Path: livenessPath},
 			LoadBalancer: zds.LoadBalancer{
 				Scheme:             "internal",
 				Host:               args.Host,
