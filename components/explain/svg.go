@@ -26,9 +26,14 @@ var svgColors = map[string]string{
 }
 
 // SVG draws the termination timeline of each service: the container chain
-// above the traffic chain, on a shared time axis per service.
+// above the traffic chain, SIGTERM and SIGKILL marked, on one time scale
+// for every service so that the same seconds have the same width.
 func SVG(w io.Writer, services []*spec.Resolved) error {
-	const width, left, right, rowH, blockH, minLabelGap = 900, 110, 30, 26, 190, 34
+	const width, left, right, rowH, blockH, minLabelGap = 900, 110, 70, 26, 190, 34
+	scale := 1 // the longest grace period: every chart ends within it
+	for _, r := range services {
+		scale = max(scale, r.Timing.TerminationGracePeriodSeconds)
+	}
 	height := 20 + blockH*len(services)
 	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	fmt.Fprintf(w, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
@@ -36,7 +41,7 @@ func SVG(w io.Writer, services []*spec.Resolved) error {
 		y0 := 20 + i*blockH
 		t, in := r.Timing, r.TimingInputs()
 		G, L, R := t.TerminationGracePeriodSeconds, in.PropagationSeconds, in.MaxRequestSeconds
-		x := func(sec int) float64 { return left + float64(sec)*float64(width-left-right)/float64(max(G, 1)) }
+		x := func(sec int) float64 { return left + float64(sec)*float64(width-left-right)/float64(scale) }
 		rowY := func(row int) int { return y0 + 36 + row*(rowH-4) }
 		fmt.Fprintf(w, `<text x="10" y="%d" font-weight="bold">%s</text>`+"\n", y0+4, html.EscapeString(r.Spec.Namespace+"/"+r.Spec.Name))
 		fmt.Fprintf(w, `<text x="10" y="%d">%s</text>`+"\n", y0+20,
@@ -63,7 +68,7 @@ func SVG(w io.Writer, services []*spec.Resolved) error {
 			x(L+R), rowY(1), x(L+R), rowY(2)+rowH-8,
 			html.EscapeString(fmt.Sprintf("L+R = %ds ≤ D = %ds (rule 1)", L+R, t.DeregistrationDelaySeconds)))
 		axisY := rowY(3) + 6
-		fmt.Fprintf(w, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", left, axisY, width-right, axisY)
+		fmt.Fprintf(w, `<line x1="%d" y1="%d" x2="%.1f" y2="%d" stroke="black"/>`+"\n", left, axisY, x(G), axisY)
 		// One tick per distinct moment, labelled on the traffic chain's
 		// line or the container chain's line below it, where the label
 		// does not run into its neighbour (the last one always has one).
@@ -88,7 +93,23 @@ func SVG(w io.Writer, services []*spec.Resolved) error {
 				}
 			}
 		}
-		fmt.Fprintf(w, `<text x="%.1f" y="%d" text-anchor="end" fill="#b00">SIGKILL</text>`+"\n", x(G), rowY(0)-3)
+		// The two signals: SIGTERM when the preStop sleep ends (labelled to
+		// its left), SIGKILL when the grace period does (to its right), so
+		// the labels never meet however close P and G are.
+		P := t.PreStopSleepSeconds
+		for _, m := range []struct {
+			at           int
+			label, title string
+			anchor       string
+			dx           float64
+		}{
+			{P, "SIGTERM", fmt.Sprintf("SIGTERM at P = %ds ≥ L = %ds (rule 2)", P, L), "end", -3},
+			{G, "SIGKILL", fmt.Sprintf("SIGKILL at G = %ds > P + S = %ds (rule 4)", G, P+in.ShutdownSeconds), "start", 3},
+		} {
+			fmt.Fprintf(w, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#b00" stroke-width="2"><title>%s</title></line>`+"\n",
+				x(m.at), rowY(0)-4, x(m.at), rowY(0)+rowH-8, html.EscapeString(m.title))
+			fmt.Fprintf(w, `<text x="%.1f" y="%d" text-anchor="%s" fill="#b00">%s</text>`+"\n", x(m.at)+m.dx, rowY(0)-3, m.anchor, m.label)
+		}
 	}
 	_, err := fmt.Fprintln(w, "</svg>")
 	return err
