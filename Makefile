@@ -67,11 +67,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDerive$$' -fuzztime $(FUZZTIME) ./components/timing/
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadRender$$' -fuzztime $(FUZZTIME) ./components/render/
 
-## lint: go vet and a gofmt check
+## lint: go vet, a gofmt check and the licence header on every Go file
 lint:
 	$(GO) vet $(PKGS)
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	@unlicensed="$$(for f in $$(git ls-files '*.go'); do head -2 "$$f" | grep -q '^// SPDX-License-Identifier: Apache-2.0$$' || echo "$$f"; done)"; \
+	if [ -n "$$unlicensed" ]; then echo "no Apache-2.0 licence header (see any .go file):"; echo "$$unlicensed"; exit 1; fi
 
 ## lint-manifests: kube-score (installed from the module proxy when missing) on every example's rendered manifests; fails on a finding docs/kube-score.md does not list
 lint-manifests:

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package schema holds the JSON Schema of a ZeroDowntimeService spec file,
 // generated from the Go types in package spec (with their doc comments) by
 // `make generate`. Never edit the .json by hand.

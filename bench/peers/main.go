@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command peers measures `zds render` against cdk8s-plus, its nearest peer
 // for plain manifests, in one run on one machine: N services of one shape
 // (render.js holds the cdk8s-plus side, hand-tuned to the same settings),

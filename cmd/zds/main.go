@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command zds renders and explains ZeroDowntimeService spec files.
 //
 //	zds render  -f spec.yaml [-f dir] [-o yaml|json] [-d DIR]

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package check re-verifies the timing model on emitted Kubernetes objects.
 // It reads every number back from the objects themselves (the Ingress
 // annotations, the Deployment's pod template, the zds.dev/* facts) and shares

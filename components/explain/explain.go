@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package explain presents a resolved service's timing chain: every derived
 // value with its rule and inputs, the termination timeline of both chains
 // (kubelet and load balancer) and the rollout estimate, as text or SVG.

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package manifests turns a resolved spec into the Kubernetes objects of a
 // ZeroDowntimeService, using the Kubernetes API's own Go types. It is pure:
 // the Pulumi component registers these objects, and tests can check them

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package preview runs a Pulumi Go program in-process under the Pulumi SDK's
 // mock monitor and records every resource it registers: type, name, parent,
 // dependencies, options and inputs. No Pulumi CLI, engine or provider plugin

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package render is the writer sink of the pipeline: it turns spec-file
 // documents into Kubernetes manifests (the objects package service builds,
 // in the apply order package manifests defines) and encodes them as YAML.

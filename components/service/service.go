@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package service is the one pipeline of a ZeroDowntimeService: Resolve
 // turns a spec into a spec.Resolved exactly once (defaults, validation,
 // derived timings), and Build turns that into its Kubernetes objects, which

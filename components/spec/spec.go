@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package spec is the one definition of a ZeroDowntimeService's arguments:
 // the Go struct the Pulumi component takes, the `spec:` of a spec file, and
 // the source of the JSON Schema. It applies defaults (defaults.go), checks

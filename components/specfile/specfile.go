@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package specfile reads ZeroDowntimeService spec files (YAML or JSON, one or
 // more documents each), validates them against the generated JSON Schema
 // before anything else, then with the component's own checks, and reports

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package timing derives and checks the numbers that make a rollout behind an
 // AWS load balancer lose no request. It is plain Go: no Pulumi, no Kubernetes
 // client, so every rule can be tested in isolation and explained to a user.

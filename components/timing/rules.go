@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 package timing
 
 // Rule is one rule of the timing model, with the failure it prevents and

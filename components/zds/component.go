@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package zds is the Pulumi component ZeroDowntimeService: a thin layer
 // that resolves its arguments with the pure core (packages spec, timing and
 // manifests) and registers the resulting objects as its children, in the

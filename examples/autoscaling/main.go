@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command autoscaling lets a HorizontalPodAutoscaler own the replica count
 // (2–12 on CPU): the Deployment sets no replicas, the budget stays below
 // the minimum, rollout deadlines are sized for the maximum, and scale-down

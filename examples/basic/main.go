@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command basic deploys one web service with zero-downtime rollouts behind an
 // ALB. `pulumi up` runs it for real; `go run ./examples/basic` prints what it
 // would create, with the derived timings.

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command nlb serves a gRPC-style API through an NLB (a Service of type
 // LoadBalancer for the AWS Load Balancer Controller, IP targets, TLS ended
 // at the NLB). NLB deregistration takes about two minutes whatever the

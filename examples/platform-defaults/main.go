@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command platform-defaults shows two service teams using the platform
 // team's WebService component (package platform), which wraps
 // ZeroDowntimeService with organisation-wide defaults.

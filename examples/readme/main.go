@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command readme is the program the README's "Usage in Go" section quotes
 // (between the README markers below). Its test compiles and runs it and
 // fails when the README's copy and this file differ, so the snippet always

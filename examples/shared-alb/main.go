@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command shared-alb puts two services behind one ALB with an ALB group:
 // each keeps its own target group, deregistration delay and health check,
 // and the group order decides which rules the ALB evaluates first.

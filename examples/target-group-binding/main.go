@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command target-group-binding binds a service to an ALB the platform team
 // manages in Pulumi: the component creates the target group (pulumi-aws,
 // IP targets, the derived deregistration delay, the readiness probe as

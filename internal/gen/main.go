@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command gen writes every generated file: the JSON Schema of spec files
 // (from the Go types and their doc comments), the reference page generated
 // from that schema, and the timing page (its numbers come from the code).

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package spectest generates random service specs for property tests: one
 // generator shared by every package whose property holds "for any valid
 // spec". Most generated specs are valid; callers resolve each one and skip

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package controlplane runs a real, local Kubernetes control plane for
 // tests: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
 // kwok (fake nodes whose pods become Running and Ready), all built from the

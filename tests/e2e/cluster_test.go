@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package e2e puts everything zds emits through a real Kubernetes control
 // plane (tests/controlplane): server-side dry-run and apply into namespaces
 // that enforce Pod Security "restricted", selection checked on live objects,

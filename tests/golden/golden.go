@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package golden compares test output with files under testdata/, and
 // rewrites them with `go test ./... -update`. Review the diff of a rewrite
 // like any other change.

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package platform is how a platform team wraps ZeroDowntimeService in its
 // own component: service teams get a small API, and the organisation's
 // defaults (internal ALB shared per team, TLS, resources, labels, a longer

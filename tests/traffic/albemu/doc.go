@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package albemu plays the AWS Load Balancer Controller and an ALB's control
 // plane in rollout tests, with HAProxy (package haproxy) as the data plane.
 //

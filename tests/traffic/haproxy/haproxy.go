@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package haproxy runs a real HAProxy on 127.0.0.1 as a stand-in for an AWS
 // Application Load Balancer, so that rollout tests can count the requests a
 // load balancer fails while pods come and go.

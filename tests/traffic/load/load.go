@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package load sends constant-rate HTTP load, with vegeta as the engine, and
 // counts every request that did not succeed. It measures what a rollout
 // costs the clients of a service: the number that matters is Result.Failed.

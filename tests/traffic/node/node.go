@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package node gives tests a real Kubernetes node: a kubelet joined to the
 // control plane of tests/controlplane, running real pods through containerd,
 // runc and CNI bridge networking, with images built from Go packages on the

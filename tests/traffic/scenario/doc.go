@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package scenario measures what users feel during rollouts: failed
 // requests through a load balancer while pods are replaced, for zds's
 // manifests and for the configurations users copy today.

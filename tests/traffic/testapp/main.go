@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command testapp is the HTTP workload behind the load balancer in the
 // rollout traffic tests. It stands in for a real service so that the number
 // of failed requests during a rollout depends only on how the rollout and the

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package apply creates zds's objects in a cluster, in zds's apply order,
 // for the traffic tests.
 package apply

@@ -1,3 +1,6 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package traffictest holds the test-only plumbing shared by the traffic
 // packages: building and running the testapp binary as a real process,
 // finding free loopback ports, and the skip-or-fail rule for HAProxy.
