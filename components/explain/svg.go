@@ -39,6 +39,7 @@ func SVG(w io.Writer, services []*spec.Resolved) error {
 	}
 	height := 20 + blockH*len(services)
 	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
+	fmt.Fprintf(w, "<!-- Rendered by zds explain from ZeroDowntimeService specs; do not edit. -->\n")
 	fmt.Fprintf(w, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	for i, r := range services {
 		y0 := 20 + i*blockH
