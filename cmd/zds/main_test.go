@@ -1145,3 +1145,67 @@ func TestErrorsHaveOneFormat(t *testing.T) {
 		}
 	}
 }
+
+// A spec with secret and config references renders them as references
+// only: zds reads no Secret, writes no Secret object and no value, and the
+// Deployment carries every reference, volume and scheduling field as given.
+func TestSecretsRenderAsReferencesOnly(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "app.zds.yaml")
+	src := `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata: {name: web, namespace: shop}
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app: {maxRequestSeconds: 15}
+  env:
+    - name: DB_PASSWORD
+      valueFrom: {secretKeyRef: {name: db-credentials, key: password}}
+  envFrom:
+    - secretRef: {name: api-keys}
+  volumes:
+    - name: tls
+      secret: {secretName: web-tls, defaultMode: 0400}
+    - name: config
+      configMap: {name: app-config}
+  volumeMounts:
+    - {name: tls, mountPath: /etc/tls, readOnly: true}
+    - {name: config, mountPath: /etc/app, readOnly: true}
+  pod:
+    imagePullSecrets: [{name: registry}]
+    nodeSelector: {nodegroup: web}
+    tolerations: [{key: dedicated, operator: Equal, value: web, effect: NoSchedule}]
+`
+	if err := os.WriteFile(f, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, "render", "-f", f)
+	if m := regexp.MustCompile(`(?m)^(kind: Secret|\s*(data|stringData|binaryData):)`).FindString(out); m != "" {
+		t.Errorf("the render holds %q: zds must write references only", m)
+	}
+	var dep map[string]any
+	for _, o := range decodeYAMLStream(t, []byte(out)) {
+		if o["kind"] == "Deployment" {
+			dep = o
+		}
+	}
+	pod := get(t, dep, "spec", "template", "spec")
+	ctr := get(t, pod, "containers", 0)
+	for _, c := range []struct {
+		got  any
+		want any
+	}{
+		{get(t, ctr, "env", 0, "valueFrom", "secretKeyRef", "name"), "db-credentials"},
+		{get(t, ctr, "envFrom", 0, "secretRef", "name"), "api-keys"},
+		{get(t, pod, "volumes", 1, "secret", "secretName"), "web-tls"},
+		{get(t, pod, "volumes", 1, "secret", "defaultMode"), float64(0o400)},
+		{get(t, pod, "volumes", 0, "name"), "tmp"},
+		{get(t, ctr, "volumeMounts", 1, "mountPath"), "/etc/tls"},
+		{get(t, pod, "imagePullSecrets", 0, "name"), "registry"},
+		{get(t, pod, "nodeSelector", "nodegroup"), "web"},
+		{get(t, pod, "tolerations", 0, "effect"), "NoSchedule"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %v, want %v", c.got, c.want)
+		}
+	}
+}

@@ -46,7 +46,7 @@ const (
 	ServicePort = 80
 	// TmpVolume is the emptyDir that keeps /tmp writable on a read-only
 	// root filesystem.
-	TmpVolume = "tmp"
+	TmpVolume = spec.TmpVolumeName
 )
 
 // Objects are the Kubernetes objects of one ZeroDowntimeService. Exactly one
@@ -206,10 +206,12 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 					},
 					Containers:                []corev1.Container{container(r)},
 					TopologySpreadConstraints: spread(s),
-					Volumes: []corev1.Volume{{
-						Name:         TmpVolume,
-						VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
-					}},
+					Volumes:                   volumes(s),
+					ImagePullSecrets:          s.Pod.ImagePullSecrets,
+					NodeSelector:              s.Pod.NodeSelector,
+					Tolerations:               s.Pod.Tolerations,
+					Affinity:                  s.Pod.Affinity,
+					PriorityClassName:         s.Pod.PriorityClassName,
 				},
 			},
 		},
@@ -257,7 +259,7 @@ func container(r *spec.Resolved) corev1.Container {
 	}
 	var env []corev1.EnvVar
 	for _, e := range s.Env {
-		env = append(env, corev1.EnvVar{Name: e.Name, Value: e.Value})
+		env = append(env, corev1.EnvVar{Name: e.Name, Value: e.Value, ValueFrom: e.ValueFrom})
 	}
 	res := corev1.ResourceRequirements{Requests: corev1.ResourceList{}, Limits: corev1.ResourceList{}}
 	add := func(l corev1.ResourceList, name corev1.ResourceName, v string) {
@@ -292,7 +294,8 @@ func container(r *spec.Resolved) corev1.Container {
 			RunAsUser:                s.Pod.RunAsUser,
 			RunAsGroup:               s.Pod.RunAsUser,
 		},
-		VolumeMounts: []corev1.VolumeMount{{Name: TmpVolume, MountPath: "/tmp"}},
+		EnvFrom:      s.EnvFrom,
+		VolumeMounts: append([]corev1.VolumeMount{{Name: TmpVolume, MountPath: spec.TmpMountPath}}, s.VolumeMounts...),
 	}
 	if *s.HealthCheck.Port != s.Port {
 		c.Ports = append(c.Ports, corev1.ContainerPort{
@@ -300,6 +303,21 @@ func container(r *spec.Resolved) corev1.Container {
 		})
 	}
 	return c
+}
+
+// volumes are zds's /tmp (writable on a read-only root filesystem) and the
+// user's, in order.
+func volumes(s spec.ServiceSpec) []corev1.Volume {
+	out := []corev1.Volume{{
+		Name:         TmpVolume,
+		VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
+	}}
+	for _, v := range s.Volumes {
+		out = append(out, corev1.Volume{Name: v.Name, VolumeSource: corev1.VolumeSource{
+			ConfigMap: v.ConfigMap, Secret: v.Secret, EmptyDir: v.EmptyDir, Projected: v.Projected,
+		}})
+	}
+	return out
 }
 
 // replicas is unset when an autoscaler owns the count.

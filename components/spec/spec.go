@@ -8,6 +8,8 @@
 // (resolve.go). It imports no Pulumi package.
 package spec
 
+import corev1 "k8s.io/api/core/v1"
+
 // ServiceSpec describes one HTTP service behind an AWS load balancer.
 // Everything not set here is derived (timings) or defaulted (see
 // WithDefaults for the full list).
@@ -48,6 +50,17 @@ type ServiceSpec struct {
 	AcceptDowntime bool `json:"acceptDowntime,omitempty"`
 	// Env sets environment variables on the container, in order.
 	Env []EnvVar `json:"env,omitempty"`
+	// EnvFrom sets environment variables from every key of ConfigMaps and
+	// Secrets, as the Kubernetes container field envFrom. zds reads no
+	// values: the output holds only the references.
+	EnvFrom []corev1.EnvFromSource `json:"envFrom,omitempty"`
+	// Volumes the pod mounts: configMap, secret, emptyDir or projected, as
+	// in the Kubernetes API. The name "tmp" is zds's (/tmp on a read-only
+	// root filesystem).
+	Volumes []Volume `json:"volumes,omitempty"`
+	// VolumeMounts mount the volumes into the app container, as the
+	// Kubernetes container field volumeMounts. /tmp is zds's.
+	VolumeMounts []corev1.VolumeMount `json:"volumeMounts,omitempty"`
 	// Resources are the container's requests and limits.
 	Resources Resources `json:"resources,omitempty"`
 	// HealthCheck is the HTTP endpoint used by both the readiness probe and
@@ -84,8 +97,31 @@ type ServiceSpec struct {
 type EnvVar struct {
 	// Name of the variable.
 	Name string `json:"name"`
-	// Value of the variable.
-	Value string `json:"value"`
+	// Value of the variable. Leave it unset with valueFrom.
+	Value string `json:"value,omitempty"`
+	// ValueFrom takes the value from a Secret or ConfigMap key
+	// (secretKeyRef, configMapKeyRef), a field of the pod (fieldRef) or a
+	// resource of the container (resourceFieldRef), as in the Kubernetes
+	// API. zds reads no values: the output holds only the references.
+	ValueFrom *corev1.EnvVarSource `json:"valueFrom,omitempty"`
+}
+
+// Volume is a pod volume of one of the kinds a web service needs, each
+// shaped as in the Kubernetes API (all allowed by Pod Security
+// "restricted"). Exactly one source is set.
+type Volume struct {
+	// Name of the volume, a DNS-1123 label, unique in the pod; volumeMounts
+	// refer to it.
+	Name string `json:"name"`
+	// ConfigMap mounts a ConfigMap's keys as files.
+	ConfigMap *corev1.ConfigMapVolumeSource `json:"configMap,omitempty"`
+	// Secret mounts a Secret's keys as files.
+	Secret *corev1.SecretVolumeSource `json:"secret,omitempty"`
+	// EmptyDir is a scratch directory that lives as long as the pod.
+	EmptyDir *corev1.EmptyDirVolumeSource `json:"emptyDir,omitempty"`
+	// Projected combines ConfigMaps, Secrets, the downward API and service
+	// account tokens in one directory.
+	Projected *corev1.ProjectedVolumeSource `json:"projected,omitempty"`
 }
 
 // Resources are container requests and limits, as Kubernetes quantities.
@@ -277,6 +313,19 @@ type Pod struct {
 	ReadOnlyRootFilesystem *bool `json:"readOnlyRootFilesystem,omitempty"`
 	// Annotations are added to the pod template.
 	Annotations map[string]string `json:"annotations,omitempty"`
+	// ImagePullSecrets name the Secrets holding registry credentials.
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
+	// NodeSelector runs the pods only on nodes with these labels (e.g. a
+	// node group).
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+	// Tolerations let the pods run on tainted nodes, as in the Kubernetes
+	// API.
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+	// Affinity constrains scheduling by node labels and other pods, as in
+	// the Kubernetes API. Spreading across zones and nodes is spread's.
+	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+	// PriorityClassName of the pods.
+	PriorityClassName string `json:"priorityClassName,omitempty"`
 }
 
 // Autoscaling configures a HorizontalPodAutoscaler. Scale-down takes the same

@@ -48,6 +48,7 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 	errs = append(errs, s.validateAutoscaling(root)...)
 	errs = append(errs, s.validateReplicas(root)...)
 	errs = append(errs, s.validateEnv(root)...)
+	errs = append(errs, s.validateWorkload(root)...)
 	errs = quantities(errs, root.Child("resources"), s.Resources)
 	errs = append(errs, s.validateProbes(root)...)
 	errs = append(errs, s.validateLoadBalancer(root.Child("loadBalancer"))...)

@@ -44,6 +44,7 @@ type (
 	Resources    = spec.Resources
 	ResourceList = spec.ResourceList
 	EnvVar       = spec.EnvVar
+	Volume       = spec.Volume
 )
 
 // ZeroDowntimeServiceArgs are the component's arguments. Every plain setting

@@ -13,11 +13,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 
 	"github.com/invopop/jsonschema"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
@@ -91,7 +94,23 @@ func moduleRoot() (string, error) {
 // schemaJSON reflects spec.Document, taking descriptions from the Go doc
 // comments of package spec.
 func schemaJSON(root string) ([]byte, error) {
-	r := &jsonschema.Reflector{}
+	r := &jsonschema.Reflector{
+		// Kubernetes API types keep their OpenAPI names, so they never meet
+		// zds's own (Volume, EnvVar) and the reference links to their docs.
+		Namer: func(t reflect.Type) string {
+			if strings.HasPrefix(t.PkgPath(), "k8s.io/") {
+				return k8sDefPrefix + path.Base(path.Dir(t.PkgPath())) + "." + path.Base(t.PkgPath()) + "." + t.Name()
+			}
+			return t.Name()
+		},
+		// A quantity is a string ("250m", "1Gi") or a number in YAML.
+		Mapper: func(t reflect.Type) *jsonschema.Schema {
+			if t == reflect.TypeFor[resource.Quantity]() {
+				return &jsonschema.Schema{OneOf: []*jsonschema.Schema{{Type: "string"}, {Type: "number"}}, Description: "a Kubernetes quantity, e.g. 250m or 1Gi"}
+			}
+			return nil
+		},
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -191,6 +210,21 @@ func (o *orderedNodes) UnmarshalJSON(b []byte) error {
 
 func refName(ref string) string { return strings.TrimPrefix(ref, "#/$defs/") }
 
+// k8sDefPrefix starts the schema name of a Kubernetes API type, e.g.
+// io.k8s.core.v1.Toleration.
+const k8sDefPrefix = "io.k8s."
+
+// k8sDocs links a Kubernetes API type to its reference, e.g.
+// io.k8s.core.v1.Toleration to #toleration-v1-core.
+func k8sDocs(def string) string {
+	parts := strings.Split(strings.TrimPrefix(def, k8sDefPrefix), ".")
+	group, version, kind := parts[0], parts[1], parts[2]
+	if group == "api" || group == "apimachinery" {
+		group = "core"
+	}
+	return fmt.Sprintf("[%s](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.34/#%s-%s-%s) (Kubernetes)", kind, strings.ToLower(kind), version, group)
+}
+
 // reference renders the schema as a Markdown page: one table per object,
 // in the order a reader meets them from the top of a document.
 func reference(schemaJSON []byte) ([]byte, error) {
@@ -244,6 +278,8 @@ func reference(schemaJSON []byte) ([]byte, error) {
 
 func typeOf(p *node) (string, string) {
 	switch {
+	case p.Ref != "" && strings.HasPrefix(refName(p.Ref), k8sDefPrefix):
+		return k8sDocs(refName(p.Ref)), ""
 	case p.Ref != "":
 		n := refName(p.Ref)
 		return fmt.Sprintf("[%s](#%s)", n, strings.ToLower(n)), n

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
@@ -84,6 +86,17 @@ func Random(rng *rand.Rand, kinds ...string) spec.ServiceSpec {
 	}
 	if rng.IntN(4) == 0 {
 		s.Pod.PreStopHook = "exec"
+	}
+	if rng.IntN(3) == 0 {
+		// A real workload's references, volumes and scheduling.
+		ref := corev1.LocalObjectReference{Name: "app-config"}
+		s.Env = append(s.Env, spec.EnvVar{Name: "DB_PASSWORD", ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}, Key: "password"}}})
+		s.EnvFrom = []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: ref}}}
+		s.Volumes = []spec.Volume{{Name: "config", ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: ref}}}
+		s.VolumeMounts = []corev1.VolumeMount{{Name: "config", MountPath: "/etc/app", ReadOnly: true}}
+		s.Pod.NodeSelector = map[string]string{"nodegroup": "web"}
+		s.Pod.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
 	}
 	if rng.IntN(2) == 0 {
 		s.Autoscaling = spec.Autoscaling{Enabled: true, MinReplicas: ptr(1 + rng.IntN(6)), MaxReplicas: 1 + rng.IntN(30)}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -293,6 +294,36 @@ func TestVariedSpecsPassTheRealAPIServer(t *testing.T) {
 			s.App.KeepAliveTimeoutSeconds = intp(125)
 		},
 		"creates-its-namespace": func(s *zds.ServiceSpec) { s.CreateNamespace = true },
+		"secrets-config-volumes-scheduling": func(s *zds.ServiceSpec) {
+			// References only: the Secrets and ConfigMaps need not exist
+			// for the objects to be accepted (kwok runs no containers).
+			ref := corev1.LocalObjectReference{Name: "app-config"}
+			s.Env = []zds.EnvVar{
+				{Name: "DB_PASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}, Key: "password"}}},
+				{Name: "LOG_LEVEL", ValueFrom: &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{LocalObjectReference: ref, Key: "log.level"}}},
+				{Name: "POD_NAME", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}},
+				{Name: "GOMEMLIMIT", ValueFrom: &corev1.EnvVarSource{ResourceFieldRef: &corev1.ResourceFieldSelector{Resource: "limits.memory"}}},
+			}
+			s.EnvFrom = []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: ref}, Prefix: "APP_"}}
+			s.Volumes = []zds.Volume{
+				{Name: "config", ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: ref}},
+				{Name: "tls", Secret: &corev1.SecretVolumeSource{SecretName: "web-tls"}},
+				{Name: "cache", EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}},
+				{Name: "token", Projected: &corev1.ProjectedVolumeSource{Sources: []corev1.VolumeProjection{{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Audience: "vault", Path: "token"}}}}},
+			}
+			s.VolumeMounts = []corev1.VolumeMount{
+				{Name: "config", MountPath: "/etc/app", ReadOnly: true},
+				{Name: "tls", MountPath: "/etc/tls", ReadOnly: true},
+				{Name: "cache", MountPath: "/var/cache/app"},
+				{Name: "token", MountPath: "/var/run/secrets/vault"},
+			}
+			s.Pod.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "registry"}}
+			s.Pod.NodeSelector = map[string]string{"type": "kwok"}
+			s.Pod.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "web", Effect: corev1.TaintEffectNoSchedule}}
+			s.Pod.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+				NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "kubernetes.io/arch", Operator: corev1.NodeSelectorOpIn, Values: []string{"amd64"}}}}},
+			}}}
+		},
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
