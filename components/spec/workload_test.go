@@ -67,7 +67,9 @@ func TestWorkloadFieldsAreValidated(t *testing.T) {
 			[]wantErr{{"spec.env[1].valueFrom.configMapKeyRef.name", "lowercase"}}},
 		{"an unknown pod field", func(s *spec.ServiceSpec) { s.Env[2].ValueFrom.FieldRef.FieldPath = "spec.nodeNam" },
 			[]wantErr{{"spec.env[2].valueFrom.fieldRef.fieldPath", "supported values"}}},
-		{"a label field", func(s *spec.ServiceSpec) { s.Env[2].ValueFrom.FieldRef.FieldPath = "metadata.labels['app.kubernetes.io/name']" }, nil},
+		{"a label field", func(s *spec.ServiceSpec) {
+			s.Env[2].ValueFrom.FieldRef.FieldPath = "metadata.labels['app.kubernetes.io/name']"
+		}, nil},
 		{"an unknown resource", func(s *spec.ServiceSpec) { s.Env[3].ValueFrom.ResourceFieldRef.Resource = "limits.gpu" },
 			[]wantErr{{"spec.env[3].valueFrom.resourceFieldRef.resource", "supported values"}}},
 		{"envFrom with both refs", func(s *spec.ServiceSpec) {
