@@ -1209,3 +1209,43 @@ spec:
 		}
 	}
 }
+
+// serviceAccount.create renders the ServiceAccount before the Deployment
+// (pods are refused while their account is missing) and runs the pods as
+// it; an EKS Pod Identity association, an AWS resource, is refused at its
+// field.
+func TestRenderServiceAccount(t *testing.T) {
+	dir := t.TempDir()
+	const base = `apiVersion: zds.dev/v1alpha1
+kind: ZeroDowntimeService
+metadata: {name: web, namespace: shop}
+spec:
+  image: ghcr.io/acme/web:1.4.2
+  app: {maxRequestSeconds: 15}
+  serviceAccount:
+    create: true
+    annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::123456789012:role/web"}
+`
+	irsa, pi := filepath.Join(dir, "irsa.zds.yaml"), filepath.Join(dir, "pi.zds.yaml")
+	if err := os.WriteFile(irsa, []byte(base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pi, []byte(base+"    podIdentity: {clusterName: prod, roleArn: \"arn:aws:iam::123456789012:role/web\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	objs := decodeYAMLStream(t, []byte(mustRun(t, "render", "-f", irsa)))
+	pos := map[string]int{}
+	for i, o := range objs {
+		pos[o["kind"].(string)] = i
+	}
+	if sa, ok := pos["ServiceAccount"]; !ok || sa > pos["Deployment"] {
+		t.Fatalf("kinds in order %v: want a ServiceAccount before the Deployment", kinds(objs))
+	}
+	if got := get(t, objs[pos["Deployment"]], "spec", "template", "spec", "serviceAccountName"); got != "web" {
+		t.Errorf("the pods run as %v, want web", got)
+	}
+	code, _, stderr := zds(t, "render", "-f", pi)
+	if want := pi + ":10:5: spec.serviceAccount.podIdentity: an EKS Pod Identity association is an AWS resource"; code != exitInvalid || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want it to contain %q", code, stderr, want)
+	}
+}

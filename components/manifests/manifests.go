@@ -69,6 +69,21 @@ type Objects struct {
 
 	TargetGroup  *TargetGroup
 	ListenerRule *ListenerRule
+
+	// ServiceAccount is set with serviceAccount.create; PodIdentity, the EKS
+	// Pod Identity association the Pulumi layer creates with pulumi-aws,
+	// with serviceAccount.podIdentity.
+	ServiceAccount *corev1.ServiceAccount
+	PodIdentity    *PodIdentityAssociation
+}
+
+// PodIdentityAssociation describes the aws.eks.PodIdentityAssociation the
+// Pulumi layer creates: this IAM role for the pods' service account.
+type PodIdentityAssociation struct {
+	ClusterName    string `json:"clusterName"`
+	Namespace      string `json:"namespace"`
+	ServiceAccount string `json:"serviceAccount"`
+	RoleArn        string `json:"roleArn"`
 }
 
 // SelectorLabels select exactly this service's pods.
@@ -123,6 +138,19 @@ func Build(r *spec.Resolved) *Objects {
 		o.NamespacePatch = ns
 	}
 	o.Service = service(s)
+	if sa := s.ServiceAccount; sa.Create {
+		meta := Meta(s, sa.Name)
+		meta.Annotations = sa.Annotations
+		o.ServiceAccount = &corev1.ServiceAccount{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
+			ObjectMeta: meta,
+			// The pods mount no API token either (pod.automountServiceAccountToken).
+			AutomountServiceAccountToken: ptr(s.Pod.AutomountServiceAccountToken),
+		}
+	}
+	if pi := s.ServiceAccount.PodIdentity; pi != nil {
+		o.PodIdentity = &PodIdentityAssociation{ClusterName: pi.ClusterName, Namespace: s.Namespace, ServiceAccount: serviceAccountName(s), RoleArn: pi.RoleArn}
+	}
 	o.PDB = pdb(s)
 	o.Deployment = deployment(r)
 	if s.Autoscaling.Enabled {
@@ -198,7 +226,7 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 				ObjectMeta: metav1.ObjectMeta{Labels: PodLabels(s), Annotations: s.Pod.Annotations},
 				Spec: corev1.PodSpec{
 					TerminationGracePeriodSeconds: ptr(int64(t.TerminationGracePeriodSeconds)),
-					ServiceAccountName:            s.Pod.ServiceAccountName,
+					ServiceAccountName:            serviceAccountName(s),
 					AutomountServiceAccountToken:  ptr(s.Pod.AutomountServiceAccountToken),
 					SecurityContext: &corev1.PodSecurityContext{
 						RunAsNonRoot:   ptr(true),
@@ -303,6 +331,16 @@ func container(r *spec.Resolved) corev1.Container {
 		})
 	}
 	return c
+}
+
+// serviceAccountName is the account the pods run as: the one the
+// component creates, or pod.serviceAccountName ("" for the namespace's
+// default).
+func serviceAccountName(s spec.ServiceSpec) string {
+	if s.ServiceAccount.Create {
+		return s.ServiceAccount.Name
+	}
+	return s.Pod.ServiceAccountName
 }
 
 // volumes are zds's /tmp (writable on a read-only root filesystem) and the

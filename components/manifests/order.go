@@ -22,6 +22,7 @@ const (
 	KindPodDisruptionBudget     = "PodDisruptionBudget"
 	KindDeployment              = "Deployment"
 	KindHorizontalPodAutoscaler = "HorizontalPodAutoscaler"
+	KindServiceAccount          = "ServiceAccount"
 )
 
 // Item is one object of a service and the items of the same service that
@@ -42,6 +43,8 @@ type Item struct {
 //   - the Service, then what binds it to a target group (the Ingress, or the
 //     TargetGroupBinding; with nlb the Service itself);
 //   - the PodDisruptionBudget, so no eviction finds the pods unprotected;
+//   - the ServiceAccount (when created), which pods must find when they
+//     are created;
 //   - the Deployment after all of them: its pods must be created once the
 //     binding exists, or they get no gate;
 //   - the HorizontalPodAutoscaler once it has a Deployment to scale.
@@ -60,9 +63,13 @@ func (o *Objects) Items() []Item {
 		items = append(items, Item{Kind: KindTargetGroupBinding, Object: o.TargetGroupBinding, After: []string{ns, KindService}})
 		bound = append(bound, KindTargetGroupBinding)
 	}
-	items = append(items,
-		Item{Kind: KindPodDisruptionBudget, Object: o.PDB, After: []string{ns}},
-		Item{Kind: KindDeployment, Object: o.Deployment, After: append(bound, KindPodDisruptionBudget)})
+	items = append(items, Item{Kind: KindPodDisruptionBudget, Object: o.PDB, After: []string{ns}})
+	before := append(bound, KindPodDisruptionBudget)
+	if o.ServiceAccount != nil {
+		items = append(items, Item{Kind: KindServiceAccount, Object: o.ServiceAccount, After: []string{ns}})
+		before = append(before, KindServiceAccount)
+	}
+	items = append(items, Item{Kind: KindDeployment, Object: o.Deployment, After: before})
 	if o.HPA != nil {
 		items = append(items, Item{Kind: KindHorizontalPodAutoscaler, Object: o.HPA, After: []string{KindDeployment}})
 	}
@@ -72,7 +79,7 @@ func (o *Objects) Items() []Item {
 // kindRank orders objects that wait for nothing still pending the way Helm
 // installs them, so that an apply order is the same on every run.
 var kindRank = []string{
-	KindNamespace, KindNamespacePatch, KindPodDisruptionBudget, "ServiceAccount", "Secret", "ConfigMap",
+	KindNamespace, KindNamespacePatch, KindPodDisruptionBudget, KindServiceAccount, "Secret", "ConfigMap",
 	KindService, KindTargetGroupBinding, KindDeployment, KindHorizontalPodAutoscaler, KindIngress,
 }
 

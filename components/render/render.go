@@ -67,8 +67,14 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 }
 
 // renderable refuses what only the Pulumi component can deploy: AWS
-// resources, which pulumi-aws creates.
+// resources (a target group, an EKS Pod Identity association), which
+// pulumi-aws creates.
 func renderable(d *specfile.Document, o *manifests.Objects) error {
+	if o.PodIdentity != nil {
+		const path = "spec.serviceAccount.podIdentity"
+		line, col := d.Position(path)
+		return fmt.Errorf("%s:%d:%d: %s: an EKS Pod Identity association is an AWS resource, which only the Pulumi component creates (with pulumi-aws): zds render writes Kubernetes manifests only; for GitOps, give the role with the eks.amazonaws.com/role-arn annotation (IRSA) instead", d.File, line, col, path)
+	}
 	if o.TargetGroup != nil || o.ListenerRule != nil {
 		const path = "spec.loadBalancer.kind"
 		line, col := d.Position(path)

@@ -68,6 +68,7 @@ func (s ServiceSpec) MinReplicas() int {
 //   - rollout.maxSurge: ceil(replicas / 4) (autoscaling: maxReplicas / 4), at
 //     least 1
 //   - disruption.maxUnavailable: 1
+//   - serviceAccount.name (with create): the service's name
 //   - pod.preStopHook: "sleep"; pod.runAsUser: 65532;
 //     pod.readOnlyRootFilesystem: true
 //
@@ -115,6 +116,9 @@ func (s ServiceSpec) WithDefaults(name string) ServiceSpec {
 	setIntPtr(&s.Rollout.MaxSurge, max(1, (s.MaxReplicas()+3)/4))
 	setIntPtr(&s.Disruption.MaxUnavailable, DefaultMaxUnavailable)
 
+	if s.ServiceAccount.Create {
+		setString(&s.ServiceAccount.Name, s.Name)
+	}
 	setString(&s.Pod.PreStopHook, DefaultPreStopHook)
 	if s.Pod.RunAsUser == nil {
 		u := DefaultRunAsUser

@@ -83,6 +83,9 @@ type ServiceSpec struct {
 	// Autoscaling adds a HorizontalPodAutoscaler (autoscaling/v2); replicas
 	// is then left to it.
 	Autoscaling Autoscaling `json:"autoscaling,omitempty"`
+	// ServiceAccount creates the pods' service account, e.g. to give them
+	// an IAM role (IRSA, or EKS Pod Identity in the Pulumi component).
+	ServiceAccount ServiceAccount `json:"serviceAccount,omitempty"`
 	// Spread sets topology spread constraints across zones and nodes.
 	Spread Spread `json:"spread,omitempty"`
 	// Pod tunes the pod template.
@@ -326,6 +329,36 @@ type Pod struct {
 	Affinity *corev1.Affinity `json:"affinity,omitempty"`
 	// PriorityClassName of the pods.
 	PriorityClassName string `json:"priorityClassName,omitempty"`
+}
+
+// ServiceAccount is the pods' own service account and how it gets an IAM
+// role.
+type ServiceAccount struct {
+	// Create makes the component create the service account, before the
+	// Deployment, and run the pods as it. Defaults to false: the pods run
+	// as pod.serviceAccountName, or the namespace's default.
+	Create bool `json:"create,omitempty"`
+	// Name of the service account; a DNS-1123 subdomain. Defaults to the
+	// service's name.
+	Name string `json:"name,omitempty"`
+	// Annotations on the service account, e.g.
+	// eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/web for IAM
+	// roles for service accounts (IRSA).
+	Annotations map[string]string `json:"annotations,omitempty"`
+	// PodIdentity associates an IAM role with the service account through
+	// EKS Pod Identity (an aws.eks.PodIdentityAssociation), created by the
+	// Pulumi component before the Deployment. zds render refuses it: it is
+	// an AWS resource.
+	PodIdentity *PodIdentity `json:"podIdentity,omitempty"`
+}
+
+// PodIdentity names the EKS cluster and the IAM role of an EKS Pod
+// Identity association.
+type PodIdentity struct {
+	// ClusterName of the EKS cluster.
+	ClusterName string `json:"clusterName"`
+	// RoleArn of the IAM role, arn:aws:iam::ACCOUNT:role/NAME.
+	RoleArn string `json:"roleArn" jsonschema:"pattern=^arn:"`
 }
 
 // Autoscaling configures a HorizontalPodAutoscaler. Scale-down takes the same

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -67,6 +68,47 @@ func (s ServiceSpec) validateWorkload(root *field.Path) field.ErrorList {
 	}
 	if s.Pod.PriorityClassName != "" {
 		errs = append(errs, objectName(pod.Child("priorityClassName"), s.Pod.PriorityClassName)...)
+	}
+	return append(errs, s.validateServiceAccount(root)...)
+}
+
+// IRSARoleAnnotation gives a service account an IAM role (IAM roles for
+// service accounts).
+const IRSARoleAnnotation = "eks.amazonaws.com/role-arn"
+
+var iamRoleRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+
+func (s ServiceSpec) validateServiceAccount(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	sa := s.ServiceAccount
+	p := root.Child("serviceAccount")
+	if pi := sa.PodIdentity; pi != nil {
+		if pi.ClusterName == "" {
+			errs = append(errs, field.Required(p.Child("podIdentity", "clusterName"), "name the EKS cluster"))
+		}
+		if !iamRoleRE.MatchString(pi.RoleArn) {
+			errs = append(errs, field.Invalid(p.Child("podIdentity", "roleArn"), pi.RoleArn, "must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/web"))
+		}
+	}
+	if !sa.Create {
+		if sa.Name != "" || len(sa.Annotations) > 0 {
+			errs = append(errs, field.Invalid(p.Child("create"), false,
+				"name and annotations are for a service account the component creates: set serviceAccount.create: true, or name an existing one with pod.serviceAccountName"))
+		}
+		if sa.PodIdentity != nil && s.Pod.ServiceAccountName == "" {
+			errs = append(errs, field.Required(p.Child("create"),
+				"EKS Pod Identity associates a role with a service account: set serviceAccount.create: true, or name an existing one with pod.serviceAccountName (never the namespace's default)"))
+		}
+		return errs
+	}
+	if s.Pod.ServiceAccountName != "" {
+		errs = append(errs, field.Invalid(root.Child("pod", "serviceAccountName"), s.Pod.ServiceAccountName,
+			"the pods run as the service account the component creates (serviceAccount.name): remove pod.serviceAccountName"))
+	}
+	errs = append(errs, objectName(p.Child("name"), sa.Name)...)
+	errs = append(errs, apivalidation.ValidateAnnotations(sa.Annotations, p.Child("annotations"))...)
+	if arn, ok := sa.Annotations[IRSARoleAnnotation]; ok && !iamRoleRE.MatchString(arn) {
+		errs = append(errs, field.Invalid(p.Child("annotations").Key(IRSARoleAnnotation), arn, "must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/web"))
 	}
 	return errs
 }

@@ -123,6 +123,31 @@ func TestWorkloadFieldsAreValidated(t *testing.T) {
 		}, []wantErr{{"spec.pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey", "kubernetes.io/hostname"}}},
 		{"a bad priority class", func(s *spec.ServiceSpec) { s.Pod.PriorityClassName = "Web Critical" },
 			[]wantErr{{"spec.pod.priorityClassName", "lowercase"}}},
+		{"an IRSA service account", func(s *spec.ServiceSpec) {
+			s.ServiceAccount = spec.ServiceAccount{Create: true, Annotations: map[string]string{spec.IRSARoleAnnotation: "arn:aws:iam::123456789012:role/web"}}
+		}, nil},
+		{"Pod Identity on the created account", func(s *spec.ServiceSpec) {
+			s.ServiceAccount = spec.ServiceAccount{Create: true, PodIdentity: &spec.PodIdentity{ClusterName: "prod", RoleArn: "arn:aws:iam::123456789012:role/web"}}
+		}, nil},
+		{"Pod Identity on an existing account", func(s *spec.ServiceSpec) {
+			s.Pod.ServiceAccountName = "web"
+			s.ServiceAccount.PodIdentity = &spec.PodIdentity{ClusterName: "prod", RoleArn: "arn:aws:iam::123456789012:role/web"}
+		}, nil},
+		{"service account annotations without create", func(s *spec.ServiceSpec) {
+			s.ServiceAccount.Annotations = map[string]string{spec.IRSARoleAnnotation: "arn:aws:iam::123456789012:role/web"}
+		}, []wantErr{{"spec.serviceAccount.create", "create: true"}}},
+		{"a created account and another one", func(s *spec.ServiceSpec) {
+			s.ServiceAccount.Create, s.Pod.ServiceAccountName = true, "other"
+		}, []wantErr{{"spec.pod.serviceAccountName", "remove pod.serviceAccountName"}}},
+		{"a role annotation that is no role", func(s *spec.ServiceSpec) {
+			s.ServiceAccount = spec.ServiceAccount{Create: true, Annotations: map[string]string{spec.IRSARoleAnnotation: "arn:aws:iam::123456789012:user/web"}}
+		}, []wantErr{{"spec.serviceAccount.annotations[eks.amazonaws.com/role-arn]", "IAM role ARN"}}},
+		{"Pod Identity for the default account", func(s *spec.ServiceSpec) {
+			s.ServiceAccount.PodIdentity = &spec.PodIdentity{ClusterName: "prod", RoleArn: "arn:aws:iam::123456789012:role/web"}
+		}, []wantErr{{"spec.serviceAccount.create", "never the namespace's default"}}},
+		{"Pod Identity without a cluster", func(s *spec.ServiceSpec) {
+			s.ServiceAccount = spec.ServiceAccount{Create: true, PodIdentity: &spec.PodIdentity{RoleArn: "arn:aws:iam::123456789012:role/web"}}
+		}, []wantErr{{"spec.serviceAccount.podIdentity.clusterName", "cluster"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

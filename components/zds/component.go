@@ -10,6 +10,7 @@ package zds
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	pappsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
@@ -45,6 +46,9 @@ type (
 	ResourceList = spec.ResourceList
 	EnvVar       = spec.EnvVar
 	Volume       = spec.Volume
+
+	ServiceAccount = spec.ServiceAccount
+	PodIdentity    = spec.PodIdentity
 )
 
 // ZeroDowntimeServiceArgs are the component's arguments. Every plain setting
@@ -98,6 +102,10 @@ type ZeroDowntimeService struct {
 	ListenerRule       *lb.ListenerRule
 	// HorizontalPodAutoscaler is set with autoscaling.enabled.
 	HorizontalPodAutoscaler *pautoscalingv2.HorizontalPodAutoscaler
+	// ServiceAccount is set with serviceAccount.create, and
+	// PodIdentityAssociation with serviceAccount.podIdentity.
+	ServiceAccount         *pcorev1.ServiceAccount
+	PodIdentityAssociation *eks.PodIdentityAssociation
 
 	DeregistrationDelaySeconds    pulumi.IntOutput    `pulumi:"deregistrationDelaySeconds"`
 	PreStopSleepSeconds           pulumi.IntOutput    `pulumi:"preStopSleepSeconds"`
@@ -262,6 +270,26 @@ func (c *ZeroDowntimeService) registerItem(ctx *pulumi.Context, name string, arg
 		c.PodDisruptionBudget = &ppolicyv1.PodDisruptionBudget{}
 		token, res = "kubernetes:policy/v1:PodDisruptionBudget", c.PodDisruptionBudget
 	case manifests.KindDeployment:
+		if pi := objs.PodIdentity; pi != nil {
+			// EKS injects the role's credentials into pods created after
+			// the association exists: the Deployment waits for it.
+			var piOpts []pulumi.ResourceOption
+			if c.ServiceAccount != nil {
+				piOpts = append(piOpts, pulumi.DependsOn([]pulumi.Resource{c.ServiceAccount}))
+			}
+			var err error
+			c.PodIdentityAssociation, err = eks.NewPodIdentityAssociation(ctx, name, &eks.PodIdentityAssociationArgs{
+				ClusterName:    pulumi.String(pi.ClusterName),
+				Namespace:      pulumi.String(pi.Namespace),
+				ServiceAccount: pulumi.String(pi.ServiceAccount),
+				RoleArn:        pulumi.String(pi.RoleArn),
+				Tags:           pulumi.StringMap{"zds.dev/service": pulumi.String(pi.Namespace + "/" + c.Spec.Name), "zds.dev/component": pulumi.String(name)},
+			}, append(piOpts, pulumi.Parent(c))...)
+			if err != nil {
+				return nil, fmt.Errorf("registering the EKS Pod Identity association: %w", err)
+			}
+			opts = append(opts, pulumi.DependsOn([]pulumi.Resource{c.PodIdentityAssociation}))
+		}
 		c.Deployment = &pappsv1.Deployment{}
 		token, res = "kubernetes:apps/v1:Deployment", c.Deployment
 		if args.Image != nil {
@@ -273,6 +301,9 @@ func (c *ZeroDowntimeService) registerItem(ctx *pulumi.Context, name string, arg
 			// The autoscaler owns the replica count.
 			opts = append(opts, pulumi.IgnoreChanges([]string{"spec.replicas"}))
 		}
+	case manifests.KindServiceAccount:
+		c.ServiceAccount = &pcorev1.ServiceAccount{}
+		token, res = "kubernetes:core/v1:ServiceAccount", c.ServiceAccount
 	case manifests.KindHorizontalPodAutoscaler:
 		c.HorizontalPodAutoscaler = &pautoscalingv2.HorizontalPodAutoscaler{}
 		token, res = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", c.HorizontalPodAutoscaler

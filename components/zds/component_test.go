@@ -1476,3 +1476,38 @@ func TestListenerRulesStayWithinALBConditionLimits(t *testing.T) {
 		})
 	}
 }
+
+// serviceAccount.create registers a ServiceAccount (IRSA annotation and
+// all) that the Deployment waits for, runs the pods as it, and with
+// podIdentity registers the EKS Pod Identity association, which the
+// Deployment also waits for: EKS gives credentials only to pods created
+// after it.
+func TestServiceAccountAndPodIdentity(t *testing.T) {
+	args := validArgs()
+	args.ServiceAccount = zds.ServiceAccount{
+		Create:      true,
+		Annotations: map[string]string{"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/web"},
+		PodIdentity: &zds.PodIdentity{ClusterName: "prod", RoleArn: "arn:aws:iam::123456789012:role/web"},
+	}
+	rec := run(t, func(ctx *pulumi.Context) error {
+		_, err := zds.NewZeroDowntimeService(ctx, "web", args)
+		return err
+	})
+	sa := one(t, rec, "kubernetes:core/v1:ServiceAccount")
+	pia := one(t, rec, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+	dep := one(t, rec, "kubernetes:apps/v1:Deployment")
+	modeDependsOn(t, dep, sa, pia)
+	modeDependsOn(t, pia, sa)
+	if got := get(sa.Inputs, "metadata", "annotations", "eks.amazonaws.com/role-arn"); got != "arn:aws:iam::123456789012:role/web" {
+		t.Errorf("the service account's role annotation is %v", got)
+	}
+	if got := get(dep.Inputs, "spec", "template", "spec", "serviceAccountName"); got != "web" {
+		t.Errorf("the pods run as %v, want the created account web", got)
+	}
+	for k, want := range map[string]any{"clusterName": "prod", "namespace": "shop", "serviceAccount": "web", "roleArn": "arn:aws:iam::123456789012:role/web"} {
+		if pia.Inputs[k] != want {
+			t.Errorf("association %s = %v, want %v", k, pia.Inputs[k], want)
+		}
+	}
+	modeCheck(t, rec)
+}

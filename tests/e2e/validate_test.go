@@ -294,7 +294,7 @@ func TestVariedSpecsPassTheRealAPIServer(t *testing.T) {
 			s.App.KeepAliveTimeoutSeconds = intp(125)
 		},
 		"creates-its-namespace": func(s *zds.ServiceSpec) { s.CreateNamespace = true },
-		"secrets-config-volumes-scheduling": func(s *zds.ServiceSpec) {
+		"secrets-config-volumes-identity-scheduling": func(s *zds.ServiceSpec) {
 			// References only: the Secrets and ConfigMaps need not exist
 			// for the objects to be accepted (kwok runs no containers).
 			ref := corev1.LocalObjectReference{Name: "app-config"}
@@ -318,6 +318,9 @@ func TestVariedSpecsPassTheRealAPIServer(t *testing.T) {
 				{Name: "token", MountPath: "/var/run/secrets/vault"},
 			}
 			s.Pod.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "registry"}}
+			// Created before the Deployment: the API server refuses pods
+			// whose service account does not exist yet.
+			s.ServiceAccount = zds.ServiceAccount{Create: true, Annotations: map[string]string{"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/web"}}
 			s.Pod.NodeSelector = map[string]string{"type": "kwok"}
 			s.Pod.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "web", Effect: corev1.TaintEffectNoSchedule}}
 			s.Pod.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
