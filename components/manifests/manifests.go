@@ -232,6 +232,7 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 						RunAsNonRoot:   ptr(true),
 						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 					},
+					InitContainers:            initContainers(s),
 					Containers:                []corev1.Container{container(r)},
 					TopologySpreadConstraints: spread(s),
 					Volumes:                   volumes(s),
@@ -285,21 +286,6 @@ func container(r *spec.Resolved) corev1.Container {
 	if s.Pod.PreStopHook == "exec" {
 		preStop = &corev1.LifecycleHandler{Exec: &corev1.ExecAction{Command: []string{"sleep", strconv.Itoa(t.PreStopSleepSeconds)}}}
 	}
-	var env []corev1.EnvVar
-	for _, e := range s.Env {
-		env = append(env, corev1.EnvVar{Name: e.Name, Value: e.Value, ValueFrom: e.ValueFrom})
-	}
-	res := corev1.ResourceRequirements{Requests: corev1.ResourceList{}, Limits: corev1.ResourceList{}}
-	add := func(l corev1.ResourceList, name corev1.ResourceName, v string) {
-		if v != "" {
-			l[name] = resource.MustParse(v)
-		}
-	}
-	add(res.Requests, corev1.ResourceCPU, s.Resources.Requests.CPU)
-	add(res.Requests, corev1.ResourceMemory, s.Resources.Requests.Memory)
-	add(res.Limits, corev1.ResourceCPU, s.Resources.Limits.CPU)
-	add(res.Limits, corev1.ResourceMemory, s.Resources.Limits.Memory)
-
 	c := corev1.Container{
 		Name:    ContainerName,
 		Image:   s.Image,
@@ -308,22 +294,15 @@ func container(r *spec.Resolved) corev1.Container {
 		Ports: []corev1.ContainerPort{{
 			Name: PortName, ContainerPort: int32(s.Port), Protocol: corev1.ProtocolTCP,
 		}},
-		Env:            env,
-		Resources:      res,
-		ReadinessProbe: readiness,
-		StartupProbe:   startup,
-		LivenessProbe:  liveness,
-		Lifecycle:      &corev1.Lifecycle{PreStop: preStop},
-		SecurityContext: &corev1.SecurityContext{
-			AllowPrivilegeEscalation: ptr(false),
-			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-			ReadOnlyRootFilesystem:   s.Pod.ReadOnlyRootFilesystem,
-			RunAsNonRoot:             ptr(true),
-			RunAsUser:                s.Pod.RunAsUser,
-			RunAsGroup:               s.Pod.RunAsUser,
-		},
-		EnvFrom:      s.EnvFrom,
-		VolumeMounts: append([]corev1.VolumeMount{{Name: TmpVolume, MountPath: spec.TmpMountPath}}, s.VolumeMounts...),
+		Env:             envVars(s.Env),
+		Resources:       resources(s.Resources),
+		ReadinessProbe:  readiness,
+		StartupProbe:    startup,
+		LivenessProbe:   liveness,
+		Lifecycle:       &corev1.Lifecycle{PreStop: preStop},
+		SecurityContext: securityContext(s),
+		EnvFrom:         s.EnvFrom,
+		VolumeMounts:    append([]corev1.VolumeMount{{Name: TmpVolume, MountPath: spec.TmpMountPath}}, s.VolumeMounts...),
 	}
 	if *s.HealthCheck.Port != s.Port {
 		c.Ports = append(c.Ports, corev1.ContainerPort{
@@ -331,6 +310,62 @@ func container(r *spec.Resolved) corev1.Container {
 		})
 	}
 	return c
+}
+
+// initContainers run before the app, in order, each with the app's
+// hardened security context and /tmp.
+func initContainers(s spec.ServiceSpec) []corev1.Container {
+	var out []corev1.Container
+	for _, c := range s.InitContainers {
+		out = append(out, corev1.Container{
+			Name:            c.Name,
+			Image:           c.Image,
+			Command:         c.Command,
+			Args:            c.Args,
+			Env:             envVars(c.Env),
+			EnvFrom:         c.EnvFrom,
+			Resources:       resources(c.Resources),
+			SecurityContext: securityContext(s),
+			VolumeMounts:    append([]corev1.VolumeMount{{Name: TmpVolume, MountPath: spec.TmpMountPath}}, c.VolumeMounts...),
+		})
+	}
+	return out
+}
+
+// securityContext is every container's: no privilege escalation, no
+// capabilities, non-root, the root filesystem read-only unless asked (Pod
+// Security "restricted").
+func securityContext(s spec.ServiceSpec) *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		AllowPrivilegeEscalation: ptr(false),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		ReadOnlyRootFilesystem:   s.Pod.ReadOnlyRootFilesystem,
+		RunAsNonRoot:             ptr(true),
+		RunAsUser:                s.Pod.RunAsUser,
+		RunAsGroup:               s.Pod.RunAsUser,
+	}
+}
+
+func envVars(in []spec.EnvVar) []corev1.EnvVar {
+	var env []corev1.EnvVar
+	for _, e := range in {
+		env = append(env, corev1.EnvVar{Name: e.Name, Value: e.Value, ValueFrom: e.ValueFrom})
+	}
+	return env
+}
+
+func resources(r spec.Resources) corev1.ResourceRequirements {
+	res := corev1.ResourceRequirements{Requests: corev1.ResourceList{}, Limits: corev1.ResourceList{}}
+	add := func(l corev1.ResourceList, name corev1.ResourceName, v string) {
+		if v != "" {
+			l[name] = resource.MustParse(v)
+		}
+	}
+	add(res.Requests, corev1.ResourceCPU, r.Requests.CPU)
+	add(res.Requests, corev1.ResourceMemory, r.Requests.Memory)
+	add(res.Limits, corev1.ResourceCPU, r.Limits.CPU)
+	add(res.Limits, corev1.ResourceMemory, r.Limits.Memory)
+	return res
 }
 
 // serviceAccountName is the account the pods run as: the one the

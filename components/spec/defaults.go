@@ -23,6 +23,7 @@ const (
 	DefaultSpreadNodes    = "ScheduleAnyway"
 
 	DefaultScaleDownStabilizationSeconds = 300
+	DefaultInitMaxSeconds                = 30
 )
 
 // MaxReplicas is the most pods the service runs outside a rollout:
@@ -63,6 +64,7 @@ func (s ServiceSpec) MinReplicas() int {
 //   - healthCheck.path: "/healthz"; healthCheck.port: port;
 //     healthCheck.successCodes: "200"
 //   - liveness.path: healthCheck.path
+//   - initContainers[].resources: as the app's; initContainers[].maxSeconds: 30
 //   - app.shutdownSeconds: app.maxRequestSeconds; app.startupSeconds: 30
 //   - loadBalancer.kind: "alb"
 //   - rollout.maxSurge: ceil(replicas / 4) (autoscaling: maxReplicas / 4), at
@@ -95,12 +97,11 @@ func (s ServiceSpec) WithDefaults(name string) ServiceSpec {
 	setString(&s.Spread.Zones, DefaultSpreadZones)
 	setString(&s.Spread.Nodes, DefaultSpreadNodes)
 
-	// As Kubernetes does, a limit without a request is also the request.
-	setString(&s.Resources.Requests.CPU, s.Resources.Limits.CPU)
-	setString(&s.Resources.Requests.CPU, DefaultCPURequest)
-	setString(&s.Resources.Requests.Memory, s.Resources.Limits.Memory)
-	setString(&s.Resources.Requests.Memory, DefaultMemoryRequest)
-	setString(&s.Resources.Limits.Memory, s.Resources.Requests.Memory)
+	defaultResources(&s.Resources)
+	for i := range s.InitContainers {
+		defaultResources(&s.InitContainers[i].Resources)
+		setIntPtr(&s.InitContainers[i].MaxSeconds, DefaultInitMaxSeconds)
+	}
 
 	setString(&s.LoadBalancer.Kind, DefaultKind)
 
@@ -129,6 +130,16 @@ func (s ServiceSpec) WithDefaults(name string) ServiceSpec {
 		s.Pod.ReadOnlyRootFilesystem = &t
 	}
 	return s
+}
+
+// defaultResources fills requests and the memory limit as the app's: as
+// Kubernetes does, a limit without a request is also the request.
+func defaultResources(r *Resources) {
+	setString(&r.Requests.CPU, r.Limits.CPU)
+	setString(&r.Requests.CPU, DefaultCPURequest)
+	setString(&r.Requests.Memory, r.Limits.Memory)
+	setString(&r.Requests.Memory, DefaultMemoryRequest)
+	setString(&r.Limits.Memory, r.Requests.Memory)
 }
 
 func setString(p *string, v string) {

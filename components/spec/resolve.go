@@ -65,6 +65,7 @@ var timingFields = map[timing.Input]*field.Path{
 	timing.InMaxRequest:  field.NewPath("spec", "app", "maxRequestSeconds"),
 	timing.InShutdown:    field.NewPath("spec", "app", "shutdownSeconds"),
 	timing.InStartup:     field.NewPath("spec", "app", "startupSeconds"),
+	timing.InInit:        field.NewPath("spec", "initContainers"),
 	timing.InKeepAlive:   field.NewPath("spec", "app", "keepAliveTimeoutSeconds"),
 	timing.InPropagation: field.NewPath("spec", "loadBalancer", "propagationSeconds"),
 	timing.InIdleTimeout: field.NewPath("spec", "loadBalancer", "idleTimeoutSeconds"),
@@ -105,6 +106,18 @@ func TimingErrors(errs field.ErrorList) field.ErrorList {
 	return out
 }
 
+// InitSeconds is the longest the init containers run together (they run
+// one after another), for a defaulted spec.
+func (s ServiceSpec) InitSeconds() int {
+	total := 0
+	for _, c := range s.InitContainers {
+		if c.MaxSeconds != nil {
+			total += *c.MaxSeconds
+		}
+	}
+	return total
+}
+
 // TimingInputs extracts the facts the timing model needs from a defaulted
 // spec.
 func (s ServiceSpec) TimingInputs(p timing.Profile) timing.Inputs {
@@ -117,6 +130,7 @@ func (s ServiceSpec) TimingInputs(p timing.Profile) timing.Inputs {
 		MaxRequestSeconds:       s.App.MaxRequestSeconds,
 		ShutdownSeconds:         *s.App.ShutdownSeconds,
 		StartupSeconds:          *s.App.StartupSeconds,
+		InitSeconds:             s.InitSeconds(),
 		KeepAliveTimeoutSeconds: s.App.KeepAliveTimeoutSeconds,
 		PropagationSeconds:      *s.LoadBalancer.PropagationSeconds,
 		IdleTimeoutSeconds:      idle,

@@ -61,6 +61,10 @@ type ServiceSpec struct {
 	// VolumeMounts mount the volumes into the app container, as the
 	// Kubernetes container field volumeMounts. /tmp is zds's.
 	VolumeMounts []corev1.VolumeMount `json:"volumeMounts,omitempty"`
+	// InitContainers run one after another, each to completion, before the
+	// app starts (e.g. a schema migration), with the app's security
+	// context. Their maxSeconds count in the rollout deadlines.
+	InitContainers []InitContainer `json:"initContainers,omitempty"`
 	// Resources are the container's requests and limits.
 	Resources Resources `json:"resources,omitempty"`
 	// HealthCheck is the HTTP endpoint used by both the readiness probe and
@@ -107,6 +111,31 @@ type EnvVar struct {
 	// resource of the container (resourceFieldRef), as in the Kubernetes
 	// API. zds reads no values: the output holds only the references.
 	ValueFrom *corev1.EnvVarSource `json:"valueFrom,omitempty"`
+}
+
+// InitContainer is a container that runs to completion before the app.
+type InitContainer struct {
+	// Name of the container, a DNS-1123 label; not "app".
+	Name string `json:"name"`
+	// Image of the container. Required.
+	Image string `json:"image"`
+	// Command overrides the image's entrypoint.
+	Command []string `json:"command,omitempty"`
+	// Args overrides the image's command arguments.
+	Args []string `json:"args,omitempty"`
+	// Env sets environment variables, as the app's env.
+	Env []EnvVar `json:"env,omitempty"`
+	// EnvFrom sets variables from ConfigMaps and Secrets, as the app's.
+	EnvFrom []corev1.EnvFromSource `json:"envFrom,omitempty"`
+	// VolumeMounts mount the pod's volumes, as the app's.
+	VolumeMounts []corev1.VolumeMount `json:"volumeMounts,omitempty"`
+	// Resources are the container's requests and limits; defaulted as the
+	// app's.
+	Resources Resources `json:"resources,omitempty"`
+	// MaxSeconds is the longest the container runs. A new pod is ready only
+	// after every init container has finished, so each wave of a rollout
+	// (and progressDeadlineSeconds) grows by it. Defaults to 30.
+	MaxSeconds *int `json:"maxSeconds,omitempty" jsonschema:"minimum=1,maximum=3600,default=30"`
 }
 
 // Volume is a pod volume of one of the kinds a web service needs, each

@@ -127,9 +127,14 @@ func (s ServiceSpec) validateReplicas(root *field.Path) field.ErrorList {
 
 // validateEnv checks the environment variables' names.
 func (s ServiceSpec) validateEnv(root *field.Path) field.ErrorList {
+	return envNames(root.Child("env"), s.Env)
+}
+
+// envNames checks that every variable has a valid name of its own.
+func envNames(p *field.Path, env []EnvVar) field.ErrorList {
 	var errs field.ErrorList
-	for i, e := range s.Env {
-		p := root.Child("env").Index(i).Child("name")
+	for i, e := range env {
+		p := p.Index(i).Child("name")
 		if e.Name == "" {
 			errs = append(errs, field.Required(p, "every variable needs a name"))
 			continue
@@ -138,7 +143,7 @@ func (s ServiceSpec) validateEnv(root *field.Path) field.ErrorList {
 			errs = append(errs, field.Invalid(p, e.Name, msg))
 		}
 		for j := range i {
-			if s.Env[j].Name == e.Name {
+			if env[j].Name == e.Name {
 				errs = append(errs, field.Duplicate(p, e.Name))
 			}
 		}

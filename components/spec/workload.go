@@ -55,6 +55,7 @@ func (s ServiceSpec) validateWorkload(root *field.Path) field.ErrorList {
 		errs = append(errs, envFrom(root.Child("envFrom").Index(i), e)...)
 	}
 	errs = append(errs, s.validateVolumes(root)...)
+	errs = append(errs, s.validateInitContainers(root)...)
 	pod := root.Child("pod")
 	for i, r := range s.Pod.ImagePullSecrets {
 		errs = append(errs, objectName(pod.Child("imagePullSecrets").Index(i).Child("name"), r.Name)...)
@@ -109,6 +110,62 @@ func (s ServiceSpec) validateServiceAccount(root *field.Path) field.ErrorList {
 	errs = append(errs, apivalidation.ValidateAnnotations(sa.Annotations, p.Child("annotations"))...)
 	if arn, ok := sa.Annotations[IRSARoleAnnotation]; ok && !iamRoleRE.MatchString(arn) {
 		errs = append(errs, field.Invalid(p.Child("annotations").Key(IRSARoleAnnotation), arn, "must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/web"))
+	}
+	return errs
+}
+
+// validateInitContainers checks each init container as the app: names,
+// image, variables, mounts, resources.
+func (s ServiceSpec) validateInitContainers(root *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	volumes := map[string]bool{TmpVolumeName: true}
+	for _, v := range s.Volumes {
+		volumes[v.Name] = true
+	}
+	seen := map[string]bool{}
+	for i, c := range s.InitContainers {
+		p := root.Child("initContainers").Index(i)
+		switch {
+		case c.Name == "app":
+			errs = append(errs, field.Invalid(p.Child("name"), c.Name, `"app" is the app container's name: choose another`))
+		case seen[c.Name]:
+			errs = append(errs, field.Duplicate(p.Child("name"), c.Name))
+		default:
+			for _, msg := range validation.IsDNS1123Label(c.Name) {
+				errs = append(errs, field.Invalid(p.Child("name"), c.Name, msg))
+			}
+		}
+		seen[c.Name] = true
+		if c.Image == "" {
+			errs = append(errs, field.Required(p.Child("image"), "set the container image"))
+		} else if strings.ContainsAny(c.Image, " \t\n") {
+			errs = append(errs, field.Invalid(p.Child("image"), c.Image, "must not contain white space"))
+		}
+		errs = append(errs, envNames(p.Child("env"), c.Env)...)
+		for j, e := range c.Env {
+			if e.ValueFrom != nil {
+				errs = append(errs, envSource(p.Child("env").Index(j), e)...)
+			}
+		}
+		for j, e := range c.EnvFrom {
+			errs = append(errs, envFrom(p.Child("envFrom").Index(j), e)...)
+		}
+		for j, m := range c.VolumeMounts {
+			mp := p.Child("volumeMounts").Index(j)
+			if !volumes[m.Name] || m.Name == TmpVolumeName {
+				errs = append(errs, field.NotFound(mp.Child("name"), m.Name))
+				errs[len(errs)-1].Detail = "mount a volume listed in spec.volumes"
+			}
+			if !path.IsAbs(m.MountPath) {
+				errs = append(errs, field.Invalid(mp.Child("mountPath"), m.MountPath, "must be an absolute path"))
+			} else if path.Clean(m.MountPath) == TmpMountPath {
+				errs = append(errs, field.Invalid(mp.Child("mountPath"), m.MountPath, "/tmp is zds's own writable directory: mount elsewhere"))
+			}
+		}
+		errs = quantities(errs, p.Child("resources"), c.Resources)
+		if v := c.MaxSeconds; v != nil && (*v < 1 || *v > 3600) {
+			errs = append(errs, field.Invalid(p.Child("maxSeconds"), *v, "must be between 1 and 3600 seconds"))
+		}
 	}
 	return errs
 }

@@ -44,6 +44,12 @@ func realApp() spec.ServiceSpec {
 		NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "kubernetes.io/arch", Operator: corev1.NodeSelectorOpIn, Values: []string{"arm64"}}}}},
 	}}}
 	s.Pod.PriorityClassName = "web-critical"
+	s.InitContainers = []spec.InitContainer{{
+		Name: "migrate", Image: "ghcr.io/acme/web:1.4.2", Command: []string{"/web", "migrate"},
+		Env: []spec.EnvVar{{Name: "DB_PASSWORD", ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}, Key: "password"}}}},
+		VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/app", ReadOnly: true}},
+	}}
 	return s
 }
 
@@ -123,6 +129,19 @@ func TestWorkloadFieldsAreValidated(t *testing.T) {
 		}, []wantErr{{"spec.pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey", "kubernetes.io/hostname"}}},
 		{"a bad priority class", func(s *spec.ServiceSpec) { s.Pod.PriorityClassName = "Web Critical" },
 			[]wantErr{{"spec.pod.priorityClassName", "lowercase"}}},
+		{"an init container named app", func(s *spec.ServiceSpec) { s.InitContainers[0].Name = "app" },
+			[]wantErr{{"spec.initContainers[0].name", "app container"}}},
+		{"two init containers of one name", func(s *spec.ServiceSpec) { s.InitContainers = append(s.InitContainers, s.InitContainers[0]) },
+			[]wantErr{{"spec.initContainers[1].name", "Duplicate"}}},
+		{"an init container without an image", func(s *spec.ServiceSpec) { s.InitContainers[0].Image = "" },
+			[]wantErr{{"spec.initContainers[0].image", "Required"}}},
+		{"an init container mounting no volume", func(s *spec.ServiceSpec) { s.InitContainers[0].VolumeMounts[0].Name = "conf" },
+			[]wantErr{{"spec.initContainers[0].volumeMounts[0].name", "spec.volumes"}}},
+		{"an init container's bad secret reference", func(s *spec.ServiceSpec) {
+			s.InitContainers[0].Env[0].ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{Key: "password"}}
+		}, []wantErr{{"spec.initContainers[0].env[0].valueFrom.secretKeyRef.name", "name the object"}}},
+		{"an init container running 0 s", func(s *spec.ServiceSpec) { z := 0; s.InitContainers[0].MaxSeconds = &z },
+			[]wantErr{{"spec.initContainers[0].maxSeconds", "between 1 and 3600"}}},
 		{"an IRSA service account", func(s *spec.ServiceSpec) {
 			s.ServiceAccount = spec.ServiceAccount{Create: true, Annotations: map[string]string{spec.IRSARoleAnnotation: "arn:aws:iam::123456789012:role/web"}}
 		}, nil},

@@ -61,6 +61,7 @@ type Inputs struct {
 	MaxRequestSeconds       int  // R
 	ShutdownSeconds         int  // S
 	StartupSeconds          int  // worst-case start-up, covered by the startup probe
+	InitSeconds             int  // worst-case run of the init containers, before start-up
 	KeepAliveTimeoutSeconds *int // the app's HTTP keep-alive timeout, if known
 	PropagationSeconds      int  // L
 	IdleTimeoutSeconds      int  // the LB idle timeout
@@ -153,6 +154,7 @@ const (
 	InMaxRequest  Input = "maxRequestSeconds"       // R
 	InShutdown    Input = "shutdownSeconds"         // S
 	InStartup     Input = "startupSeconds"          // start-up budget
+	InInit        Input = "initSeconds"             // the init containers' run
 	InKeepAlive   Input = "keepAliveTimeoutSeconds" // the app's keep-alive
 	InPropagation Input = "propagationSeconds"      // L
 	InIdleTimeout Input = "idleTimeoutSeconds"      // the LB idle timeout
@@ -169,7 +171,7 @@ const (
 
 // AllInputs lists every Input, so that a mapping can be checked complete.
 var AllInputs = []Input{
-	InMaxRequest, InShutdown, InStartup, InKeepAlive, InPropagation, InIdleTimeout,
+	InMaxRequest, InShutdown, InStartup, InInit, InKeepAlive, InPropagation, InIdleTimeout,
 	InInterval, InHCTimeout, InHealthy, InUnhealthy, InDereg, InPreStop, InGrace,
 	InReplicas, InMaxSurge,
 }
@@ -187,6 +189,7 @@ var (
 	pathMaxRequest  = InMaxRequest.Path()
 	pathShutdown    = InShutdown.Path()
 	pathStartup     = InStartup.Path()
+	pathInit        = InInit.Path()
 	pathKeepAlive   = InKeepAlive.Path()
 	pathPropagation = InPropagation.Path()
 	pathIdleTimeout = InIdleTimeout.Path()
@@ -315,7 +318,10 @@ func (r *Result) deriveRollout(in Inputs, startupFailures, G int) {
 	r.MinReadySeconds = r.RegistrationSeconds
 	r.explain("minReadySeconds", r.MinReadySeconds, "derived", "6: rollout never outruns LB registration", "= registrationSeconds %d (holds even when the readiness gate was not injected)", r.RegistrationSeconds)
 
-	r.PodStepSeconds = PodStartBudgetSeconds + startupFailures*StartupPeriodSeconds + r.RegistrationSeconds + r.MinReadySeconds
+	if in.InitSeconds > 0 {
+		r.explain("initContainers.maxSeconds", in.InitSeconds, "set", "rollout deadlines", "every new pod runs its init containers (Σ maxSeconds = %d) before the app starts: each wave takes that much longer", in.InitSeconds)
+	}
+	r.PodStepSeconds = PodStartBudgetSeconds + in.InitSeconds + startupFailures*StartupPeriodSeconds + r.RegistrationSeconds + r.MinReadySeconds
 	r.RolloutWaves = ceilDiv(in.Replicas, in.MaxSurge)
 	r.RolloutSeconds = r.RolloutWaves*r.PodStepSeconds + G
 	r.explain("rolloutSeconds", r.RolloutSeconds, "derived", "estimate", "ceil(replicas %d / maxSurge %d) = %d waves × %d s per wave + G %d", in.Replicas, in.MaxSurge, r.RolloutWaves, r.PodStepSeconds, G)
@@ -352,6 +358,7 @@ func checkRanges(in Inputs) field.ErrorList {
 	errs = between(errs, pathMaxRequest, in.MaxRequestSeconds, 1, MaxSeconds, " seconds (the app's longest request; set it to the server's request timeout)")
 	errs = between(errs, pathShutdown, in.ShutdownSeconds, 0, MaxSeconds, " seconds")
 	errs = between(errs, pathStartup, in.StartupSeconds, 0, MaxSeconds, " seconds")
+	errs = between(errs, pathInit, in.InitSeconds, 0, 10*MaxSeconds, " seconds (every init container's maxSeconds together)")
 	if in.KeepAliveTimeoutSeconds != nil {
 		errs = between(errs, pathKeepAlive, *in.KeepAliveTimeoutSeconds, 1, 4000+MaxSeconds, " seconds")
 	}

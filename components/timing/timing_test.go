@@ -868,3 +868,28 @@ func TestExplanationCoversEveryRule(t *testing.T) {
 		}
 	}
 }
+
+// Init containers run before the app starts: every rollout wave, and so
+// the rollout estimate and the deadlines, grow by their run time.
+func TestInitContainersLengthenEachWave(t *testing.T) {
+	without, errs := derive(inputs(15, 10))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	withInit, errs := derive(with(inputs(15, 10), func(in *timing.Inputs) { in.InitSeconds = 300 }))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if got := withInit.PodStepSeconds - without.PodStepSeconds; got != 300 {
+		t.Errorf("a wave grew by %d s, want 300", got)
+	}
+	if got, want := withInit.RolloutSeconds-without.RolloutSeconds, 300*withInit.RolloutWaves; got != want {
+		t.Errorf("the rollout grew by %d s, want %d (300 s per wave)", got, want)
+	}
+	if withInit.ProgressDeadlineSeconds < 2*withInit.PodStepSeconds {
+		t.Errorf("progressDeadlineSeconds %d is below two waves (%d s)", withInit.ProgressDeadlineSeconds, 2*withInit.PodStepSeconds)
+	}
+	if _, errs := derive(with(inputs(15, 10), func(in *timing.Inputs) { in.InitSeconds = -1 })); len(errs) != 1 || errs[0].Field != "spec.initContainers" {
+		t.Errorf("a negative init time: %v, want one error on spec.initContainers", errs)
+	}
+}

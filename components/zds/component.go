@@ -31,21 +31,22 @@ const TypeToken = "zds:index:ZeroDowntimeService"
 
 // Aliases of the spec types, so Go programs need one import.
 type (
-	ServiceSpec  = spec.ServiceSpec
-	App          = spec.App
-	LoadBalancer = spec.LoadBalancer
-	HealthCheck  = spec.HealthCheck
-	Liveness     = spec.Liveness
-	Timing       = spec.Timing
-	Rollout      = spec.Rollout
-	Disruption   = spec.Disruption
-	Pod          = spec.Pod
-	Autoscaling  = spec.Autoscaling
-	Spread       = spec.Spread
-	Resources    = spec.Resources
-	ResourceList = spec.ResourceList
-	EnvVar       = spec.EnvVar
-	Volume       = spec.Volume
+	ServiceSpec   = spec.ServiceSpec
+	App           = spec.App
+	LoadBalancer  = spec.LoadBalancer
+	HealthCheck   = spec.HealthCheck
+	Liveness      = spec.Liveness
+	Timing        = spec.Timing
+	Rollout       = spec.Rollout
+	Disruption    = spec.Disruption
+	Pod           = spec.Pod
+	Autoscaling   = spec.Autoscaling
+	Spread        = spec.Spread
+	Resources     = spec.Resources
+	ResourceList  = spec.ResourceList
+	EnvVar        = spec.EnvVar
+	Volume        = spec.Volume
+	InitContainer = spec.InitContainer
 
 	ServiceAccount = spec.ServiceAccount
 	PodIdentity    = spec.PodIdentity

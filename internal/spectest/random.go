@@ -97,6 +97,10 @@ func Random(rng *rand.Rand, kinds ...string) spec.ServiceSpec {
 		s.VolumeMounts = []corev1.VolumeMount{{Name: "config", MountPath: "/etc/app", ReadOnly: true}}
 		s.Pod.NodeSelector = map[string]string{"nodegroup": "web"}
 		s.Pod.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
+		if rng.IntN(2) == 0 {
+			s.InitContainers = []spec.InitContainer{{Name: "migrate", Image: s.Image, MaxSeconds: ptr(1 + rng.IntN(600)),
+				VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/app", ReadOnly: true}}}}
+		}
 	}
 	if rng.IntN(2) == 0 {
 		s.Autoscaling = spec.Autoscaling{Enabled: true, MinReplicas: ptr(1 + rng.IntN(6)), MaxReplicas: 1 + rng.IntN(30)}

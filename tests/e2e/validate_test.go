@@ -321,6 +321,12 @@ func TestVariedSpecsPassTheRealAPIServer(t *testing.T) {
 			// Created before the Deployment: the API server refuses pods
 			// whose service account does not exist yet.
 			s.ServiceAccount = zds.ServiceAccount{Create: true, Annotations: map[string]string{"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/web"}}
+			// Pod Security restricted also applies to init containers.
+			s.InitContainers = []zds.InitContainer{{
+				Name: "migrate", Image: "ghcr.io/acme/web:1.0.0", Command: []string{"/web", "migrate"},
+				EnvFrom:      []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}}}},
+				VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/app", ReadOnly: true}},
+			}}
 			s.Pod.NodeSelector = map[string]string{"type": "kwok"}
 			s.Pod.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "web", Effect: corev1.TaintEffectNoSchedule}}
 			s.Pod.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
