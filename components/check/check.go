@@ -23,7 +23,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/zerodowntime/zds/components/manifests"
-	zdsservice "github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -88,7 +87,7 @@ type service struct {
 	svc *corev1.Service
 	pdb *policyv1.PodDisruptionBudget
 	ctr corev1.Container
-	lb  zdsservice.Settings
+	lb  Settings
 	ch  Chain
 }
 
@@ -372,15 +371,45 @@ func equalProbes(a, b *corev1.Probe) bool {
 	return string(x) == string(y)
 }
 
+// Settings are a target group's settings as the objects carry them
+// (annotations, or the AWS target group's fields), as strings the way
+// Kubernetes stores them; package check parses and checks them.
+type Settings struct {
+	// Object is where the settings live, e.g. Ingress/web.
+	Object     string
+	TargetType string
+	// Attributes are the target group attributes, "key=value,key=value".
+	Attributes         string
+	HealthCheckPath    string
+	HealthCheckPort    string
+	IntervalSeconds    string
+	UnhealthyThreshold string
+	// ReusesConnections is true for layer-7 load balancers (rule 8).
+	ReusesConnections bool
+}
+
+// A Reader returns the target group's settings from the objects of one
+// load-balancer mode, or false when o holds no such objects.
+type Reader func(o *manifests.Objects) (Settings, bool)
+
+var readers []Reader
+
+// RegisterReader adds a load-balancer mode's reader. Package service
+// registers every mode's when it is imported (as database/sql drivers
+// register themselves), so check imports no mode and the modes can use
+// check; a program that checks objects imports service, directly or
+// through the component.
+func RegisterReader(r Reader) { readers = append(readers, r) }
+
 // loadBalancerSettings reads the target group's settings with the reader of
 // the first load-balancer mode whose objects o holds: the Ingress (alb),
 // the Service of type LoadBalancer (nlb) or the AWS target group
 // (targetGroupBinding).
-func loadBalancerSettings(o *manifests.Objects) (zdsservice.Settings, bool) {
-	for _, m := range zdsservice.Modes {
-		if s, ok := m.Read(o); ok {
+func loadBalancerSettings(o *manifests.Objects) (Settings, bool) {
+	for _, read := range readers {
+		if s, ok := read(o); ok {
 			return s, true
 		}
 	}
-	return zdsservice.Settings{}, false
+	return Settings{}, false
 }

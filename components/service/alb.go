@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/timing"
@@ -202,12 +203,12 @@ func ingress(r *spec.Resolved) *networkingv1.Ingress {
 }
 
 // Read takes the settings from the Ingress's annotations.
-func (alb) Read(o *manifests.Objects) (Settings, bool) {
+func (alb) Read(o *manifests.Objects) (check.Settings, bool) {
 	if o.Ingress == nil {
-		return Settings{}, false
+		return check.Settings{}, false
 	}
 	a := o.Ingress.Annotations
-	return Settings{
+	return check.Settings{
 		Object:             "Ingress/" + o.Ingress.Name,
 		TargetType:         a[AnnTargetType],
 		Attributes:         a[AnnTargetGroupAttributes],

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/timing"
@@ -150,12 +151,12 @@ func nlbService(r *spec.Resolved, svc *corev1.Service) *corev1.Service {
 
 // Read takes the settings from the annotations of a Service of type
 // LoadBalancer.
-func (nlb) Read(o *manifests.Objects) (Settings, bool) {
+func (nlb) Read(o *manifests.Objects) (check.Settings, bool) {
 	if o.Service == nil || o.Service.Spec.Type != corev1.ServiceTypeLoadBalancer {
-		return Settings{}, false
+		return check.Settings{}, false
 	}
 	a := o.Service.Annotations
-	return Settings{
+	return check.Settings{
 		Object:             "Service/" + o.Service.Name,
 		TargetType:         a[AnnNLBTargetType],
 		Attributes:         a[AnnNLBTargetGroupAttrs],

@@ -16,6 +16,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/timing"
@@ -42,12 +43,20 @@ type Mode interface {
 	Build(r *spec.Resolved, o *manifests.Objects)
 	// Read returns the target group's settings from the objects that carry
 	// them, or false when o holds no such objects.
-	Read(o *manifests.Objects) (Settings, bool)
+	Read(o *manifests.Objects) (check.Settings, bool)
 }
 
 // Modes lists every load-balancer kind, in the order package check tries
 // their readers. It is the registry: a new kind is one line here.
 var Modes = []Mode{ALB, NLB, TargetGroupBinding}
+
+// Package check reads the target group's settings with the modes'
+// readers: registered here, so that check imports no mode.
+func init() {
+	for _, m := range Modes {
+		check.RegisterReader(m.Read)
+	}
+}
 
 // Lookup returns the mode of a loadBalancer.kind.
 func Lookup(kind string) (Mode, bool) {
@@ -67,23 +76,6 @@ func Kinds() []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// Settings are a target group's settings as the objects carry them
-// (annotations, or the AWS target group's fields), as strings the way
-// Kubernetes stores them; package check parses and checks them.
-type Settings struct {
-	// Object is where the settings live, e.g. Ingress/web.
-	Object     string
-	TargetType string
-	// Attributes are the target group attributes, "key=value,key=value".
-	Attributes         string
-	HealthCheckPath    string
-	HealthCheckPort    string
-	IntervalSeconds    string
-	UnhealthyThreshold string
-	// ReusesConnections is true for layer-7 load balancers (rule 8).
-	ReusesConnections bool
 }
 
 // WithDefaults returns s with every default applied: the generic ones (see
@@ -128,6 +120,15 @@ func Resolve(name string, s spec.ServiceSpec, in spec.Inputs) (*spec.Resolved, e
 		return nil, &spec.InvalidError{Errors: errs}
 	}
 	r.Timing = t
+	if len(d.Patches) > 0 {
+		// The patched objects must keep every rule: build and check them
+		// now, so that a bad patch is reported with the spec's problems.
+		o := manifests.Build(r)
+		m.Build(r, o)
+		if errs := applyPatches(r, o); len(errs) > 0 {
+			return nil, &spec.InvalidError{Errors: errs}
+		}
+	}
 	return r, nil
 }
 
@@ -139,6 +140,9 @@ func Build(r *spec.Resolved) *manifests.Objects {
 		panic("service: Build of a spec Resolve did not return: unknown loadBalancer.kind " + r.Spec.LoadBalancer.Kind)
 	}
 	m.Build(r, o)
+	if errs := applyPatches(r, o); len(errs) > 0 {
+		panic("service: Build of a spec whose patches Resolve refused: " + errs.ToAggregate().Error())
+	}
 	return o
 }
 

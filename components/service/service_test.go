@@ -518,3 +518,76 @@ func val[T any](p *T) any {
 	}
 	return *p
 }
+
+// A patch applies to the built object in both sinks; a patch that breaks a
+// rule is refused at its own path, naming the rule.
+func TestPatches(t *testing.T) {
+	deploymentPatch := func(pod map[string]any) spec.Patch {
+		return spec.Patch{Kind: "Deployment", Patch: map[string]any{"spec": map[string]any{"template": map[string]any{"spec": pod}}}}
+	}
+	app := func(fields map[string]any) map[string]any {
+		fields["name"] = "app"
+		return map[string]any{"containers": []any{fields}}
+	}
+	t.Run("applied", func(t *testing.T) {
+		s := spectest.Base()
+		s.Patches = []spec.Patch{
+			deploymentPatch(app(map[string]any{"imagePullPolicy": "Always"})),
+			deploymentPatch(map[string]any{"topologySpreadConstraints": nil}), // null removes
+		}
+		r, err := service.Resolve("web", s, spec.Inputs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := service.Build(r).Deployment
+		if got := d.Spec.Template.Spec.Containers[0].ImagePullPolicy; got != "Always" {
+			t.Errorf("imagePullPolicy %q, want Always", got)
+		}
+		if n := len(d.Spec.Template.Spec.TopologySpreadConstraints); n != 0 {
+			t.Errorf("%d spread constraints left after a null patch", n)
+		}
+		if d.Spec.Template.Spec.Containers[0].Lifecycle.PreStop.Sleep == nil {
+			t.Errorf("the patch dropped the preStop hook it did not name")
+		}
+	})
+	for _, tc := range []struct {
+		name        string
+		patch       spec.Patch
+		path, words string
+	}{
+		{"preStop below L", deploymentPatch(app(map[string]any{"lifecycle": map[string]any{"preStop": map[string]any{"sleep": map[string]any{"seconds": 5}}}})),
+			"spec.patches[0].patch", "rule 2"},
+		{"a shorter grace period", deploymentPatch(map[string]any{"terminationGracePeriodSeconds": 30}),
+			"spec.patches[0].patch", "rule 4"},
+		{"maxUnavailable above 0", spec.Patch{Kind: "Deployment", Patch: map[string]any{"spec": map[string]any{"strategy": map[string]any{"rollingUpdate": map[string]any{"maxUnavailable": 1}}}}},
+			"spec.patches[0].patch", "rule 6"},
+		{"a shorter deregistration delay", spec.Patch{Kind: "Ingress", Patch: map[string]any{"metadata": map[string]any{"annotations": map[string]any{"alb.ingress.kubernetes.io/target-group-attributes": "deregistration_delay.timeout_seconds=10"}}}},
+			"spec.patches[0].patch", "rule 1"},
+		{"another health-check path", spec.Patch{Kind: "Ingress", Patch: map[string]any{"metadata": map[string]any{"annotations": map[string]any{"alb.ingress.kubernetes.io/healthcheck-path": "/"}}}},
+			"spec.patches[0].patch", "rule 7"},
+		{"a selector that selects nothing", spec.Patch{Kind: "Service", Patch: map[string]any{"spec": map[string]any{"selector": map[string]any{"app.kubernetes.io/name": "other"}}}},
+			"spec.patches[0].patch", "rule selection"},
+		{"a new name", spec.Patch{Kind: "Service", Patch: map[string]any{"metadata": map[string]any{"name": "other"}}},
+			"spec.patches[0].patch", "metadata.name"},
+		{"a kind the service has not", spec.Patch{Kind: "HorizontalPodAutoscaler", Patch: map[string]any{}},
+			"spec.patches[0].kind", "no HorizontalPodAutoscaler"},
+		{"a field Kubernetes does not have", deploymentPatch(map[string]any{"terminationGracePeriod": 30}),
+			"spec.patches[0].patch", "not valid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := spectest.Base()
+			s.Patches = []spec.Patch{tc.patch}
+			_, err := service.Resolve("web", s, spec.Inputs{})
+			var inv *spec.InvalidError
+			if !errors.As(err, &inv) {
+				t.Fatalf("the patch was accepted (%v)", err)
+			}
+			for _, e := range inv.Errors {
+				if e.Field == tc.path && strings.Contains(e.Error(), tc.words) {
+					return
+				}
+			}
+			t.Errorf("no error on %s naming %q: %v", tc.path, tc.words, inv.Errors)
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/timing"
@@ -135,16 +136,16 @@ func (targetGroupBinding) Build(r *spec.Resolved, o *manifests.Objects) {
 
 // Read takes the settings from the AWS target group, checking that the
 // binding's target type agrees with it.
-func (targetGroupBinding) Read(o *manifests.Objects) (Settings, bool) {
+func (targetGroupBinding) Read(o *manifests.Objects) (check.Settings, bool) {
 	if o.TargetGroupBinding == nil || o.TargetGroup == nil {
-		return Settings{}, false
+		return check.Settings{}, false
 	}
 	tg := o.TargetGroup
 	targetType := tg.TargetType
 	if o.TargetGroupBinding.Spec.TargetType != targetType {
 		targetType = o.TargetGroupBinding.Spec.TargetType + " (binding) / " + tg.TargetType + " (target group)"
 	}
-	return Settings{
+	return check.Settings{
 		Object:             "TargetGroup/" + o.TargetGroupBinding.Name,
 		TargetType:         targetType,
 		Attributes:         fmt.Sprintf("deregistration_delay.timeout_seconds=%d", tg.DeregistrationDelaySeconds),

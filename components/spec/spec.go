@@ -87,6 +87,11 @@ type ServiceSpec struct {
 	// Autoscaling adds a HorizontalPodAutoscaler (autoscaling/v2); replicas
 	// is then left to it.
 	Autoscaling Autoscaling `json:"autoscaling,omitempty"`
+	// Patches are strategic-merge patches (as kubectl patch takes them)
+	// applied to the built objects, for a field zds does not model. Every
+	// rule is checked again on the patched objects: a patch that breaks the
+	// timing chain or the selection is refused, naming the rule.
+	Patches []Patch `json:"patches,omitempty"`
 	// ServiceAccount creates the pods' service account, e.g. to give them
 	// an IAM role (IRSA, or EKS Pod Identity in the Pulumi component).
 	ServiceAccount ServiceAccount `json:"serviceAccount,omitempty"`
@@ -111,6 +116,18 @@ type EnvVar struct {
 	// resource of the container (resourceFieldRef), as in the Kubernetes
 	// API. zds reads no values: the output holds only the references.
 	ValueFrom *corev1.EnvVarSource `json:"valueFrom,omitempty"`
+}
+
+// Patch is a strategic-merge patch of one built object.
+type Patch struct {
+	// Kind of the object: Deployment, Service, Ingress,
+	// PodDisruptionBudget, HorizontalPodAutoscaler, ServiceAccount or
+	// TargetGroupBinding.
+	Kind string `json:"kind" jsonschema:"enum=Deployment,enum=Service,enum=Ingress,enum=PodDisruptionBudget,enum=HorizontalPodAutoscaler,enum=ServiceAccount,enum=TargetGroupBinding"`
+	// Patch is the strategic-merge patch, e.g.
+	// {spec: {template: {spec: {containers: [{name: app, imagePullPolicy: Always}]}}}}.
+	// It may not change metadata.name or metadata.namespace.
+	Patch map[string]any `json:"patch"`
 }
 
 // InitContainer is a container that runs to completion before the app.

@@ -87,6 +87,11 @@ func Random(rng *rand.Rand, kinds ...string) spec.ServiceSpec {
 	if rng.IntN(4) == 0 {
 		s.Pod.PreStopHook = "exec"
 	}
+	if rng.IntN(4) == 0 {
+		// A field zds does not model, through the escape hatch.
+		s.Patches = []spec.Patch{{Kind: "Deployment", Patch: map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
+			"containers": []any{map[string]any{"name": "app", "imagePullPolicy": "Always"}}}}}}}}
+	}
 	if rng.IntN(3) == 0 {
 		// A real workload's references, volumes and scheduling.
 		ref := corev1.LocalObjectReference{Name: "app-config"}
