@@ -1249,3 +1249,61 @@ spec:
 		t.Errorf("exit %d, stderr %q; want it to contain %q", code, stderr, want)
 	}
 }
+
+// The field report's final Deployment is expressible as a zds spec
+// (testdata/field-report.zds.yaml): what it set is kept, and what zds
+// changes is what its rules demand. Kept: 8 replicas, maxSurge 2 with
+// maxUnavailable 0, readiness on GET /test, the config volume at /etc/app/,
+// the nodeSelector, an exec preStop sleep, imagePullPolicy Always (a
+// patch). Changed, each by a rule: preStop 20 → 31 (rule 2, P ≥ L = 25, and
+// rule 3), grace 30 → 46 (rule 4), a deregistration delay of 40 instead of
+// the ALB's default 300 (rule 1), the ALB health check on /test like the
+// readiness probe (rule 7: the report left it on the controller's /), a
+// budget and the readiness gate (rule 6), the startup probe on the
+// readiness path (the report's startup probe used /__health; zds has one
+// health endpoint) and readiness every 5 s instead of 1 s.
+func TestFieldReportDeployment(t *testing.T) {
+	spec := filepath.Join("testdata", "field-report.zds.yaml")
+	out := mustRun(t, "render", "-f", spec)
+	golden := filepath.Join("testdata", "render-field-report.golden.yaml")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want, err := os.ReadFile(golden); err != nil || out != string(want) {
+		t.Errorf("render differs from %s (%v): rerun with -update and review", golden, err)
+	}
+	var dep, ing map[string]any
+	for _, o := range decodeYAMLStream(t, []byte(out)) {
+		switch o["kind"] {
+		case "Deployment":
+			dep = o
+		case "Ingress":
+			ing = o
+		}
+	}
+	pod := get(t, dep, "spec", "template", "spec")
+	ctr := get(t, pod, "containers", 0)
+	for _, c := range []struct {
+		what      string
+		got, want any
+	}{
+		{"replicas", get(t, dep, "spec", "replicas"), float64(8)},
+		{"maxSurge", get(t, dep, "spec", "strategy", "rollingUpdate", "maxSurge"), float64(2)},
+		{"maxUnavailable", get(t, dep, "spec", "strategy", "rollingUpdate", "maxUnavailable"), float64(0)},
+		{"readiness path", get(t, ctr, "readinessProbe", "httpGet", "path"), "/test"},
+		{"config mount", get(t, ctr, "volumeMounts", 1, "mountPath"), "/etc/app/"},
+		{"config volume", get(t, pod, "volumes", 1, "configMap", "name"), "app-config"},
+		{"nodeSelector", get(t, pod, "nodeSelector", "nodegroup"), "web"},
+		{"imagePullPolicy", get(t, ctr, "imagePullPolicy"), "Always"},
+		{"exec preStop", get(t, ctr, "lifecycle", "preStop", "exec", "command", 1), "31"},
+		{"grace", get(t, pod, "terminationGracePeriodSeconds"), float64(46)},
+		{"ALB health check", get(t, ing, "metadata", "annotations", "alb.ingress.kubernetes.io/healthcheck-path"), "/test"},
+		{"deregistration delay", get(t, ing, "metadata", "annotations", "alb.ingress.kubernetes.io/target-group-attributes"), "deregistration_delay.timeout_seconds=40"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.what, c.got, c.want)
+		}
+	}
+}
