@@ -48,6 +48,7 @@ type (
 	Volume        = spec.Volume
 	InitContainer = spec.InitContainer
 
+	Patch          = spec.Patch
 	ServiceAccount = spec.ServiceAccount
 	PodIdentity    = spec.PodIdentity
 )

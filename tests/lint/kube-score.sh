@@ -29,7 +29,8 @@ for spec in "$root"/examples/*/*.zds.yaml; do
   # kube-score exits 1 when it finds something; its output is the verdict.
   "$bin" score --output-format ci "$work/manifests.yaml" > "$work/score.txt" || true
   grep -q '^\[OK\]' "$work/score.txt" || { echo "kube-score produced no verdicts for $spec:" >&2; cat "$work/score.txt" >&2; exit 1; }
-  grep -E '^\[(CRITICAL|WARNING)\]' "$work/score.txt" | sed -E "s/^\[[A-Z]+\] [^:]+: /$example: /" || true
+  # One finding per kind of problem: "(migrate) …" and "(app) …" alike.
+  grep -E '^\[(CRITICAL|WARNING)\]' "$work/score.txt" | sed -E "s/^\[[A-Z]+\] [^:]+: /$example: /; s/: \([a-z0-9-]+\) /: (a container) /" || true
 done | sort -u > "$work/findings.txt"
 
 # The listed divergences: the backquoted first column of the table.
