@@ -434,11 +434,18 @@ func TestRenderDirJSON(t *testing.T) {
 // its Deployment.
 func applyOrderCheck(t *testing.T, objs []map[string]any) {
 	t.Helper()
-	rank := map[string]int{"Namespace": 0, "PodDisruptionBudget": 1, "Service": 2, "Ingress": 3, "Deployment": 3, "HorizontalPodAutoscaler": 3}
+	rank := map[string]int{"Namespace": 0, "PodDisruptionBudget": 1, "ServiceAccount": 1, "Service": 2, "Ingress": 3, "Deployment": 3, "HorizontalPodAutoscaler": 3}
 	last := 0
 	// What binds the Service to a target group: an Ingress, or the Service
 	// itself when it is of type LoadBalancer (nlb).
 	ingress := map[string]bool{}
+	accounts := map[string]bool{} // namespace/name of the ServiceAccounts so far
+	rendered := map[string]bool{} // every rendered ServiceAccount (others exist already)
+	for _, o := range objs {
+		if o["kind"] == "ServiceAccount" {
+			rendered[get(t, o, "metadata", "namespace").(string)+"/"+get(t, o, "metadata", "name").(string)] = true
+		}
+	}
 	for _, o := range objs {
 		k, _ := o["kind"].(string)
 		r, ok := rank[k]
@@ -453,6 +460,8 @@ func applyOrderCheck(t *testing.T, objs []map[string]any) {
 		id := strings.TrimPrefix(strings.TrimPrefix(objectID(t, o), "Ingress "), "Deployment ")
 		id = strings.TrimPrefix(id, "Service ")
 		switch k {
+		case "ServiceAccount":
+			accounts[get(t, o, "metadata", "namespace").(string)+"/"+get(t, o, "metadata", "name").(string)] = true
 		case "Ingress":
 			ingress[id] = true
 		case "Service":
@@ -462,6 +471,9 @@ func applyOrderCheck(t *testing.T, objs []map[string]any) {
 		case "Deployment":
 			if !ingress[id] {
 				t.Errorf("Deployment %s before its Ingress or load-balanced Service", id)
+			}
+			if sa, _ := get(t, o, "spec", "template", "spec").(map[string]any)["serviceAccountName"].(string); rendered[get(t, o, "metadata", "namespace").(string)+"/"+sa] && !accounts[get(t, o, "metadata", "namespace").(string)+"/"+sa] {
+				t.Errorf("Deployment %s before its ServiceAccount %s", id, sa)
 			}
 		}
 	}
