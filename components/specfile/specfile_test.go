@@ -768,8 +768,8 @@ func TestDirectoryWithExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(docs) != 7 {
-		t.Errorf("got %d documents from ../../examples, want 7 (basic 1, shared-alb 2, platform-defaults 2, nlb 1, autoscaling 1)", len(docs))
+	if len(docs) != 8 {
+		t.Errorf("got %d documents from ../../examples, want 8 (basic 1, shared-alb 2, platform-defaults 2, nlb 1, autoscaling 1, real-app 1)", len(docs))
 	}
 }
 
