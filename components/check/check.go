@@ -107,20 +107,106 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 	s := &service{checker: c, o: o, d: o.Deployment, dn: "Deployment/" + o.Deployment.Name, svc: o.Service, pdb: o.PDB, lb: lb}
 	s.ch.Namespace, s.ch.Name = s.d.Namespace, s.d.Name
 	s.readFacts()
-	if n := len(s.d.Spec.Template.Spec.Containers); n != 1 {
-		c.fail(s.dn, "shape", "want 1 container, got %d", n)
+	ctr, ok := appContainer(s.d.Spec.Template.Spec.Containers)
+	if !ok {
+		c.fail(s.dn, "shape", "no container named %q (and more than one container)", manifests.ContainerName)
 		return s.ch, c.out
 	}
-	s.ctr = s.d.Spec.Template.Spec.Containers[0]
+	s.ctr = ctr
 	s.readPod()
 	s.readTargetGroup()
 	s.drainChain()
+	s.sidecarChain()
 	s.wayIn()
 	s.probes()
 	s.keepAlive()
 	s.selection()
 	s.autoscaling()
 	return s.ch, c.out
+}
+
+// appContainer is the container named "app", or the only one.
+func appContainer(cs []corev1.Container) (corev1.Container, bool) {
+	for _, c := range cs {
+		if c.Name == manifests.ContainerName {
+			return c, true
+		}
+	}
+	if len(cs) == 1 {
+		return cs[0], true
+	}
+	return corev1.Container{}, false
+}
+
+// preStopSeconds reads a sleep preStop hook: the sleep action or `sleep N`.
+func preStopSeconds(c corev1.Container) (int, bool) {
+	if c.Lifecycle == nil || c.Lifecycle.PreStop == nil {
+		return 0, true
+	}
+	h := c.Lifecycle.PreStop
+	switch {
+	case h.Sleep != nil:
+		return int(h.Sleep.Seconds), true
+	case h.Exec != nil && len(h.Exec.Command) == 2 && h.Exec.Command[0] == "sleep":
+		n, err := strconv.Atoi(h.Exec.Command[1])
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// sidecarChain checks rule 4 with the sidecars the Deployment's facts
+// list: a classic sidecar on the request path sleeps until the app has
+// drained, and the grace period outlasts the regular containers and then
+// the native sidecars, stopped one after another.
+func (s *service) sidecarChain() {
+	facts := s.d.Annotations[manifests.AnnSidecarShutdown]
+	if facts == "" {
+		return
+	}
+	onPath := map[string]bool{}
+	for _, n := range strings.Split(s.d.Annotations[manifests.AnnSidecarsOnPath], ",") {
+		onPath[n] = n != ""
+	}
+	pod := s.d.Spec.Template.Spec
+	P, S, G := s.ch.PreStopSleepSeconds, s.ch.ShutdownSeconds, s.ch.TerminationGracePeriodSeconds
+	mainEnd, native := P+S, 0
+	for _, f := range strings.Split(facts, ",") {
+		name, v, _ := strings.Cut(f, "=")
+		shutdown, err := strconv.Atoi(v)
+		if err != nil {
+			s.fail(s.dn, "facts", "sidecar shutdown %q is not name=seconds", f)
+			continue
+		}
+		if c, ok := containerNamed(pod.InitContainers, name); ok && c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			native += shutdown
+			continue
+		}
+		c, ok := containerNamed(pod.Containers, name)
+		if !ok {
+			s.fail(s.dn, "facts", "sidecar %s is neither a native sidecar nor a container of the pod", name)
+			continue
+		}
+		pre, ok := preStopSeconds(c)
+		if !ok {
+			s.fail(s.dn, "4", "sidecar %s's preStop hook is neither a sleep action nor `sleep N`", name)
+		}
+		if onPath[name] && pre < P+S {
+			s.fail(s.dn, "4", "sidecar %s is on the request path but its preStop %d < preStop %d + shutdown %d = %d: it stops passing requests while the app drains", name, pre, P, S, P+S)
+		}
+		mainEnd = max(mainEnd, pre+shutdown)
+	}
+	if end := mainEnd + native; G <= end {
+		s.fail(s.dn, "4", "grace period %d ≤ %d, when the last sidecar has stopped (regular containers until %d, then native sidecars %d s)", G, end, mainEnd, native)
+	}
+}
+
+func containerNamed(cs []corev1.Container, name string) (corev1.Container, bool) {
+	for _, c := range cs {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return corev1.Container{}, false
 }
 
 // readFacts reads the zds.dev/* facts the timings derive from.

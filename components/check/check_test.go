@@ -513,3 +513,52 @@ func TestAcceptedAutoscalingSpecsPassTheChecker(t *testing.T) {
 		})
 	}
 }
+
+// Rule 4 with sidecars, read back from the objects: a grace period the
+// native sidecars outlast, and a classic proxy that stops before the app
+// has drained, are caught.
+func TestSidecarChainIsChecked(t *testing.T) {
+	s := spectest.Base()
+	s.Sidecars = []spec.Sidecar{
+		{Name: "proxy", Image: "ghcr.io/acme/proxy:1", ShutdownSeconds: ptr(5), OnRequestPath: true, Classic: true},
+		{Name: "logs", Image: "ghcr.io/acme/logs:1", ShutdownSeconds: ptr(10)},
+	}
+	build := func() *manifests.Objects {
+		r, err := service.Resolve("web", s, spec.Inputs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return service.Build(r)
+	}
+	if _, v := check.Objects(build()); len(v) > 0 {
+		t.Fatalf("the built objects break rules: %v", v)
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(o *manifests.Objects)
+		words  string
+	}{
+		{"a grace period the sidecars outlast", func(o *manifests.Objects) {
+			g := int64(*o.Deployment.Spec.Template.Spec.TerminationGracePeriodSeconds - 10)
+			o.Deployment.Spec.Template.Spec.TerminationGracePeriodSeconds = &g
+		}, "when the last sidecar has stopped"},
+		{"a classic proxy stopping early", func(o *manifests.Objects) {
+			o.Deployment.Spec.Template.Spec.Containers[1].Lifecycle.PreStop.Sleep.Seconds = 5
+		}, "on the request path"},
+		{"a native sidecar run as a plain init container", func(o *manifests.Objects) {
+			o.Deployment.Spec.Template.Spec.InitContainers[0].RestartPolicy = nil
+		}, "neither a native sidecar"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := build()
+			tc.mutate(o)
+			_, v := check.Objects(o)
+			for _, x := range v {
+				if strings.Contains(x.String(), tc.words) {
+					return
+				}
+			}
+			t.Errorf("not caught: %v", v)
+		})
+	}
+}

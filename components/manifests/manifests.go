@@ -8,8 +8,10 @@
 package manifests
 
 import (
+	"fmt"
 	"maps"
 	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -34,6 +36,10 @@ const (
 	AnnPropagationSeconds = "zds.dev/propagation-seconds"
 	AnnIdleTimeoutSeconds = "zds.dev/idle-timeout-seconds"
 	AnnKeepAliveSeconds   = "zds.dev/keep-alive-timeout-seconds"
+	// AnnSidecarShutdown lists each sidecar's shutdown time, "name=S,...",
+	// and AnnSidecarsOnPath the ones on the request path, "name,...".
+	AnnSidecarShutdown = "zds.dev/sidecar-shutdown-seconds"
+	AnnSidecarsOnPath  = "zds.dev/sidecars-on-request-path"
 
 	// AnnSkipAwait is pulumi-kubernetes' switch to not wait for a resource.
 	AnnSkipAwait = "pulumi.com/skipAwait"
@@ -232,8 +238,8 @@ func deployment(r *spec.Resolved) *appsv1.Deployment {
 						RunAsNonRoot:   ptr(true),
 						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 					},
-					InitContainers:            initContainers(s),
-					Containers:                []corev1.Container{container(r)},
+					InitContainers:            append(initContainers(s), sidecars(r, true)...),
+					Containers:                append([]corev1.Container{container(r)}, sidecars(r, false)...),
 					TopologySpreadConstraints: spread(s),
 					Volumes:                   volumes(s),
 					ImagePullSecrets:          s.Pod.ImagePullSecrets,
@@ -262,6 +268,19 @@ func deploymentMeta(r *spec.Resolved) metav1.ObjectMeta {
 	if k := s.App.KeepAliveTimeoutSeconds; k != nil {
 		m.Annotations[AnnKeepAliveSeconds] = strconv.Itoa(*k)
 	}
+	if len(s.Sidecars) > 0 {
+		var shutdown, onPath []string
+		for _, sc := range s.Sidecars {
+			shutdown = append(shutdown, fmt.Sprintf("%s=%d", sc.Name, *sc.ShutdownSeconds))
+			if sc.OnRequestPath {
+				onPath = append(onPath, sc.Name)
+			}
+		}
+		m.Annotations[AnnSidecarShutdown] = strings.Join(shutdown, ",")
+		if len(onPath) > 0 {
+			m.Annotations[AnnSidecarsOnPath] = strings.Join(onPath, ",")
+		}
+	}
 	return m
 }
 
@@ -282,10 +301,7 @@ func container(r *spec.Resolved) corev1.Container {
 	if s.Liveness.Enabled {
 		liveness = kubeletProbe(httpGet(s.Liveness.Path), t.Liveness)
 	}
-	preStop := &corev1.LifecycleHandler{Sleep: &corev1.SleepAction{Seconds: int64(t.PreStopSleepSeconds)}}
-	if s.Pod.PreStopHook == "exec" {
-		preStop = &corev1.LifecycleHandler{Exec: &corev1.ExecAction{Command: []string{"sleep", strconv.Itoa(t.PreStopSleepSeconds)}}}
-	}
+	preStop := sleepHook(s, t.PreStopSleepSeconds)
 	c := corev1.Container{
 		Name:    ContainerName,
 		Image:   s.Image,
@@ -330,6 +346,46 @@ func initContainers(s spec.ServiceSpec) []corev1.Container {
 		})
 	}
 	return out
+}
+
+// sidecars are the native sidecars (init containers with restartPolicy
+// Always, after the other init containers) or the classic ones (regular
+// containers after the app, with the derived preStop sleep).
+func sidecars(r *spec.Resolved, native bool) []corev1.Container {
+	s := r.Spec
+	var out []corev1.Container
+	for i, sc := range s.Sidecars {
+		if sc.Classic == native {
+			continue
+		}
+		c := corev1.Container{
+			Name:            sc.Name,
+			Image:           sc.Image,
+			Command:         sc.Command,
+			Args:            sc.Args,
+			Env:             envVars(sc.Env),
+			EnvFrom:         sc.EnvFrom,
+			Resources:       resources(sc.Resources),
+			SecurityContext: securityContext(s),
+			VolumeMounts:    append([]corev1.VolumeMount{{Name: TmpVolume, MountPath: spec.TmpMountPath}}, sc.VolumeMounts...),
+		}
+		if native {
+			c.RestartPolicy = ptr(corev1.ContainerRestartPolicyAlways)
+		} else if p := r.Timing.Sidecars[i].PreStopSleepSeconds; p > 0 {
+			c.Lifecycle = &corev1.Lifecycle{PreStop: sleepHook(s, p)}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// sleepHook sleeps for seconds: the native sleep action, or `sleep` from
+// the image (pod.preStopHook: exec).
+func sleepHook(s spec.ServiceSpec, seconds int) *corev1.LifecycleHandler {
+	if s.Pod.PreStopHook == "exec" {
+		return &corev1.LifecycleHandler{Exec: &corev1.ExecAction{Command: []string{"sleep", strconv.Itoa(seconds)}}}
+	}
+	return &corev1.LifecycleHandler{Sleep: &corev1.SleepAction{Seconds: int64(seconds)}}
 }
 
 // securityContext is every container's: no privilege escalation, no

@@ -24,6 +24,7 @@ const (
 
 	DefaultScaleDownStabilizationSeconds = 300
 	DefaultInitMaxSeconds                = 30
+	DefaultSidecarShutdownSeconds        = 5
 )
 
 // MaxReplicas is the most pods the service runs outside a rollout:
@@ -65,6 +66,7 @@ func (s ServiceSpec) MinReplicas() int {
 //     healthCheck.successCodes: "200"
 //   - liveness.path: healthCheck.path
 //   - initContainers[].resources: as the app's; initContainers[].maxSeconds: 30
+//   - sidecars[].resources: as the app's; sidecars[].shutdownSeconds: 5
 //   - app.shutdownSeconds: app.maxRequestSeconds; app.startupSeconds: 30
 //   - loadBalancer.kind: "alb"
 //   - rollout.maxSurge: ceil(replicas / 4) (autoscaling: maxReplicas / 4), at
@@ -101,6 +103,10 @@ func (s ServiceSpec) WithDefaults(name string) ServiceSpec {
 	for i := range s.InitContainers {
 		defaultResources(&s.InitContainers[i].Resources)
 		setIntPtr(&s.InitContainers[i].MaxSeconds, DefaultInitMaxSeconds)
+	}
+	for i := range s.Sidecars {
+		defaultResources(&s.Sidecars[i].Resources)
+		setIntPtr(&s.Sidecars[i].ShutdownSeconds, DefaultSidecarShutdownSeconds)
 	}
 
 	setString(&s.LoadBalancer.Kind, DefaultKind)

@@ -78,6 +78,7 @@ var timingFields = map[timing.Input]*field.Path{
 	timing.InGrace:       field.NewPath("spec", "timing", "terminationGracePeriodSeconds"),
 	timing.InReplicas:    field.NewPath("spec", "replicas"),
 	timing.InMaxSurge:    field.NewPath("spec", "rollout", "maxSurge"),
+	timing.InSidecars:    field.NewPath("spec", "sidecars"),
 }
 
 // timingWords turns the timing model's {input} references into the spec's
@@ -97,11 +98,27 @@ func TimingErrors(errs field.ErrorList) field.ErrorList {
 	out := make(field.ErrorList, len(errs))
 	for i, e := range errs {
 		m := *e
-		if p, ok := timingFields[timing.Input(e.Field)]; ok {
-			m.Field = p.String()
+		// The input, or an element of it (sidecars[0].preStopSleepSeconds).
+		for in, p := range timingFields {
+			if rest, ok := strings.CutPrefix(e.Field, string(in)); ok && (rest == "" || rest[0] == '[' || rest[0] == '.') {
+				m.Field = p.String() + rest
+			}
 		}
 		m.Detail = timingWords.Replace(e.Detail)
 		out[i] = &m
+	}
+	return out
+}
+
+// timingSidecars are the sidecars as the timing model sees them.
+func (s ServiceSpec) timingSidecars() []timing.Sidecar {
+	var out []timing.Sidecar
+	for _, sc := range s.Sidecars {
+		shutdown := DefaultSidecarShutdownSeconds
+		if sc.ShutdownSeconds != nil {
+			shutdown = *sc.ShutdownSeconds
+		}
+		out = append(out, timing.Sidecar{Name: sc.Name, ShutdownSeconds: shutdown, OnRequestPath: sc.OnRequestPath, Native: !sc.Classic, PreStopSleepSeconds: sc.PreStopSleepSeconds})
 	}
 	return out
 }
@@ -131,6 +148,7 @@ func (s ServiceSpec) TimingInputs(p timing.Profile) timing.Inputs {
 		ShutdownSeconds:         *s.App.ShutdownSeconds,
 		StartupSeconds:          *s.App.StartupSeconds,
 		InitSeconds:             s.InitSeconds(),
+		Sidecars:                s.timingSidecars(),
 		KeepAliveTimeoutSeconds: s.App.KeepAliveTimeoutSeconds,
 		PropagationSeconds:      *s.LoadBalancer.PropagationSeconds,
 		IdleTimeoutSeconds:      idle,

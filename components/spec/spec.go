@@ -65,6 +65,11 @@ type ServiceSpec struct {
 	// app starts (e.g. a schema migration), with the app's security
 	// context. Their maxSeconds count in the rollout deadlines.
 	InitContainers []InitContainer `json:"initContainers,omitempty"`
+	// Sidecars run beside the app for its whole life (a proxy, a log
+	// shipper), as native sidecars by default: Kubernetes (≥ 1.29) starts
+	// them before the app and stops them after it. Their shutdown counts in
+	// the grace period.
+	Sidecars []Sidecar `json:"sidecars,omitempty"`
 	// Resources are the container's requests and limits.
 	Resources Resources `json:"resources,omitempty"`
 	// HealthCheck is the HTTP endpoint used by both the readiness probe and
@@ -116,6 +121,44 @@ type EnvVar struct {
 	// resource of the container (resourceFieldRef), as in the Kubernetes
 	// API. zds reads no values: the output holds only the references.
 	ValueFrom *corev1.EnvVarSource `json:"valueFrom,omitempty"`
+}
+
+// Sidecar is a container beside the app, part of the termination chain.
+type Sidecar struct {
+	// Name of the container, a DNS-1123 label; not "app" nor an init
+	// container's.
+	Name string `json:"name"`
+	// Image of the container. Required.
+	Image string `json:"image"`
+	// Command overrides the image's entrypoint.
+	Command []string `json:"command,omitempty"`
+	// Args overrides the image's command arguments.
+	Args []string `json:"args,omitempty"`
+	// Env sets environment variables, as the app's env.
+	Env []EnvVar `json:"env,omitempty"`
+	// EnvFrom sets variables from ConfigMaps and Secrets, as the app's.
+	EnvFrom []corev1.EnvFromSource `json:"envFrom,omitempty"`
+	// VolumeMounts mount the pod's volumes, as the app's.
+	VolumeMounts []corev1.VolumeMount `json:"volumeMounts,omitempty"`
+	// Resources are the container's requests and limits; defaulted as the
+	// app's.
+	Resources Resources `json:"resources,omitempty"`
+	// ShutdownSeconds is the most the sidecar takes from SIGTERM to exit.
+	// The grace period covers it. Defaults to 5.
+	ShutdownSeconds *int `json:"shutdownSeconds,omitempty" jsonschema:"minimum=0,maximum=3600,default=5"`
+	// OnRequestPath says requests reach the app through this sidecar (a
+	// proxy in front of it): it must serve until the app has drained. A
+	// native sidecar does by construction; a classic one gets the preStop
+	// sleep P + S. Defaults to false.
+	OnRequestPath bool `json:"onRequestPath,omitempty"`
+	// Classic runs the sidecar as a second regular container, for clusters
+	// older than Kubernetes 1.29: it then gets SIGTERM when its own preStop
+	// ends, whatever the app is doing. Defaults to false (native).
+	Classic bool `json:"classic,omitempty"`
+	// PreStopSleepSeconds pins a classic sidecar's preStop sleep; on the
+	// request path it must be at least P + S. Derived: P + S on the request
+	// path, none otherwise. Not for native sidecars.
+	PreStopSleepSeconds *int `json:"preStopSleepSeconds,omitempty" jsonschema:"minimum=1,maximum=10800"`
 }
 
 // Patch is a strategic-merge patch of one built object.

@@ -114,8 +114,9 @@ func (s ServiceSpec) validateServiceAccount(root *field.Path) field.ErrorList {
 	return errs
 }
 
-// validateInitContainers checks each init container as the app: names,
-// image, variables, mounts, resources.
+// validateInitContainers checks each init container and sidecar as the
+// app: names (unique among every container), image, variables, mounts,
+// resources; and the sidecars' own timings.
 func (s ServiceSpec) validateInitContainers(root *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	volumes := map[string]bool{TmpVolumeName: true}
@@ -125,49 +126,70 @@ func (s ServiceSpec) validateInitContainers(root *field.Path) field.ErrorList {
 	seen := map[string]bool{}
 	for i, c := range s.InitContainers {
 		p := root.Child("initContainers").Index(i)
-		switch {
-		case c.Name == "app":
-			errs = append(errs, field.Invalid(p.Child("name"), c.Name, `"app" is the app container's name: choose another`))
-		case seen[c.Name]:
-			errs = append(errs, field.Duplicate(p.Child("name"), c.Name))
-		default:
-			for _, msg := range validation.IsDNS1123Label(c.Name) {
-				errs = append(errs, field.Invalid(p.Child("name"), c.Name, msg))
-			}
-		}
-		seen[c.Name] = true
-		if c.Image == "" {
-			errs = append(errs, field.Required(p.Child("image"), "set the container image"))
-		} else if strings.ContainsAny(c.Image, " \t\n") {
-			errs = append(errs, field.Invalid(p.Child("image"), c.Image, "must not contain white space"))
-		}
-		errs = append(errs, envNames(p.Child("env"), c.Env)...)
-		for j, e := range c.Env {
-			if e.ValueFrom != nil {
-				errs = append(errs, envSource(p.Child("env").Index(j), e)...)
-			}
-		}
-		for j, e := range c.EnvFrom {
-			errs = append(errs, envFrom(p.Child("envFrom").Index(j), e)...)
-		}
-		for j, m := range c.VolumeMounts {
-			mp := p.Child("volumeMounts").Index(j)
-			if !volumes[m.Name] || m.Name == TmpVolumeName {
-				errs = append(errs, field.NotFound(mp.Child("name"), m.Name))
-				errs[len(errs)-1].Detail = "mount a volume listed in spec.volumes"
-			}
-			if !path.IsAbs(m.MountPath) {
-				errs = append(errs, field.Invalid(mp.Child("mountPath"), m.MountPath, "must be an absolute path"))
-			} else if path.Clean(m.MountPath) == TmpMountPath {
-				errs = append(errs, field.Invalid(mp.Child("mountPath"), m.MountPath, "/tmp is zds's own writable directory: mount elsewhere"))
-			}
-		}
-		errs = quantities(errs, p.Child("resources"), c.Resources)
+		errs = append(errs, extraContainer(p, c.Name, c.Image, c.Env, c.EnvFrom, c.VolumeMounts, c.Resources, volumes, seen)...)
 		if v := c.MaxSeconds; v != nil && (*v < 1 || *v > 3600) {
 			errs = append(errs, field.Invalid(p.Child("maxSeconds"), *v, "must be between 1 and 3600 seconds"))
 		}
 	}
+	for i, c := range s.Sidecars {
+		p := root.Child("sidecars").Index(i)
+		errs = append(errs, extraContainer(p, c.Name, c.Image, c.Env, c.EnvFrom, c.VolumeMounts, c.Resources, volumes, seen)...)
+		if v := c.ShutdownSeconds; v != nil && (*v < 0 || *v > 3600) {
+			errs = append(errs, field.Invalid(p.Child("shutdownSeconds"), *v, "must be between 0 and 3600 seconds"))
+		}
+		if v := c.PreStopSleepSeconds; v != nil {
+			if !c.Classic {
+				errs = append(errs, field.Forbidden(p.Child("preStopSleepSeconds"), "a native sidecar needs no preStop: Kubernetes stops it after the app has exited; remove it, or set classic: true"))
+			} else if *v < 1 || *v > 10800 {
+				errs = append(errs, field.Invalid(p.Child("preStopSleepSeconds"), *v, "must be between 1 and 10800 seconds"))
+			}
+		}
+	}
 	return errs
+}
+
+// extraContainer checks a container beside the app: its name is its own,
+// and its variables and mounts are as the app's must be.
+func extraContainer(p *field.Path, name, image string, env []EnvVar, from []corev1.EnvFromSource, mounts []corev1.VolumeMount, res Resources, volumes, seen map[string]bool) field.ErrorList {
+	var errs field.ErrorList
+	switch {
+	case name == "app":
+		errs = append(errs, field.Invalid(p.Child("name"), name, `"app" is the app container's name: choose another`))
+	case seen[name]:
+		errs = append(errs, field.Duplicate(p.Child("name"), name))
+	default:
+		for _, msg := range validation.IsDNS1123Label(name) {
+			errs = append(errs, field.Invalid(p.Child("name"), name, msg))
+		}
+	}
+	seen[name] = true
+	if image == "" {
+		errs = append(errs, field.Required(p.Child("image"), "set the container image"))
+	} else if strings.ContainsAny(image, " \t\n") {
+		errs = append(errs, field.Invalid(p.Child("image"), image, "must not contain white space"))
+	}
+	errs = append(errs, envNames(p.Child("env"), env)...)
+	for j, e := range env {
+		if e.ValueFrom != nil {
+			errs = append(errs, envSource(p.Child("env").Index(j), e)...)
+		}
+	}
+	for j, e := range from {
+		errs = append(errs, envFrom(p.Child("envFrom").Index(j), e)...)
+	}
+	for j, m := range mounts {
+		mp := p.Child("volumeMounts").Index(j)
+		if !volumes[m.Name] || m.Name == TmpVolumeName {
+			errs = append(errs, field.NotFound(mp.Child("name"), m.Name))
+			errs[len(errs)-1].Detail = "mount a volume listed in spec.volumes"
+		}
+		if !path.IsAbs(m.MountPath) {
+			errs = append(errs, field.Invalid(mp.Child("mountPath"), m.MountPath, "must be an absolute path"))
+		} else if path.Clean(m.MountPath) == TmpMountPath {
+			errs = append(errs, field.Invalid(mp.Child("mountPath"), m.MountPath, "/tmp is zds's own writable directory: mount elsewhere"))
+		}
+	}
+	return quantities(errs, p.Child("resources"), res)
 }
 
 // objectName checks the name of a Secret, ConfigMap or other object.

@@ -142,6 +142,18 @@ func TestWorkloadFieldsAreValidated(t *testing.T) {
 		}, []wantErr{{"spec.initContainers[0].env[0].valueFrom.secretKeyRef.name", "name the object"}}},
 		{"an init container running 0 s", func(s *spec.ServiceSpec) { z := 0; s.InitContainers[0].MaxSeconds = &z },
 			[]wantErr{{"spec.initContainers[0].maxSeconds", "between 1 and 3600"}}},
+		{"a native and a classic sidecar", func(s *spec.ServiceSpec) {
+			s.Sidecars = []spec.Sidecar{{Name: "proxy", Image: "envoy:1", OnRequestPath: true}, {Name: "logs", Image: "fluent-bit:3", Classic: true, PreStopSleepSeconds: intPtr(10)}}
+		}, nil},
+		{"a sidecar named like the init container", func(s *spec.ServiceSpec) {
+			s.Sidecars = []spec.Sidecar{{Name: "migrate", Image: "envoy:1"}}
+		}, []wantErr{{"spec.sidecars[0].name", "Duplicate"}}},
+		{"a preStop on a native sidecar", func(s *spec.ServiceSpec) {
+			s.Sidecars = []spec.Sidecar{{Name: "proxy", Image: "envoy:1", PreStopSleepSeconds: intPtr(30)}}
+		}, []wantErr{{"spec.sidecars[0].preStopSleepSeconds", "native sidecar needs no preStop"}}},
+		{"a sidecar shutting down for hours", func(s *spec.ServiceSpec) {
+			s.Sidecars = []spec.Sidecar{{Name: "proxy", Image: "envoy:1", ShutdownSeconds: intPtr(7200)}}
+		}, []wantErr{{"spec.sidecars[0].shutdownSeconds", "between 0 and 3600"}}},
 		{"an IRSA service account", func(s *spec.ServiceSpec) {
 			s.ServiceAccount = spec.ServiceAccount{Create: true, Annotations: map[string]string{spec.IRSARoleAnnotation: "arn:aws:iam::123456789012:role/web"}}
 		}, nil},

@@ -17,8 +17,53 @@ const Rule1ChangeNote = "rule 1 was D ≥ R before zds v0.2.0 and now also cover
 // chain is the termination chain: D, P and G with the steps that explain
 // them.
 type chain struct {
-	D, P, G int
-	steps   []Step
+	D, P, G  int
+	sidecars []SidecarResult
+	steps    []Step
+}
+
+// sidecarTail is what the sidecars add after the app: the classic ones end
+// at their preStop (P + S on the request path) plus their shutdown, the
+// regular containers' end is the latest of those and the app's P + S, and
+// the native sidecars stop after it, one after another.
+type sidecarTail struct {
+	results []SidecarResult
+	// mainEnd is when the last regular container has exited; end, when
+	// the last sidecar has.
+	mainEnd, end int
+	// extra is end − (P + S) for the P the tail was computed with.
+	extra int
+	errs  field.ErrorList
+}
+
+func tailOf(in Inputs, P int) sidecarTail {
+	S := in.ShutdownSeconds
+	t := sidecarTail{mainEnd: P + S}
+	native := 0
+	for i, sc := range in.Sidecars {
+		res := SidecarResult{Name: sc.Name}
+		if sc.Native {
+			native += sc.ShutdownSeconds
+		} else {
+			switch {
+			case sc.PreStopSleepSeconds != nil:
+				res.PreStopSleepSeconds = *sc.PreStopSleepSeconds
+				if sc.OnRequestPath && res.PreStopSleepSeconds < P+S {
+					p := InSidecars.Path().Index(i).Child("preStopSleepSeconds")
+					t.errs = append(t.errs, field.Invalid(p, res.PreStopSleepSeconds, fmt.Sprintf(
+						"rule 4 (a sidecar on the request path outlives the app's drain): %s's preStop sleep (%d) must be at least {preStopSleepSeconds} (%d) + {shutdownSeconds} (%d) = %d, or it stops passing requests to the app while the app still drains them: raise it to at least %d, or leave it unset to have it derived",
+						sc.Name, res.PreStopSleepSeconds, P, S, P+S, P+S)))
+				}
+			case sc.OnRequestPath:
+				res.PreStopSleepSeconds = P + S
+			}
+			t.mainEnd = max(t.mainEnd, res.PreStopSleepSeconds+sc.ShutdownSeconds)
+		}
+		t.results = append(t.results, res)
+	}
+	t.end = t.mainEnd + native
+	t.extra = t.end - (P + S)
+	return t
 }
 
 // deriveChain derives D, P and G (rules 1–4), or reports every rule the
@@ -93,9 +138,16 @@ func deriveChain(in Inputs) (chain, field.ErrorList) {
 		}
 	case in.TerminationGracePeriodSeconds != nil:
 		G := *in.TerminationGracePeriodSeconds
-		D = min(dWant, G-2)
+		// What the sidecars add after P + S, for a P near L (the classic
+		// ones on the request path end S_k after the app, the native ones
+		// follow one after another).
+		room := tailOf(in, L).extra
+		D = min(dWant, G-2-room)
 		if D < dWant {
 			dFit = fmt.Sprintf("G − 2 = %d", G-2)
+			if room > 0 {
+				dFit = fmt.Sprintf("G − 2 − sidecars %d = %d", room, G-2-room)
+			}
 		}
 		// Too small a G is reported by rule 4 below, with the smallest P.
 		D = max(D, minD)
@@ -115,8 +167,17 @@ func deriveChain(in Inputs) (chain, field.ErrorList) {
 
 	// G. When P is derived it is already the smallest P the rules allow, so
 	// pFixed + S + 1 is the smallest fix.
+	tail := tailOf(in, pFixed)
+	errs = append(errs, tail.errs...)
 	var G int
-	if in.TerminationGracePeriodSeconds != nil {
+	if in.TerminationGracePeriodSeconds != nil && len(in.Sidecars) > 0 {
+		G = *in.TerminationGracePeriodSeconds
+		if G <= tail.end {
+			errs = append(errs, field.Invalid(pathGrace, G, fmt.Sprintf(
+				"rule 4 (G > P + S, then the sidecars): {terminationGracePeriodSeconds} (%d) must outlast every container: the app drains until {preStopSleepSeconds} + {shutdownSeconds} = %d, the regular containers until %d, and the native sidecars, stopped one after another after them, until %d, or SIGKILL cuts what is still draining: raise it to at least %d",
+				G, pFixed+S, tail.mainEnd, tail.end, tail.end+1)))
+		}
+	} else if in.TerminationGracePeriodSeconds != nil {
 		G = *in.TerminationGracePeriodSeconds
 		if G <= pFixed+S {
 			pre := fmt.Sprint(pFixed)
@@ -128,13 +189,13 @@ func deriveChain(in Inputs) (chain, field.ErrorList) {
 				G, pre, S, pFixed+S, pFixed+S+1)))
 		}
 	} else {
-		G = P + S + GraceBufferSeconds
+		G = P + S + tail.extra + GraceBufferSeconds
 	}
 	if len(errs) > 0 {
 		return chain{}, errs
 	}
 
-	c := chain{D: D, P: P, G: G}
+	c := chain{D: D, P: P, G: G, sidecars: tailOf(in, P).results}
 	step := func(name string, value int, pin *int, rule, formula string, args ...any) {
 		c.steps = append(c.steps, Step{Name: name, Value: value, Source: source(pin), Rule: rule, Formula: fmt.Sprintf(formula, args...)})
 	}
@@ -162,6 +223,9 @@ func deriveChain(in Inputs) (chain, field.ErrorList) {
 	if in.TerminationGracePeriodSeconds != nil {
 		step("timing.terminationGracePeriodSeconds", G, in.TerminationGracePeriodSeconds, "4: G > P + S",
 			"pinned %d > P + S = %d", G, P+S)
+	} else if extra := tailOf(in, P).extra; extra > 0 {
+		step("timing.terminationGracePeriodSeconds", G, nil, "4: G > P + S, then the sidecars",
+			"G = P + S + sidecars + %d = %d + %d + %d + %d (classic ones end after their preStop and shutdown, native ones stop one after another after the app)", GraceBufferSeconds, P, S, extra, GraceBufferSeconds)
 	} else {
 		step("timing.terminationGracePeriodSeconds", G, nil, "4: G > P + S",
 			"G = P + S + %d = %d + %d + %d", GraceBufferSeconds, P, S, GraceBufferSeconds)

@@ -68,6 +68,9 @@ type Inputs struct {
 
 	HealthCheck HealthCheck
 
+	// Sidecars are the containers beside the app, in the spec's order.
+	Sidecars []Sidecar
+
 	Replicas int // desired replicas during a rollout
 	MaxSurge int // extra pods a rollout may create at once
 
@@ -75,6 +78,32 @@ type Inputs struct {
 	DeregistrationDelaySeconds    *int // D
 	PreStopSleepSeconds           *int // P
 	TerminationGracePeriodSeconds *int // G
+}
+
+// Sidecar is a container beside the app, as far as the termination chain
+// goes. A native sidecar (an init container with restartPolicy Always,
+// Kubernetes ≥ 1.29) gets SIGTERM only once every regular container has
+// exited, the native sidecars one after another in reverse order; a
+// classic one (a second regular container) gets it after its own preStop,
+// whatever the app is doing.
+type Sidecar struct {
+	Name            string
+	ShutdownSeconds int // from SIGTERM to exit
+	// OnRequestPath: requests reach the app through it (a proxy), so it
+	// must serve until the app has drained.
+	OnRequestPath bool
+	Native        bool
+	// PreStopSleepSeconds pins a classic sidecar's preStop sleep.
+	PreStopSleepSeconds *int
+}
+
+// SidecarResult is what the derivation sets on a sidecar.
+type SidecarResult struct {
+	Name string `json:"name"`
+	// PreStopSleepSeconds of a classic sidecar: P + S on the request path
+	// (it serves until the app has drained), else 0 (no hook). Native
+	// sidecars need none.
+	PreStopSleepSeconds int `json:"preStopSleepSeconds"`
 }
 
 // HealthCheck is the load balancer's target health check (I, H, U).
@@ -99,6 +128,9 @@ type Result struct {
 	DeregistrationDelaySeconds    int `json:"deregistrationDelaySeconds"`
 	PreStopSleepSeconds           int `json:"preStopSleepSeconds"`
 	TerminationGracePeriodSeconds int `json:"terminationGracePeriodSeconds"`
+
+	// Sidecars, in the order of Inputs.Sidecars.
+	Sidecars []SidecarResult `json:"sidecars,omitempty"`
 
 	HealthCheck HealthCheck `json:"healthCheck"`
 	Readiness   Probe       `json:"readinessProbe"`
@@ -166,6 +198,7 @@ const (
 	InPreStop     Input = "preStopSleepSeconds"           // P, pinned
 	InGrace       Input = "terminationGracePeriodSeconds" // G, pinned
 	InReplicas    Input = "replicas"
+	InSidecars    Input = "sidecars"
 	InMaxSurge    Input = "maxSurge"
 )
 
@@ -173,7 +206,7 @@ const (
 var AllInputs = []Input{
 	InMaxRequest, InShutdown, InStartup, InInit, InKeepAlive, InPropagation, InIdleTimeout,
 	InInterval, InHCTimeout, InHealthy, InUnhealthy, InDereg, InPreStop, InGrace,
-	InReplicas, InMaxSurge,
+	InReplicas, InMaxSurge, InSidecars,
 }
 
 // Path is the input's field path in errors.
@@ -242,6 +275,7 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 	}
 	D, P, G := c.D, c.P, c.G
 	r.DeregistrationDelaySeconds, r.PreStopSleepSeconds, r.TerminationGracePeriodSeconds = D, P, G
+	r.Sidecars = c.sidecars
 	r.Explanation = append(r.Explanation, c.steps...)
 	r.explainKeepAlive(in)
 	hc := in.HealthCheck

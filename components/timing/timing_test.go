@@ -4,6 +4,7 @@
 package timing_test
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -891,5 +892,110 @@ func TestInitContainersLengthenEachWave(t *testing.T) {
 	}
 	if _, errs := derive(with(inputs(15, 10), func(in *timing.Inputs) { in.InitSeconds = -1 })); len(errs) != 1 || errs[0].Field != "spec.initContainers" {
 		t.Errorf("a negative init time: %v, want one error on spec.initContainers", errs)
+	}
+}
+
+// The sidecars' part of rule 4: native sidecars stop one after another
+// once every regular container has exited, a classic one on the request
+// path sleeps until the app has drained, and the grace period outlasts
+// them all. inputs(15, 10) derives D 45, P 36, so P + S = 46.
+func TestSidecarsInTheChain(t *testing.T) {
+	native := func(name string, s int) timing.Sidecar {
+		return timing.Sidecar{Name: name, ShutdownSeconds: s, Native: true}
+	}
+	classic := func(name string, s int, onPath bool, pin *int) timing.Sidecar {
+		return timing.Sidecar{Name: name, ShutdownSeconds: s, OnRequestPath: onPath, PreStopSleepSeconds: pin}
+	}
+	for _, tc := range []struct {
+		name     string
+		sidecars []timing.Sidecar
+		G        *int
+		wantG    int
+		preStops []int
+		errPath  string
+		errWords string
+	}{
+		{name: "none", wantG: 51},
+		{name: "a native proxy", sidecars: []timing.Sidecar{native("proxy", 5)}, wantG: 46 + 5 + 5, preStops: []int{0}},
+		{name: "two native sidecars stop one after another", sidecars: []timing.Sidecar{native("proxy", 5), native("logs", 3)}, wantG: 46 + 8 + 5, preStops: []int{0, 0}},
+		{name: "a classic proxy sleeps until the app has drained", sidecars: []timing.Sidecar{classic("proxy", 5, true, nil)}, wantG: 46 + 5 + 5, preStops: []int{46}},
+		{name: "a classic log shipper off the request path", sidecars: []timing.Sidecar{classic("logs", 5, false, nil)}, wantG: 51, preStops: []int{0}},
+		{name: "classic and native", sidecars: []timing.Sidecar{classic("proxy", 4, true, nil), native("logs", 3)}, wantG: 46 + 4 + 3 + 5, preStops: []int{46, 0}},
+		{name: "a pinned grace period leaves room for the sidecars", sidecars: []timing.Sidecar{native("proxy", 5)}, G: ptr(60), wantG: 60, preStops: []int{0}},
+		// D is fitted lower (40, its least) so that P + S + 10 fits in 52.
+		{name: "a tight grace period fits D around the sidecars", sidecars: []timing.Sidecar{native("proxy", 10)}, G: ptr(52), wantG: 52, preStops: []int{0}},
+		{name: "a grace period the sidecars outlast", sidecars: []timing.Sidecar{native("proxy", 10)}, G: ptr(45),
+			errPath: "spec.timing.terminationGracePeriodSeconds", errWords: "native sidecars"},
+		{name: "a classic proxy that stops before the app drained", sidecars: []timing.Sidecar{classic("proxy", 5, true, ptr(20))},
+			errPath: "spec.sidecars[0].preStopSleepSeconds", errWords: "raise it to at least 46"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := with(inputs(15, 10), func(in *timing.Inputs) { in.Sidecars = tc.sidecars; in.TerminationGracePeriodSeconds = tc.G })
+			r, errs := derive(in)
+			if tc.errPath != "" {
+				for _, e := range errs {
+					if e.Field == tc.errPath && strings.Contains(e.Error(), tc.errWords) {
+						return
+					}
+				}
+				t.Fatalf("want an error on %s containing %q, got %v", tc.errPath, tc.errWords, errs)
+			}
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			if r.TerminationGracePeriodSeconds != tc.wantG {
+				t.Errorf("G = %d, want %d", r.TerminationGracePeriodSeconds, tc.wantG)
+			}
+			for i, want := range tc.preStops {
+				if got := r.Sidecars[i].PreStopSleepSeconds; got != want {
+					t.Errorf("sidecar %s preStop %d, want %d", r.Sidecars[i].Name, got, want)
+				}
+			}
+		})
+	}
+}
+
+// For any sidecars and a pinned grace period, an accepted derivation's G
+// outlasts the last container, and a refused one is refused on rule 4.
+func TestSidecarsNeverOutlastTheGracePeriod(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 13))
+	accepted := 0
+	for range 5000 {
+		in := inputs(1+rng.IntN(60), rng.IntN(60))
+		for range 1 + rng.IntN(3) {
+			in.Sidecars = append(in.Sidecars, timing.Sidecar{Name: "s", ShutdownSeconds: rng.IntN(40), OnRequestPath: rng.IntN(2) == 0, Native: rng.IntN(2) == 0})
+		}
+		if rng.IntN(2) == 0 {
+			in.TerminationGracePeriodSeconds = ptr(1 + rng.IntN(400))
+		}
+		r, errs := derive(in)
+		if len(errs) > 0 {
+			for _, e := range errs {
+				if !strings.Contains(e.Error(), "rule 4") && !strings.Contains(e.Error(), "rule ") {
+					t.Fatalf("refused for another reason: %v", e)
+				}
+			}
+			continue
+		}
+		accepted++
+		P, S, G := r.PreStopSleepSeconds, in.ShutdownSeconds, r.TerminationGracePeriodSeconds
+		mainEnd, native := P+S, 0
+		for i, sc := range in.Sidecars {
+			if sc.Native {
+				native += sc.ShutdownSeconds
+				continue
+			}
+			pre := r.Sidecars[i].PreStopSleepSeconds
+			if sc.OnRequestPath && pre < P+S {
+				t.Fatalf("a classic proxy sleeps %d < P + S = %d: %+v", pre, P+S, in)
+			}
+			mainEnd = max(mainEnd, pre+sc.ShutdownSeconds)
+		}
+		if G <= mainEnd+native {
+			t.Fatalf("G %d ≤ %d, when the last sidecar stops: %+v", G, mainEnd+native, in)
+		}
+	}
+	if accepted < 1000 {
+		t.Fatalf("only %d of 5000 accepted: the generator is skewed", accepted)
 	}
 }

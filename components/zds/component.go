@@ -47,6 +47,7 @@ type (
 	EnvVar        = spec.EnvVar
 	Volume        = spec.Volume
 	InitContainer = spec.InitContainer
+	Sidecar       = spec.Sidecar
 
 	Patch          = spec.Patch
 	ServiceAccount = spec.ServiceAccount

@@ -87,6 +87,13 @@ func Random(rng *rand.Rand, kinds ...string) spec.ServiceSpec {
 	if rng.IntN(4) == 0 {
 		s.Pod.PreStopHook = "exec"
 	}
+	for range rng.IntN(3) {
+		// A proxy or a log shipper, native or classic.
+		s.Sidecars = append(s.Sidecars, spec.Sidecar{
+			Name: fmt.Sprintf("sidecar%d", len(s.Sidecars)), Image: "ghcr.io/acme/proxy:1",
+			ShutdownSeconds: ptr(rng.IntN(30)), OnRequestPath: rng.IntN(2) == 0, Classic: rng.IntN(2) == 0,
+		})
+	}
 	if rng.IntN(4) == 0 {
 		// A field zds does not model, through the escape hatch.
 		s.Patches = []spec.Patch{{Kind: "Deployment", Patch: map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{

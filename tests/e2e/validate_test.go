@@ -327,6 +327,12 @@ func TestVariedSpecsPassTheRealAPIServer(t *testing.T) {
 				EnvFrom:      []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}}}},
 				VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/app", ReadOnly: true}},
 			}}
+			// A native proxy on the request path and a classic log shipper:
+			// restartPolicy Always on an init container, under restricted.
+			s.Sidecars = []zds.Sidecar{
+				{Name: "proxy", Image: "ghcr.io/acme/proxy:1.0.0", OnRequestPath: true},
+				{Name: "logs", Image: "ghcr.io/acme/logs:1.0.0", Classic: true},
+			}
 			s.Pod.NodeSelector = map[string]string{"type": "kwok"}
 			s.Pod.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "web", Effect: corev1.TaintEffectNoSchedule}}
 			s.Pod.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
