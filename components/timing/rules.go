@@ -23,7 +23,7 @@ var Rules = []Rule{
 	{"3", "P + S > D: the pod outlives the target's draining window",
 		"502/504 when the process exits while the target still drains with open connections",
 		"AWS documents 5xx for targets that close connections before the delay elapses"},
-	{"4", "G > P + S: SIGKILL never cuts the drain short",
+	{"4", "G > P + S, and past every sidecar's shutdown: SIGKILL never cuts the drain short",
 		"502 for requests in flight at SIGKILL (exit 137 when the preStop outlasts the grace period)",
 		"Kubernetes pod termination semantics"},
 	{"5", "failing health checks are never relied on to stop traffic",

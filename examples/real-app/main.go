@@ -3,9 +3,10 @@
 
 // Command real-app is a production service as teams run it: its database
 // password from a Secret, its configuration file from a ConfigMap, an IAM
-// role through IRSA, a schema migration before it starts, a node group and
-// its taint, and a field zds does not model set through a patch; every
-// rule of the timing chain still holds.
+// role through IRSA, a schema migration before it starts, a log shipper
+// as a native sidecar, a node group and its taint, and a field zds does
+// not model set through a patch; every rule of the timing chain still
+// holds, the sidecar's shutdown included.
 package main
 
 import (
@@ -45,6 +46,13 @@ func program(ctx *pulumi.Context) error {
 			Name: "migrate", Image: "ghcr.io/acme/orders:3.1.0", Args: []string{"migrate"},
 			Env:        []zds.EnvVar{{Name: "DB_PASSWORD", ValueFrom: dbPassword}},
 			MaxSeconds: pulumi.IntRef(120),
+		}},
+		// A log shipper as a native sidecar: it starts before the app and
+		// stops after it, and the grace period covers its shutdown.
+		Sidecars: []zds.Sidecar{{
+			Name: "logs", Image: "cr.fluentbit.io/fluent/fluent-bit:3.2",
+			ShutdownSeconds: pulumi.IntRef(5),
+			VolumeMounts:    []corev1.VolumeMount{{Name: "config", MountPath: "/fluent-bit/etc/orders", ReadOnly: true}},
 		}},
 		ServiceAccount: zds.ServiceAccount{
 			Create:      true,
