@@ -55,7 +55,7 @@ func (s ServiceSpec) validateWorkload(root *field.Path) field.ErrorList {
 		errs = append(errs, envFrom(root.Child("envFrom").Index(i), e)...)
 	}
 	errs = append(errs, s.validateVolumes(root)...)
-	errs = append(errs, s.validateInitContainers(root)...)
+	errs = append(errs, s.validateExtraContainers(root)...)
 	pod := root.Child("pod")
 	for i, r := range s.Pod.ImagePullSecrets {
 		errs = append(errs, objectName(pod.Child("imagePullSecrets").Index(i).Child("name"), r.Name)...)
@@ -114,10 +114,10 @@ func (s ServiceSpec) validateServiceAccount(root *field.Path) field.ErrorList {
 	return errs
 }
 
-// validateInitContainers checks each init container and sidecar as the
+// validateExtraContainers checks each init container and sidecar as the
 // app: names (unique among every container), image, variables, mounts,
 // resources; and the sidecars' own timings.
-func (s ServiceSpec) validateInitContainers(root *field.Path) field.ErrorList {
+func (s ServiceSpec) validateExtraContainers(root *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	volumes := map[string]bool{TmpVolumeName: true}
 	for _, v := range s.Volumes {
