@@ -123,9 +123,7 @@ func Resolve(name string, s spec.ServiceSpec, in spec.Inputs) (*spec.Resolved, e
 	if len(d.Patches) > 0 {
 		// The patched objects must keep every rule: build and check them
 		// now, so that a bad patch is reported with the spec's problems.
-		o := manifests.Build(r)
-		m.Build(r, o)
-		if errs := applyPatches(r, o); len(errs) > 0 {
+		if _, errs := build(r, m); len(errs) > 0 {
 			return nil, &spec.InvalidError{Errors: errs}
 		}
 	}
@@ -134,16 +132,23 @@ func Resolve(name string, s spec.ServiceSpec, in spec.Inputs) (*spec.Resolved, e
 
 // Build returns the objects of a resolved service.
 func Build(r *spec.Resolved) *manifests.Objects {
-	o := manifests.Build(r)
 	m, ok := Lookup(r.Spec.LoadBalancer.Kind)
 	if !ok {
 		panic("service: Build of a spec Resolve did not return: unknown loadBalancer.kind " + r.Spec.LoadBalancer.Kind)
 	}
-	m.Build(r, o)
-	if errs := applyPatches(r, o); len(errs) > 0 {
+	o, errs := build(r, m)
+	if len(errs) > 0 {
 		panic("service: Build of a spec whose patches Resolve refused: " + errs.ToAggregate().Error())
 	}
 	return o
+}
+
+// build makes the objects: the shared ones, the mode's, then the patches
+// applied and checked.
+func build(r *spec.Resolved, m Mode) (*manifests.Objects, field.ErrorList) {
+	o := manifests.Build(r)
+	m.Build(r, o)
+	return o, applyPatches(r, o)
 }
 
 // Defaults and checks more than one kind shares.
