@@ -73,16 +73,16 @@ func intFields() []intField {
 	return out
 }
 
-// schemaBounds reads minimum and maximum of a path below the document's spec
-// from the generated JSON Schema, following $refs.
-func schemaBounds(t *testing.T, path string) (lo, hi *int64) {
+// schemaDefs returns the generated schema's definitions and a function that
+// follows $refs to the node they name.
+func schemaDefs(t *testing.T) (map[string]any, func(map[string]any) map[string]any) {
 	t.Helper()
 	var root map[string]any
 	if err := json.Unmarshal(schema.JSON, &root); err != nil {
 		t.Fatal(err)
 	}
 	defs := root["$defs"].(map[string]any)
-	deref := func(n map[string]any) map[string]any {
+	return defs, func(n map[string]any) map[string]any {
 		for {
 			ref, ok := n["$ref"].(string)
 			if !ok {
@@ -91,6 +91,13 @@ func schemaBounds(t *testing.T, path string) (lo, hi *int64) {
 			n = defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
 		}
 	}
+}
+
+// schemaBounds reads minimum and maximum of a path below the document's spec
+// from the generated JSON Schema, following $refs.
+func schemaBounds(t *testing.T, path string) (lo, hi *int64) {
+	t.Helper()
+	defs, deref := schemaDefs(t)
 	node := deref(defs["ServiceSpec"].(map[string]any))
 	for _, seg := range strings.Split(path, ".") {
 		props, _ := deref(node)["properties"].(map[string]any)
@@ -186,20 +193,7 @@ func TestEveryIntegerFieldIsBoundedTheSameInSchemaAndValidation(t *testing.T) {
 // spec, by dotted path, following $refs.
 func schemaDefaults(t *testing.T) map[string]any {
 	t.Helper()
-	var root map[string]any
-	if err := json.Unmarshal(schema.JSON, &root); err != nil {
-		t.Fatal(err)
-	}
-	defs := root["$defs"].(map[string]any)
-	deref := func(n map[string]any) map[string]any {
-		for {
-			ref, ok := n["$ref"].(string)
-			if !ok {
-				return n
-			}
-			n = defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
-		}
-	}
+	defs, deref := schemaDefs(t)
 	out := map[string]any{}
 	var walk func(n map[string]any, path string)
 	walk = func(n map[string]any, path string) {
