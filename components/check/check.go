@@ -127,10 +127,8 @@ func Objects(o *manifests.Objects) (Chain, []Violation) {
 
 // appContainer is the container named "app", or the only one.
 func appContainer(cs []corev1.Container) (corev1.Container, bool) {
-	for _, c := range cs {
-		if c.Name == manifests.ContainerName {
-			return c, true
-		}
+	if c, ok := containerNamed(cs, manifests.ContainerName); ok {
+		return c, true
 	}
 	if len(cs) == 1 {
 		return cs[0], true
@@ -138,20 +136,25 @@ func appContainer(cs []corev1.Container) (corev1.Container, bool) {
 	return corev1.Container{}, false
 }
 
-// preStopSeconds reads a sleep preStop hook: the sleep action or `sleep N`.
-func preStopSeconds(c corev1.Container) (int, bool) {
+// preStopSleep reads a container's preStop hook as a sleep: the sleep
+// action or `sleep N`. hooked is false without a hook; problem says what is
+// wrong with a hook that is no such sleep.
+func preStopSleep(c corev1.Container) (seconds int, hooked bool, problem string) {
 	if c.Lifecycle == nil || c.Lifecycle.PreStop == nil {
-		return 0, true
+		return 0, false, ""
 	}
 	h := c.Lifecycle.PreStop
 	switch {
 	case h.Sleep != nil:
-		return int(h.Sleep.Seconds), true
+		return int(h.Sleep.Seconds), true, ""
 	case h.Exec != nil && len(h.Exec.Command) == 2 && h.Exec.Command[0] == "sleep":
 		n, err := strconv.Atoi(h.Exec.Command[1])
-		return n, err == nil
+		if err != nil {
+			return 0, true, fmt.Sprintf("preStop exec sleep %q is not a number of seconds", h.Exec.Command[1])
+		}
+		return n, true, ""
 	}
-	return 0, false
+	return 0, true, "preStop hook is neither a sleep action nor `sleep N`"
 }
 
 // sidecarChain checks rule 4 with the sidecars the Deployment's facts
@@ -186,9 +189,9 @@ func (s *service) sidecarChain() {
 			s.fail(s.dn, "facts", "sidecar %s is neither a native sidecar nor a container of the pod", name)
 			continue
 		}
-		pre, ok := preStopSeconds(c)
-		if !ok {
-			s.fail(s.dn, "4", "sidecar %s's preStop hook is neither a sleep action nor `sleep N`", name)
+		pre, _, problem := preStopSleep(c)
+		if problem != "" {
+			s.fail(s.dn, "4", "sidecar %s's %s", name, problem)
 		}
 		if onPath[name] && pre < P+S {
 			s.fail(s.dn, "4", "sidecar %s is on the request path but its preStop %d < preStop %d + shutdown %d = %d: it stops passing requests while the app drains", name, pre, P, S, P+S)
@@ -232,20 +235,14 @@ func (s *service) readPod() {
 	} else {
 		s.ch.TerminationGracePeriodSeconds = int(*pod.TerminationGracePeriodSeconds)
 	}
+	n, hooked, problem := preStopSleep(ctr)
 	switch {
-	case ctr.Lifecycle == nil || ctr.Lifecycle.PreStop == nil:
+	case !hooked:
 		s.fail(dn, "2", "no preStop hook: SIGTERM arrives while the load balancer still routes to the pod")
-	case ctr.Lifecycle.PreStop.Sleep != nil:
-		s.ch.PreStopSleepSeconds = int(ctr.Lifecycle.PreStop.Sleep.Seconds)
-	case ctr.Lifecycle.PreStop.Exec != nil && len(ctr.Lifecycle.PreStop.Exec.Command) == 2 && ctr.Lifecycle.PreStop.Exec.Command[0] == "sleep":
-		n, err := strconv.Atoi(ctr.Lifecycle.PreStop.Exec.Command[1])
-		if err != nil {
-			s.fail(dn, "2", "preStop exec sleep %q is not a number of seconds", ctr.Lifecycle.PreStop.Exec.Command[1])
-		}
-		s.ch.PreStopSleepSeconds = n
-	default:
-		s.fail(dn, "2", "preStop hook is neither a sleep action nor `sleep N`")
+	case problem != "":
+		s.fail(dn, "2", "%s", problem)
 	}
+	s.ch.PreStopSleepSeconds = n
 	s.ch.MinReadySeconds = int(s.d.Spec.MinReadySeconds)
 	if s.d.Spec.ProgressDeadlineSeconds != nil {
 		s.ch.ProgressDeadlineSeconds = int(*s.d.Spec.ProgressDeadlineSeconds)
