@@ -318,7 +318,7 @@ func container(r *spec.Resolved) corev1.Container {
 		Lifecycle:       &corev1.Lifecycle{PreStop: preStop},
 		SecurityContext: securityContext(s),
 		EnvFrom:         s.EnvFrom,
-		VolumeMounts:    append([]corev1.VolumeMount{{Name: TmpVolume, MountPath: spec.TmpMountPath}}, s.VolumeMounts...),
+		VolumeMounts:    withTmp(s.VolumeMounts),
 	}
 	if *s.HealthCheck.Port != s.Port {
 		c.Ports = append(c.Ports, corev1.ContainerPort{
@@ -333,19 +333,30 @@ func container(r *spec.Resolved) corev1.Container {
 func initContainers(s spec.ServiceSpec) []corev1.Container {
 	var out []corev1.Container
 	for _, c := range s.InitContainers {
-		out = append(out, corev1.Container{
-			Name:            c.Name,
-			Image:           c.Image,
-			Command:         c.Command,
-			Args:            c.Args,
-			Env:             envVars(c.Env),
-			EnvFrom:         c.EnvFrom,
-			Resources:       resources(c.Resources),
-			SecurityContext: securityContext(s),
-			VolumeMounts:    append([]corev1.VolumeMount{{Name: TmpVolume, MountPath: spec.TmpMountPath}}, c.VolumeMounts...),
-		})
+		out = append(out, besideApp(s, c.Name, c.Image, c.Command, c.Args, c.Env, c.EnvFrom, c.VolumeMounts, c.Resources))
 	}
 	return out
+}
+
+// besideApp is a container next to the app (init or sidecar): as given,
+// with the app's security context and zds's /tmp.
+func besideApp(s spec.ServiceSpec, name, image string, command, args []string, env []spec.EnvVar, envFrom []corev1.EnvFromSource, mounts []corev1.VolumeMount, res spec.Resources) corev1.Container {
+	return corev1.Container{
+		Name:            name,
+		Image:           image,
+		Command:         command,
+		Args:            args,
+		Env:             envVars(env),
+		EnvFrom:         envFrom,
+		Resources:       resources(res),
+		SecurityContext: securityContext(s),
+		VolumeMounts:    withTmp(mounts),
+	}
+}
+
+// withTmp is zds's /tmp mount, then mounts.
+func withTmp(mounts []corev1.VolumeMount) []corev1.VolumeMount {
+	return append([]corev1.VolumeMount{{Name: TmpVolume, MountPath: spec.TmpMountPath}}, mounts...)
 }
 
 // sidecars are the native sidecars (init containers with restartPolicy
@@ -358,17 +369,7 @@ func sidecars(r *spec.Resolved, native bool) []corev1.Container {
 		if sc.Classic == native {
 			continue
 		}
-		c := corev1.Container{
-			Name:            sc.Name,
-			Image:           sc.Image,
-			Command:         sc.Command,
-			Args:            sc.Args,
-			Env:             envVars(sc.Env),
-			EnvFrom:         sc.EnvFrom,
-			Resources:       resources(sc.Resources),
-			SecurityContext: securityContext(s),
-			VolumeMounts:    append([]corev1.VolumeMount{{Name: TmpVolume, MountPath: spec.TmpMountPath}}, sc.VolumeMounts...),
-		}
+		c := besideApp(s, sc.Name, sc.Image, sc.Command, sc.Args, sc.Env, sc.EnvFrom, sc.VolumeMounts, sc.Resources)
 		if native {
 			c.RestartPolicy = ptr(corev1.ContainerRestartPolicyAlways)
 		} else if p := r.Timing.Sidecars[i].PreStopSleepSeconds; p > 0 {
