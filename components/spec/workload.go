@@ -177,18 +177,7 @@ func extraContainer(p *field.Path, name, image string, env []EnvVar, from []core
 	for j, e := range from {
 		errs = append(errs, envFrom(p.Child("envFrom").Index(j), e)...)
 	}
-	for j, m := range mounts {
-		mp := p.Child("volumeMounts").Index(j)
-		if !volumes[m.Name] || m.Name == TmpVolumeName {
-			errs = append(errs, field.NotFound(mp.Child("name"), m.Name))
-			errs[len(errs)-1].Detail = "mount a volume listed in spec.volumes"
-		}
-		if !path.IsAbs(m.MountPath) {
-			errs = append(errs, field.Invalid(mp.Child("mountPath"), m.MountPath, "must be an absolute path"))
-		} else if path.Clean(m.MountPath) == TmpMountPath {
-			errs = append(errs, field.Invalid(mp.Child("mountPath"), m.MountPath, "/tmp is zds's own writable directory: mount elsewhere"))
-		}
-	}
+	errs = append(errs, volumeMounts(p.Child("volumeMounts"), mounts, volumes)...)
 	return quantities(errs, p.Child("resources"), res)
 }
 
@@ -362,10 +351,18 @@ func (s ServiceSpec) validateVolumes(root *field.Path) field.ErrorList {
 			errs = append(errs, field.Invalid(p, v.Name, fmt.Sprintf("has %d sources: set exactly one of configMap, secret, emptyDir, projected", n)))
 		}
 	}
+	return append(errs, volumeMounts(root.Child("volumeMounts"), s.VolumeMounts, names)...)
+}
+
+// volumeMounts checks one container's mounts: each names a volume of the
+// pod (not zds's tmp), at an absolute path of its own that is not /tmp,
+// with a relative subPath and none of the features zds does not support.
+func volumeMounts(p *field.Path, mounts []corev1.VolumeMount, volumes map[string]bool) field.ErrorList {
+	var errs field.ErrorList
 	mounted := map[string]bool{}
-	for i, m := range s.VolumeMounts {
-		p := root.Child("volumeMounts").Index(i)
-		if !names[m.Name] || m.Name == TmpVolumeName {
+	for i, m := range mounts {
+		p := p.Index(i)
+		if !volumes[m.Name] || m.Name == TmpVolumeName {
 			errs = append(errs, field.NotFound(p.Child("name"), m.Name))
 			errs[len(errs)-1].Detail = "mount a volume listed in spec.volumes"
 		}

@@ -140,6 +140,12 @@ func TestWorkloadFieldsAreValidated(t *testing.T) {
 		{"an init container's bad secret reference", func(s *spec.ServiceSpec) {
 			s.InitContainers[0].Env[0].ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{Key: "password"}}
 		}, []wantErr{{"spec.initContainers[0].env[0].valueFrom.secretKeyRef.name", "name the object"}}},
+		{"an init container mounting one path twice", func(s *spec.ServiceSpec) {
+			s.InitContainers[0].VolumeMounts = append(s.InitContainers[0].VolumeMounts, corev1.VolumeMount{Name: "tls", MountPath: "/etc/app"})
+		}, []wantErr{{"spec.initContainers[0].volumeMounts[1].mountPath", "Duplicate"}}},
+		{"a sidecar mount with subPathExpr", func(s *spec.ServiceSpec) {
+			s.Sidecars = []spec.Sidecar{{Name: "logs", Image: "fluent-bit:3", VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/logs", SubPathExpr: "$(POD_NAME)"}}}}
+		}, []wantErr{{"spec.sidecars[0].volumeMounts[0]", "not supported"}}},
 		{"an init container running 0 s", func(s *spec.ServiceSpec) { z := 0; s.InitContainers[0].MaxSeconds = &z },
 			[]wantErr{{"spec.initContainers[0].maxSeconds", "between 1 and 3600"}}},
 		{"a native and a classic sidecar", func(s *spec.ServiceSpec) {
