@@ -9,7 +9,7 @@ FAST = $(shell $(GO) list ./... | grep -v '/tests/e2e$$')
 # Long steps print a line at least every 30 s, so a CI log never goes quiet.
 PROGRESS := bash $(CURDIR)/tests/progress.sh
 
-.PHONY: all build run install test quick unit lint-manifests fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers clean
+.PHONY: sdk-check all build run install test quick unit lint-manifests fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers clean
 
 all: lint test
 
@@ -26,7 +26,7 @@ install:
 	$(GO) install ./cmd/zds
 
 ## test: lint, every test (unit, wiring, golden, real control plane, real node and traffic) and short fuzzes of the timing rules and of spec files through render
-test: lint lint-manifests deps controlplane node unit e2e traffic-test fuzz
+test: lint lint-manifests sdk-check deps controlplane node unit e2e traffic-test fuzz
 
 ## quick: the inner loop: vet, then every test that needs no real cluster, node or traffic (cached results reused)
 quick:
@@ -67,13 +67,17 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDerive$$' -fuzztime $(FUZZTIME) ./components/timing/
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadRender$$' -fuzztime $(FUZZTIME) ./components/render/
 
-## lint: go vet, a gofmt check and the licence header on every Go file
+## lint: go vet, a gofmt check and the licence header on every Go file (but the SDKs Pulumi's codegen writes under sdk/)
 lint:
 	$(GO) vet $(PKGS)
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
-	@unlicensed="$$(for f in $$(git ls-files '*.go'); do head -2 "$$f" | grep -q '^// SPDX-License-Identifier: Apache-2.0$$' || echo "$$f"; done)"; \
+	@unlicensed="$$(for f in $$(git ls-files '*.go' ':!:sdk/'); do head -2 "$$f" | grep -q '^// SPDX-License-Identifier: Apache-2.0$$' || echo "$$f"; done)"; \
 	if [ -n "$$unlicensed" ]; then echo "no Apache-2.0 licence header (see any .go file):"; echo "$$unlicensed"; exit 1; fi
+
+## sdk-check: type-check the generated TypeScript SDK and the TypeScript example with tsc (npm packages pinned in tests/sdk), byte-compile the Python SDK and example, build the provider plugin
+sdk-check:
+	@bash tests/sdk/check.sh
 
 ## lint-manifests: kube-score (installed from the module proxy when missing) on every example's rendered manifests; fails on a finding docs/kube-score.md does not list
 lint-manifests:

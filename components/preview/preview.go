@@ -93,6 +93,17 @@ func Run(program pulumi.RunFunc, opts ...Option) (*Recording, error) {
 	return rec, err
 }
 
+// NewRecording is an empty recording, for Monitor.
+func NewRecording() *Recording { return &Recording{} }
+
+// Monitor is the mock resource monitor Run uses, recording into r. A
+// component provider's tests hand it to pulumi-go-provider's integration
+// server, so what Construct registers is recorded exactly as a Go
+// program's registrations are.
+func (r *Recording) Monitor(dryRun bool) pulumi.MockResourceMonitor {
+	return mocks{rec: r, dryRun: dryRun}
+}
+
 type mocks struct {
 	rec    *Recording
 	dryRun bool

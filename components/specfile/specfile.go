@@ -597,45 +597,14 @@ func parseDocument(file string, root *yaml.Node, generic any) (*Document, []Prob
 		n := find(root, path)
 		return Problem{File: file, Line: n.Line, Column: n.Column, Path: strings.Join(path, "."), Message: msg}
 	}
-	sch, err := Schema()
-	if err != nil {
-		return nil, []Problem{{File: file, Message: err.Error()}}
-	}
-	// JSON Schema validation sees the value as JSON would: normalise YAML's
-	// integer types first.
-	jsonValue, err := toJSONValue(generic)
-	if err != nil {
-		return nil, []Problem{{File: file, Line: root.Line, Column: root.Column, Message: err.Error()}}
-	}
-	if err := sch.Validate(jsonValue); err != nil {
-		var ve *jsonschema.ValidationError
-		if !errors.As(err, &ve) {
-			return nil, []Problem{{File: file, Line: root.Line, Column: root.Column, Message: err.Error()}}
-		}
-		var problems []Problem
-		for _, leaf := range leaves(ve) {
-			if ap, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok {
-				for _, prop := range ap.Properties {
-					problems = append(problems, at(append(slicesClone(leaf.InstanceLocation), prop),
-						fmt.Sprintf("unknown field %q", prop)))
-				}
-				continue
+	d, problems := decodeValue(generic, at)
+	if len(problems) > 0 {
+		for i := range problems {
+			if problems[i].Line == 0 {
+				problems[i].File, problems[i].Line, problems[i].Column = file, root.Line, root.Column
 			}
-			problems = append(problems, at(leaf.InstanceLocation, schemaMessage(leaf)))
 		}
-		sortProblems(problems)
 		return nil, problems
-	}
-
-	b, err := json.Marshal(jsonValue)
-	if err != nil {
-		return nil, []Problem{{File: file, Message: err.Error()}}
-	}
-	var d spec.Document
-	jd := json.NewDecoder(bytes.NewReader(b))
-	jd.DisallowUnknownFields()
-	if err := jd.Decode(&d); err != nil {
-		return nil, []Problem{{File: file, Line: root.Line, Column: root.Column, Message: err.Error()}}
 	}
 	r, err := service.Resolve(d.Metadata.Name, d.ServiceSpec(), spec.Inputs{})
 	if err != nil {
@@ -654,7 +623,64 @@ func parseDocument(file string, root *yaml.Node, generic any) (*Document, []Prob
 		}
 		return nil, problems
 	}
-	return &Document{Document: d, File: file, Line: root.Line, Resolved: r, root: root}, nil
+	return &Document{Document: *d, File: file, Line: root.Line, Resolved: r, root: root}, nil
+}
+
+// Value checks one document given as a value (maps, slices and scalars, as
+// JSON or a Pulumi provider's inputs decode), exactly as a spec file's
+// document is checked before it is resolved: against the JSON Schema, then
+// strictly into the Go types. Its problems carry field paths
+// (spec.env.1.name) and no position; every one is reported. It does not
+// resolve the spec: callers resolve it with their own inputs.
+func Value(v any) (*spec.Document, []Problem) {
+	return decodeValue(v, func(path []string, msg string) Problem {
+		return Problem{Path: strings.Join(path, "."), Message: msg}
+	})
+}
+
+// decodeValue is Value, placing each problem with at.
+func decodeValue(generic any, at func(path []string, msg string) Problem) (*spec.Document, []Problem) {
+	sch, err := Schema()
+	if err != nil {
+		return nil, []Problem{{Message: err.Error()}}
+	}
+	// JSON Schema validation sees the value as JSON would: normalise YAML's
+	// integer types first.
+	jsonValue, err := toJSONValue(generic)
+	if err != nil {
+		return nil, []Problem{{Message: err.Error()}}
+	}
+	if err := sch.Validate(jsonValue); err != nil {
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			return nil, []Problem{{Message: err.Error()}}
+		}
+		var problems []Problem
+		for _, leaf := range leaves(ve) {
+			if ap, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok {
+				for _, prop := range ap.Properties {
+					problems = append(problems, at(append(slicesClone(leaf.InstanceLocation), prop),
+						fmt.Sprintf("unknown field %q", prop)))
+				}
+				continue
+			}
+			problems = append(problems, at(leaf.InstanceLocation, schemaMessage(leaf)))
+		}
+		sortProblems(problems)
+		return nil, problems
+	}
+
+	b, err := json.Marshal(jsonValue)
+	if err != nil {
+		return nil, []Problem{{Message: err.Error()}}
+	}
+	var d spec.Document
+	jd := json.NewDecoder(bytes.NewReader(b))
+	jd.DisallowUnknownFields()
+	if err := jd.Decode(&d); err != nil {
+		return nil, []Problem{{Message: err.Error()}}
+	}
+	return &d, nil
 }
 
 // schemaMessage words a schema violation the way zds's own validation

@@ -9,6 +9,7 @@ package zds
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
@@ -60,19 +61,19 @@ type (
 // other resources' outputs.
 type ZeroDowntimeServiceArgs struct {
 	ServiceSpec
-	// Image, when set, is used instead of ServiceSpec.Image: pass another
-	// resource's output, e.g. an ECR image URI.
+	// Image is the app's container image, used instead of the spec's
+	// image; it may be another resource's output, e.g. an ECR image URI.
 	Image pulumi.StringInput
-	// CertificateArn, when set, is used instead of
-	// ServiceSpec.LoadBalancer.CertificateArn: pass an
-	// aws.acm.Certificate's Arn.
+	// CertificateArn is the TLS certificate's ARN, used instead of
+	// loadBalancer.certificateArn; it may be another resource's output,
+	// e.g. an ACM certificate's ARN.
 	CertificateArn pulumi.StringInput
-	// VpcId, when set, is used instead of ServiceSpec.LoadBalancer.VpcId
-	// (targetGroupBinding): pass an aws.ec2.Vpc's ID.
+	// VpcId is the VPC of the target group (targetGroupBinding), used
+	// instead of loadBalancer.vpcId; it may be another resource's output.
 	VpcId pulumi.StringInput
-	// ListenerArn, when set, is used instead of
-	// ServiceSpec.LoadBalancer.ListenerArn (targetGroupBinding): pass an
-	// aws.lb.Listener's Arn.
+	// ListenerArn is the ALB listener the rule is added to
+	// (targetGroupBinding), used instead of loadBalancer.listenerArn; it may
+	// be another resource's output.
 	ListenerArn pulumi.StringInput
 }
 
@@ -110,14 +111,36 @@ type ZeroDowntimeService struct {
 	ServiceAccount         *pcorev1.ServiceAccount
 	PodIdentityAssociation *eks.PodIdentityAssociation
 
-	DeregistrationDelaySeconds    pulumi.IntOutput    `pulumi:"deregistrationDelaySeconds"`
-	PreStopSleepSeconds           pulumi.IntOutput    `pulumi:"preStopSleepSeconds"`
-	TerminationGracePeriodSeconds pulumi.IntOutput    `pulumi:"terminationGracePeriodSeconds"`
-	DeploymentName                pulumi.StringOutput `pulumi:"deploymentName"`
-	ServiceName                   pulumi.StringOutput `pulumi:"serviceName"`
-	IngressName                   pulumi.StringOutput `pulumi:"ingressName"`
-	PodDisruptionBudgetName       pulumi.StringOutput `pulumi:"podDisruptionBudgetName"`
-	NamespaceName                 pulumi.StringOutput `pulumi:"namespace"`
+	// DeregistrationDelaySeconds is the derived (or pinned) deregistration
+	// delay D of the target group, in seconds.
+	DeregistrationDelaySeconds pulumi.IntOutput `pulumi:"deregistrationDelaySeconds"`
+	// PreStopSleepSeconds is the derived preStop sleep P: how long a
+	// terminating pod keeps serving while the load balancer stops sending
+	// it requests.
+	PreStopSleepSeconds pulumi.IntOutput `pulumi:"preStopSleepSeconds"`
+	// TerminationGracePeriodSeconds is the derived grace period G, longer
+	// than the preStop sleep plus the app's shutdown.
+	TerminationGracePeriodSeconds pulumi.IntOutput `pulumi:"terminationGracePeriodSeconds"`
+	// MinReadySeconds is the Deployment's minReadySeconds: how long a new
+	// pod must be ready before the rollout goes on, covering its
+	// registration with the load balancer.
+	MinReadySeconds pulumi.IntOutput `pulumi:"minReadySeconds"`
+	// ProgressDeadlineSeconds is the Deployment's progressDeadlineSeconds,
+	// derived from the rollout's waves.
+	ProgressDeadlineSeconds pulumi.IntOutput `pulumi:"progressDeadlineSeconds"`
+	// AwaitTimeoutSeconds is how long Pulumi waits for the Deployment to
+	// become ready (its create and update timeout).
+	AwaitTimeoutSeconds pulumi.IntOutput `pulumi:"awaitTimeoutSeconds"`
+	// DeploymentName is the Deployment's name.
+	DeploymentName pulumi.StringOutput `pulumi:"deploymentName"`
+	// ServiceName is the Service's name.
+	ServiceName pulumi.StringOutput `pulumi:"serviceName"`
+	// IngressName is the Ingress's name (alb); "" in the other modes.
+	IngressName pulumi.StringOutput `pulumi:"ingressName"`
+	// PodDisruptionBudgetName is the PodDisruptionBudget's name.
+	PodDisruptionBudgetName pulumi.StringOutput `pulumi:"podDisruptionBudgetName"`
+	// NamespaceName is the namespace the objects live in.
+	NamespaceName pulumi.StringOutput `pulumi:"namespace"`
 	// LoadBalancerHostname is the load balancer's DNS name from the Ingress
 	// (alb) or Service (nlb) status; "" for targetGroupBinding, whose ALB is
 	// managed elsewhere.
@@ -174,6 +197,9 @@ func NewZeroDowntimeService(ctx *pulumi.Context, name string, args *ZeroDowntime
 	c.DeregistrationDelaySeconds = pulumi.Int(t.DeregistrationDelaySeconds).ToIntOutput()
 	c.PreStopSleepSeconds = pulumi.Int(t.PreStopSleepSeconds).ToIntOutput()
 	c.TerminationGracePeriodSeconds = pulumi.Int(t.TerminationGracePeriodSeconds).ToIntOutput()
+	c.MinReadySeconds = pulumi.Int(t.MinReadySeconds).ToIntOutput()
+	c.ProgressDeadlineSeconds = pulumi.Int(t.ProgressDeadlineSeconds).ToIntOutput()
+	c.AwaitTimeoutSeconds = pulumi.Int(t.AwaitTimeoutSeconds).ToIntOutput()
 	c.DeploymentName = c.Deployment.Metadata.Name().Elem()
 	c.ServiceName = c.Service.Metadata.Name().Elem()
 	c.IngressName = pulumi.String("").ToStringOutput()
@@ -191,24 +217,24 @@ func NewZeroDowntimeService(ctx *pulumi.Context, name string, args *ZeroDowntime
 	c.PodDisruptionBudgetName = c.PodDisruptionBudget.Metadata.Name().Elem()
 	c.NamespaceName = pulumi.String(r.Spec.Namespace).ToStringOutput()
 
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"deregistrationDelaySeconds":    c.DeregistrationDelaySeconds,
-		"preStopSleepSeconds":           c.PreStopSleepSeconds,
-		"terminationGracePeriodSeconds": c.TerminationGracePeriodSeconds,
-		"minReadySeconds":               pulumi.Int(t.MinReadySeconds),
-		"progressDeadlineSeconds":       pulumi.Int(t.ProgressDeadlineSeconds),
-		"awaitTimeoutSeconds":           pulumi.Int(t.AwaitTimeoutSeconds),
-		"deploymentName":                c.DeploymentName,
-		"serviceName":                   c.ServiceName,
-		"ingressName":                   c.IngressName,
-		"podDisruptionBudgetName":       c.PodDisruptionBudgetName,
-		"namespace":                     c.NamespaceName,
-		"loadBalancerHostname":          c.LoadBalancerHostname,
-		"targetGroupArn":                c.TargetGroupArn,
-	}); err != nil {
+	if err := ctx.RegisterResourceOutputs(c, c.outputs()); err != nil {
 		return nil, fmt.Errorf("registering outputs of %s: %w", name, err)
 	}
 	return c, nil
+}
+
+// outputs are the component's outputs: its fields with a pulumi tag, so
+// the Go fields, the registered outputs and the component provider's
+// state are one list.
+func (c *ZeroDowntimeService) outputs() pulumi.Map {
+	m := pulumi.Map{}
+	v := reflect.ValueOf(c).Elem()
+	for i := range v.NumField() {
+		if tag := v.Type().Field(i).Tag.Get("pulumi"); tag != "" {
+			m[tag] = v.Field(i).Interface().(pulumi.Input)
+		}
+	}
+	return m
 }
 
 // registerChildren registers the objects in the order manifests.Items

@@ -45,8 +45,17 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+	for _, dir := range sdkDirs {
+		if err := os.RemoveAll(filepath.Join(root, dir)); err != nil {
+			fail(err)
+		}
+	}
 	for path, content := range files {
-		if err := os.WriteFile(filepath.Join(root, path), content, 0o644); err != nil {
+		full := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			fail(err)
+		}
+		if err := os.WriteFile(full, content, 0o644); err != nil {
 			fail(err)
 		}
 	}
@@ -71,7 +80,19 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{schemaPath: sch, referencePath: ref, timingPath: tim}, nil
+	psch, err := pulumiSchema(root, sch)
+	if err != nil {
+		return nil, fmt.Errorf("the Pulumi package schema: %w", err)
+	}
+	files := map[string][]byte{schemaPath: sch, referencePath: ref, timingPath: tim, pulumiSchemaPath: psch}
+	sdkFiles, err := sdks(psch)
+	if err != nil {
+		return nil, err
+	}
+	for path, content := range sdkFiles {
+		files[path] = content
+	}
+	return files, nil
 }
 
 func moduleRoot() (string, error) {
@@ -173,6 +194,7 @@ type node struct {
 	MaxLength   *int             `json:"maxLength"`
 	Pattern     string           `json:"pattern"`
 	Items       *node            `json:"items"`
+	OneOf       []*node          `json:"oneOf"`
 	Additional  any              `json:"additionalProperties"`
 	Properties  orderedNodes     `json:"properties"`
 	Required    []string         `json:"required"`
