@@ -539,3 +539,24 @@ func TestVersionIsTheChangelogs(t *testing.T) {
 	}
 	t.Fatal("CHANGELOG.md names no version")
 }
+
+// The README's TypeScript snippet is the example CI type-checks.
+func TestREADMEQuotesTheTypeScriptExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "<!-- quoted from examples/typescript/index.ts: keep them equal (a test checks) -->\n```ts\n"
+	_, rest, ok := strings.Cut(string(readme), marker)
+	if !ok {
+		t.Fatal("the README quotes no TypeScript example")
+	}
+	quoted, _, _ := strings.Cut(rest, "\n```")
+	src, err := os.ReadFile("../examples/typescript/index.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(quoted) < 200 || !strings.Contains(string(src), quoted) {
+		t.Errorf("the README's TypeScript snippet is not examples/typescript/index.ts's:\n%s", quoted)
+	}
+}

@@ -5,9 +5,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
+	pschema "github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
 
 // The committed schema and docs must be what the generator produces from
@@ -112,5 +118,63 @@ func TestMeasuredAblationsAreReadFromTheTrafficReport(t *testing.T) {
 	}
 	if _, ok := got["2"]; ok || len(got) != 2 {
 		t.Errorf("got %v, want rules 1 and 3 only", got)
+	}
+}
+
+// The API docs name each input, output and type field as the generated
+// TypeScript and Python SDKs spell it, with the TypeScript type the SDK
+// declares: the docs cannot drift from the SDKs.
+func TestAPIDocsAgreeWithTheSDKs(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := generate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkg pschema.PackageSpec
+	if err := json.Unmarshal(files[pulumiSchemaPath], &pkg); err != nil {
+		t.Fatal(err)
+	}
+	var ts, py strings.Builder
+	for path, content := range files {
+		switch {
+		case strings.HasPrefix(path, "sdk/nodejs/") && strings.HasSuffix(path, ".ts"):
+			ts.Write(content)
+		case strings.HasPrefix(path, "sdk/python/") && strings.HasSuffix(path, ".py"):
+			py.Write(content)
+		}
+	}
+	docs := string(files[apiDocsPath])
+	check := func(where string, props map[string]pschema.PropertySpec, required []string, input bool) {
+		for name, p := range props {
+			opt := "?"
+			if slices.Contains(required, name) {
+				opt = ""
+			}
+			decl := name + opt + ": " + tsType(p.TypeSpec, input, opt != "") + ";"
+			if !input {
+				decl = "readonly " + name + ": " + tsType(p.TypeSpec, false, false) + ";"
+			}
+			if !strings.Contains(ts.String(), decl) {
+				t.Errorf("%s.%s: the TypeScript SDK does not declare %q", where, name, decl)
+			}
+			if getter := "def " + python.PyName(name) + "(self)"; !strings.Contains(py.String(), getter) {
+				t.Errorf("%s.%s: the Python SDK has no %q", where, name, getter)
+			}
+			if !strings.Contains(docs, "| `"+name+"`") {
+				t.Errorf("%s.%s is not in the API docs", where, name)
+			}
+		}
+	}
+	res := pkg.Resources["zds:index:ZeroDowntimeService"]
+	check("inputs", res.InputProperties, res.RequiredInputs, true)
+	check("outputs", res.Properties, nil, false)
+	for tok, typ := range pkg.Types {
+		check(tok, typ.Properties, typ.Required, true)
+		if !strings.Contains(docs, "### "+typeName(tok)+"\n") {
+			t.Errorf("%s has no section in the API docs", tok)
+		}
 	}
 }

@@ -84,7 +84,11 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the Pulumi package schema: %w", err)
 	}
-	files := map[string][]byte{schemaPath: sch, referencePath: ref, timingPath: tim, pulumiSchemaPath: psch}
+	api, err := apiDocs(root, psch)
+	if err != nil {
+		return nil, fmt.Errorf("the API docs: %w", err)
+	}
+	files := map[string][]byte{schemaPath: sch, referencePath: ref, timingPath: tim, pulumiSchemaPath: psch, apiDocsPath: api}
 	sdkFiles, err := sdks(psch)
 	if err != nil {
 		return nil, err

@@ -281,7 +281,7 @@ func (c *converter) property(n *node, plain bool) (pschema.PropertySpec, error) 
 	if n.Minimum != nil && n.Maximum != nil {
 		notes = append(notes, fmt.Sprintf("From %s to %s.", n.Minimum, n.Maximum))
 	}
-	if n.Default != nil {
+	if n.Default != nil && !strings.Contains(strings.ToLower(desc), "default") {
 		notes = append(notes, fmt.Sprintf("Default: `%v`.", n.Default))
 	}
 	if len(notes) > 0 {
@@ -340,11 +340,11 @@ func pulumiExamples(root string) (string, error) {
 	var b strings.Builder
 	b.WriteString("{{% examples %}}\n## Example Usage\n\n{{% example %}}\n### A web service behind an ALB\n\n")
 	for _, ex := range languageExamples {
-		src, err := os.ReadFile(filepath.Join(root, ex.path))
+		src, err := readExample(root, ex.path)
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(&b, "```%s\n%s\n```\n", ex.lang, strings.TrimSpace(stripLicence(string(src))))
+		fmt.Fprintf(&b, "```%s\n%s\n```\n", ex.lang, src)
 	}
 	b.WriteString("{{% /example %}}\n{{% /examples %}}")
 	return b.String(), nil

@@ -282,11 +282,11 @@ export interface ZeroDowntimeServiceArgs {
      */
     pod?: inputs.PodArgs;
     /**
-     * Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535. Default: `8080`.
+     * Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535.
      */
     port?: number;
     /**
-     * Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647. Default: `3`.
+     * Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647.
      */
     replicas?: number;
     /**

@@ -22,7 +22,7 @@ type App struct {
 	MaxRequestSeconds int `pulumi:"maxRequestSeconds"`
 	// ShutdownSeconds is the time the app needs after SIGTERM to finish in-flight work and exit (S). Defaults to maxRequestSeconds. From 0 to 3600.
 	ShutdownSeconds *int `pulumi:"shutdownSeconds"`
-	// StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600. Default: `30`.
+	// StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600.
 	StartupSeconds *int `pulumi:"startupSeconds"`
 }
 
@@ -45,7 +45,7 @@ type AppArgs struct {
 	MaxRequestSeconds int `pulumi:"maxRequestSeconds"`
 	// ShutdownSeconds is the time the app needs after SIGTERM to finish in-flight work and exit (S). Defaults to maxRequestSeconds. From 0 to 3600.
 	ShutdownSeconds *int `pulumi:"shutdownSeconds"`
-	// StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600. Default: `30`.
+	// StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600.
 	StartupSeconds *int `pulumi:"startupSeconds"`
 }
 
@@ -91,7 +91,7 @@ func (o AppOutput) ShutdownSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v App) *int { return v.ShutdownSeconds }).(pulumi.IntPtrOutput)
 }
 
-// StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600. Default: `30`.
+// StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600.
 func (o AppOutput) StartupSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v App) *int { return v.StartupSeconds }).(pulumi.IntPtrOutput)
 }
@@ -106,9 +106,9 @@ type Autoscaling struct {
 	MaxReplicas *int `pulumi:"maxReplicas"`
 	// MemoryUtilizationPercent is the target average memory use, in percent of the memory request. From 1 to 1000.
 	MemoryUtilizationPercent *int `pulumi:"memoryUtilizationPercent"`
-	// MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647. Default: `2`.
+	// MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647.
 	MinReplicas *int `pulumi:"minReplicas"`
-	// ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600. Default: `300`.
+	// ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600.
 	ScaleDownStabilizationSeconds *int `pulumi:"scaleDownStabilizationSeconds"`
 }
 
@@ -133,9 +133,9 @@ type AutoscalingArgs struct {
 	MaxReplicas *int `pulumi:"maxReplicas"`
 	// MemoryUtilizationPercent is the target average memory use, in percent of the memory request. From 1 to 1000.
 	MemoryUtilizationPercent *int `pulumi:"memoryUtilizationPercent"`
-	// MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647. Default: `2`.
+	// MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647.
 	MinReplicas *int `pulumi:"minReplicas"`
-	// ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600. Default: `300`.
+	// ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600.
 	ScaleDownStabilizationSeconds *int `pulumi:"scaleDownStabilizationSeconds"`
 }
 
@@ -237,12 +237,12 @@ func (o AutoscalingOutput) MemoryUtilizationPercent() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *int { return v.MemoryUtilizationPercent }).(pulumi.IntPtrOutput)
 }
 
-// MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647. Default: `2`.
+// MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647.
 func (o AutoscalingOutput) MinReplicas() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *int { return v.MinReplicas }).(pulumi.IntPtrOutput)
 }
 
-// ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600. Default: `300`.
+// ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600.
 func (o AutoscalingOutput) ScaleDownStabilizationSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Autoscaling) *int { return v.ScaleDownStabilizationSeconds }).(pulumi.IntPtrOutput)
 }
@@ -311,7 +311,7 @@ func (o AutoscalingPtrOutput) MemoryUtilizationPercent() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647. Default: `2`.
+// MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647.
 func (o AutoscalingPtrOutput) MinReplicas() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Autoscaling) *int {
 		if v == nil {
@@ -321,7 +321,7 @@ func (o AutoscalingPtrOutput) MinReplicas() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600. Default: `300`.
+// ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600.
 func (o AutoscalingPtrOutput) ScaleDownStabilizationSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Autoscaling) *int {
 		if v == nil {
@@ -333,7 +333,7 @@ func (o AutoscalingPtrOutput) ScaleDownStabilizationSeconds() pulumi.IntPtrOutpu
 
 // Disruption configures the PodDisruptionBudget (policy/v1).
 type Disruption struct {
-	// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647. Default: `1`.
+	// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
 	MaxUnavailable *int `pulumi:"maxUnavailable"`
 }
 
@@ -350,7 +350,7 @@ type DisruptionInput interface {
 
 // Disruption configures the PodDisruptionBudget (policy/v1).
 type DisruptionArgs struct {
-	// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647. Default: `1`.
+	// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
 	MaxUnavailable *int `pulumi:"maxUnavailable"`
 }
 
@@ -432,7 +432,7 @@ func (o DisruptionOutput) ToDisruptionPtrOutputWithContext(ctx context.Context) 
 	}).(DisruptionPtrOutput)
 }
 
-// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647. Default: `1`.
+// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
 func (o DisruptionOutput) MaxUnavailable() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Disruption) *int { return v.MaxUnavailable }).(pulumi.IntPtrOutput)
 }
@@ -461,7 +461,7 @@ func (o DisruptionPtrOutput) Elem() DisruptionOutput {
 	}).(DisruptionOutput)
 }
 
-// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647. Default: `1`.
+// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
 func (o DisruptionPtrOutput) MaxUnavailable() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Disruption) *int {
 		if v == nil {
@@ -591,19 +591,19 @@ func (o EnvVarArrayOutput) Index(i pulumi.IntInput) EnvVarOutput {
 
 // HealthCheck is the readiness endpoint shared by the kubelet and the load balancer.
 type HealthCheck struct {
-	// HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10. Default: `2`.
+	// HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10.
 	HealthyThreshold *int `pulumi:"healthyThreshold"`
-	// IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300. Default: `10`.
+	// IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300.
 	IntervalSeconds *int `pulumi:"intervalSeconds"`
-	// Path of the readiness endpoint; must start with "/". Defaults to "/healthz". Default: `/healthz`.
+	// Path of the readiness endpoint; must start with "/". Defaults to "/healthz".
 	Path *string `pulumi:"path"`
 	// Port of the readiness endpoint. Defaults to port. From 1 to 65535.
 	Port *int `pulumi:"port"`
-	// SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200". Default: `200`.
+	// SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200".
 	SuccessCodes *string `pulumi:"successCodes"`
-	// TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120. Default: `5`.
+	// TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120.
 	TimeoutSeconds *int `pulumi:"timeoutSeconds"`
-	// UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10. Default: `2`.
+	// UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10.
 	UnhealthyThreshold *int `pulumi:"unhealthyThreshold"`
 }
 
@@ -620,19 +620,19 @@ type HealthCheckInput interface {
 
 // HealthCheck is the readiness endpoint shared by the kubelet and the load balancer.
 type HealthCheckArgs struct {
-	// HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10. Default: `2`.
+	// HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10.
 	HealthyThreshold *int `pulumi:"healthyThreshold"`
-	// IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300. Default: `10`.
+	// IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300.
 	IntervalSeconds *int `pulumi:"intervalSeconds"`
-	// Path of the readiness endpoint; must start with "/". Defaults to "/healthz". Default: `/healthz`.
+	// Path of the readiness endpoint; must start with "/". Defaults to "/healthz".
 	Path *string `pulumi:"path"`
 	// Port of the readiness endpoint. Defaults to port. From 1 to 65535.
 	Port *int `pulumi:"port"`
-	// SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200". Default: `200`.
+	// SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200".
 	SuccessCodes *string `pulumi:"successCodes"`
-	// TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120. Default: `5`.
+	// TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120.
 	TimeoutSeconds *int `pulumi:"timeoutSeconds"`
-	// UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10. Default: `2`.
+	// UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10.
 	UnhealthyThreshold *int `pulumi:"unhealthyThreshold"`
 }
 
@@ -714,17 +714,17 @@ func (o HealthCheckOutput) ToHealthCheckPtrOutputWithContext(ctx context.Context
 	}).(HealthCheckPtrOutput)
 }
 
-// HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10. Default: `2`.
+// HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10.
 func (o HealthCheckOutput) HealthyThreshold() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v HealthCheck) *int { return v.HealthyThreshold }).(pulumi.IntPtrOutput)
 }
 
-// IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300. Default: `10`.
+// IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300.
 func (o HealthCheckOutput) IntervalSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v HealthCheck) *int { return v.IntervalSeconds }).(pulumi.IntPtrOutput)
 }
 
-// Path of the readiness endpoint; must start with "/". Defaults to "/healthz". Default: `/healthz`.
+// Path of the readiness endpoint; must start with "/". Defaults to "/healthz".
 func (o HealthCheckOutput) Path() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v HealthCheck) *string { return v.Path }).(pulumi.StringPtrOutput)
 }
@@ -734,17 +734,17 @@ func (o HealthCheckOutput) Port() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v HealthCheck) *int { return v.Port }).(pulumi.IntPtrOutput)
 }
 
-// SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200". Default: `200`.
+// SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200".
 func (o HealthCheckOutput) SuccessCodes() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v HealthCheck) *string { return v.SuccessCodes }).(pulumi.StringPtrOutput)
 }
 
-// TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120. Default: `5`.
+// TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120.
 func (o HealthCheckOutput) TimeoutSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v HealthCheck) *int { return v.TimeoutSeconds }).(pulumi.IntPtrOutput)
 }
 
-// UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10. Default: `2`.
+// UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10.
 func (o HealthCheckOutput) UnhealthyThreshold() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v HealthCheck) *int { return v.UnhealthyThreshold }).(pulumi.IntPtrOutput)
 }
@@ -773,7 +773,7 @@ func (o HealthCheckPtrOutput) Elem() HealthCheckOutput {
 	}).(HealthCheckOutput)
 }
 
-// HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10. Default: `2`.
+// HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10.
 func (o HealthCheckPtrOutput) HealthyThreshold() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *HealthCheck) *int {
 		if v == nil {
@@ -783,7 +783,7 @@ func (o HealthCheckPtrOutput) HealthyThreshold() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300. Default: `10`.
+// IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300.
 func (o HealthCheckPtrOutput) IntervalSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *HealthCheck) *int {
 		if v == nil {
@@ -793,7 +793,7 @@ func (o HealthCheckPtrOutput) IntervalSeconds() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Path of the readiness endpoint; must start with "/". Defaults to "/healthz". Default: `/healthz`.
+// Path of the readiness endpoint; must start with "/". Defaults to "/healthz".
 func (o HealthCheckPtrOutput) Path() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *HealthCheck) *string {
 		if v == nil {
@@ -813,7 +813,7 @@ func (o HealthCheckPtrOutput) Port() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200". Default: `200`.
+// SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200".
 func (o HealthCheckPtrOutput) SuccessCodes() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *HealthCheck) *string {
 		if v == nil {
@@ -823,7 +823,7 @@ func (o HealthCheckPtrOutput) SuccessCodes() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120. Default: `5`.
+// TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120.
 func (o HealthCheckPtrOutput) TimeoutSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *HealthCheck) *int {
 		if v == nil {
@@ -833,7 +833,7 @@ func (o HealthCheckPtrOutput) TimeoutSeconds() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10. Default: `2`.
+// UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10.
 func (o HealthCheckPtrOutput) UnhealthyThreshold() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *HealthCheck) *int {
 		if v == nil {
@@ -855,7 +855,7 @@ type InitContainer struct {
 	EnvFrom []k8s.EnvFromSource `pulumi:"envFrom"`
 	// Image of the container. Required.
 	Image string `pulumi:"image"`
-	// MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600. Default: `30`.
+	// MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600.
 	MaxSeconds *int `pulumi:"maxSeconds"`
 	// Name of the container, a DNS-1123 label; not "app".
 	Name string `pulumi:"name"`
@@ -888,7 +888,7 @@ type InitContainerArgs struct {
 	EnvFrom []k8s.EnvFromSourceArgs `pulumi:"envFrom"`
 	// Image of the container. Required.
 	Image string `pulumi:"image"`
-	// MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600. Default: `30`.
+	// MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600.
 	MaxSeconds *int `pulumi:"maxSeconds"`
 	// Name of the container, a DNS-1123 label; not "app".
 	Name string `pulumi:"name"`
@@ -975,7 +975,7 @@ func (o InitContainerOutput) Image() pulumi.StringOutput {
 	return o.ApplyT(func(v InitContainer) string { return v.Image }).(pulumi.StringOutput)
 }
 
-// MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600. Default: `30`.
+// MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600.
 func (o InitContainerOutput) MaxSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v InitContainer) *int { return v.MaxSeconds }).(pulumi.IntPtrOutput)
 }
@@ -1188,9 +1188,9 @@ type LoadBalancer struct {
 	Host *string `pulumi:"host"`
 	// IdleTimeoutSeconds is the ALB's idle timeout, checked against app.keepAliveTimeoutSeconds (rule 8). With kind alb it is applied with the idle_timeout.timeout_seconds load-balancer attribute (in a group, only by the groupAttributesOwner); with targetGroupBinding it declares the idle timeout of the ALB you manage. Unset: the ALB default of 60 is assumed and nothing is applied. Not for nlb (an NLB reuses no connections, so rule 8 does not apply). From 1 to 4000.
 	IdleTimeoutSeconds *int `pulumi:"idleTimeoutSeconds"`
-	// IngressClassName of the AWS Load Balancer Controller. Defaults to "alb". Default: `alb`.
+	// IngressClassName of the AWS Load Balancer Controller. Defaults to "alb".
 	IngressClassName *string `pulumi:"ingressClassName"`
-	// Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`. Default: `alb`.
+	// Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`.
 	Kind *string `pulumi:"kind"`
 	// ListenerArn of an existing ALB listener (targetGroupBinding): a listener rule then forwards host and paths to the target group.
 	ListenerArn *string `pulumi:"listenerArn"`
@@ -1200,7 +1200,7 @@ type LoadBalancer struct {
 	Paths []string `pulumi:"paths"`
 	// PropagationSeconds is the budget from pod deletion until the load balancer sends no new requests to it (L); the preStop sleep covers it. Defaults to 25 for ALB (new traffic measured stopping ~17 s after draining began, aws-load-balancer-controller#2366). From 5 to 3600.
 	PropagationSeconds *int `pulumi:"propagationSeconds"`
-	// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`. Default: `internal`.
+	// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
 	Scheme *string `pulumi:"scheme"`
 	// SkipAwait makes Pulumi not wait for the Ingress (alb) or Service (nlb) to get its load balancer address (pulumi.com/skipAwait). Use it only when the controller is not running yet; the readiness gate is then not guaranteed for the first pods. Defaults to false.
 	SkipAwait *bool `pulumi:"skipAwait"`
@@ -1235,9 +1235,9 @@ type LoadBalancerArgs struct {
 	Host *string `pulumi:"host"`
 	// IdleTimeoutSeconds is the ALB's idle timeout, checked against app.keepAliveTimeoutSeconds (rule 8). With kind alb it is applied with the idle_timeout.timeout_seconds load-balancer attribute (in a group, only by the groupAttributesOwner); with targetGroupBinding it declares the idle timeout of the ALB you manage. Unset: the ALB default of 60 is assumed and nothing is applied. Not for nlb (an NLB reuses no connections, so rule 8 does not apply). From 1 to 4000.
 	IdleTimeoutSeconds *int `pulumi:"idleTimeoutSeconds"`
-	// IngressClassName of the AWS Load Balancer Controller. Defaults to "alb". Default: `alb`.
+	// IngressClassName of the AWS Load Balancer Controller. Defaults to "alb".
 	IngressClassName *string `pulumi:"ingressClassName"`
-	// Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`. Default: `alb`.
+	// Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`.
 	Kind *string `pulumi:"kind"`
 	// ListenerArn of an existing ALB listener (targetGroupBinding): a listener rule then forwards host and paths to the target group.
 	ListenerArn *string `pulumi:"listenerArn"`
@@ -1247,7 +1247,7 @@ type LoadBalancerArgs struct {
 	Paths []string `pulumi:"paths"`
 	// PropagationSeconds is the budget from pod deletion until the load balancer sends no new requests to it (L); the preStop sleep covers it. Defaults to 25 for ALB (new traffic measured stopping ~17 s after draining began, aws-load-balancer-controller#2366). From 5 to 3600.
 	PropagationSeconds *int `pulumi:"propagationSeconds"`
-	// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`. Default: `internal`.
+	// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
 	Scheme *string `pulumi:"scheme"`
 	// SkipAwait makes Pulumi not wait for the Ingress (alb) or Service (nlb) to get its load balancer address (pulumi.com/skipAwait). Use it only when the controller is not running yet; the readiness gate is then not guaranteed for the first pods. Defaults to false.
 	SkipAwait *bool `pulumi:"skipAwait"`
@@ -1365,12 +1365,12 @@ func (o LoadBalancerOutput) IdleTimeoutSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v LoadBalancer) *int { return v.IdleTimeoutSeconds }).(pulumi.IntPtrOutput)
 }
 
-// IngressClassName of the AWS Load Balancer Controller. Defaults to "alb". Default: `alb`.
+// IngressClassName of the AWS Load Balancer Controller. Defaults to "alb".
 func (o LoadBalancerOutput) IngressClassName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LoadBalancer) *string { return v.IngressClassName }).(pulumi.StringPtrOutput)
 }
 
-// Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`. Default: `alb`.
+// Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`.
 func (o LoadBalancerOutput) Kind() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LoadBalancer) *string { return v.Kind }).(pulumi.StringPtrOutput)
 }
@@ -1395,7 +1395,7 @@ func (o LoadBalancerOutput) PropagationSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v LoadBalancer) *int { return v.PropagationSeconds }).(pulumi.IntPtrOutput)
 }
 
-// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`. Default: `internal`.
+// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
 func (o LoadBalancerOutput) Scheme() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LoadBalancer) *string { return v.Scheme }).(pulumi.StringPtrOutput)
 }
@@ -1499,7 +1499,7 @@ func (o LoadBalancerPtrOutput) IdleTimeoutSeconds() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// IngressClassName of the AWS Load Balancer Controller. Defaults to "alb". Default: `alb`.
+// IngressClassName of the AWS Load Balancer Controller. Defaults to "alb".
 func (o LoadBalancerPtrOutput) IngressClassName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *LoadBalancer) *string {
 		if v == nil {
@@ -1509,7 +1509,7 @@ func (o LoadBalancerPtrOutput) IngressClassName() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`. Default: `alb`.
+// Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`.
 func (o LoadBalancerPtrOutput) Kind() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *LoadBalancer) *string {
 		if v == nil {
@@ -1559,7 +1559,7 @@ func (o LoadBalancerPtrOutput) PropagationSeconds() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`. Default: `internal`.
+// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
 func (o LoadBalancerPtrOutput) Scheme() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *LoadBalancer) *string {
 		if v == nil {
@@ -1720,7 +1720,7 @@ type Pod struct {
 	ImagePullSecrets []k8s.LocalObjectReference `pulumi:"imagePullSecrets"`
 	// NodeSelector runs the pods only on nodes with these labels (e.g. a node group).
 	NodeSelector map[string]string `pulumi:"nodeSelector"`
-	// PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`. Default: `sleep`.
+	// PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`.
 	PreStopHook *string `pulumi:"preStopHook"`
 	// PriorityClassName of the pods.
 	PriorityClassName *string `pulumi:"priorityClassName"`
@@ -1757,7 +1757,7 @@ type PodArgs struct {
 	ImagePullSecrets []k8s.LocalObjectReferenceArgs `pulumi:"imagePullSecrets"`
 	// NodeSelector runs the pods only on nodes with these labels (e.g. a node group).
 	NodeSelector map[string]string `pulumi:"nodeSelector"`
-	// PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`. Default: `sleep`.
+	// PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`.
 	PreStopHook *string `pulumi:"preStopHook"`
 	// PriorityClassName of the pods.
 	PriorityClassName *string `pulumi:"priorityClassName"`
@@ -1874,7 +1874,7 @@ func (o PodOutput) NodeSelector() pulumi.StringMapOutput {
 	return o.ApplyT(func(v Pod) map[string]string { return v.NodeSelector }).(pulumi.StringMapOutput)
 }
 
-// PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`. Default: `sleep`.
+// PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`.
 func (o PodOutput) PreStopHook() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Pod) *string { return v.PreStopHook }).(pulumi.StringPtrOutput)
 }
@@ -1978,7 +1978,7 @@ func (o PodPtrOutput) NodeSelector() pulumi.StringMapOutput {
 	}).(pulumi.StringMapOutput)
 }
 
-// PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`. Default: `sleep`.
+// PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`.
 func (o PodPtrOutput) PreStopHook() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Pod) *string {
 		if v == nil {
@@ -2874,7 +2874,7 @@ type Sidecar struct {
 	PreStopSleepSeconds *int `pulumi:"preStopSleepSeconds"`
 	// Resources are the container's requests and limits; defaulted as the app's.
 	Resources *Resources `pulumi:"resources"`
-	// ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600. Default: `5`.
+	// ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600.
 	ShutdownSeconds *int `pulumi:"shutdownSeconds"`
 	// VolumeMounts mount the pod's volumes, as the app's.
 	VolumeMounts []k8s.VolumeMount `pulumi:"volumeMounts"`
@@ -2913,7 +2913,7 @@ type SidecarArgs struct {
 	PreStopSleepSeconds *int `pulumi:"preStopSleepSeconds"`
 	// Resources are the container's requests and limits; defaulted as the app's.
 	Resources *ResourcesArgs `pulumi:"resources"`
-	// ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600. Default: `5`.
+	// ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600.
 	ShutdownSeconds *int `pulumi:"shutdownSeconds"`
 	// VolumeMounts mount the pod's volumes, as the app's.
 	VolumeMounts []k8s.VolumeMountArgs `pulumi:"volumeMounts"`
@@ -3021,7 +3021,7 @@ func (o SidecarOutput) Resources() ResourcesPtrOutput {
 	return o.ApplyT(func(v Sidecar) *Resources { return v.Resources }).(ResourcesPtrOutput)
 }
 
-// ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600. Default: `5`.
+// ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600.
 func (o SidecarOutput) ShutdownSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Sidecar) *int { return v.ShutdownSeconds }).(pulumi.IntPtrOutput)
 }
@@ -3053,9 +3053,9 @@ func (o SidecarArrayOutput) Index(i pulumi.IntInput) SidecarOutput {
 
 // Spread keeps a zone or node loss from taking every replica.
 type Spread struct {
-	// Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `ScheduleAnyway`.
+	// Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
 	Nodes *string `pulumi:"nodes"`
-	// Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `DoNotSchedule`.
+	// Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
 	Zones *string `pulumi:"zones"`
 }
 
@@ -3072,9 +3072,9 @@ type SpreadInput interface {
 
 // Spread keeps a zone or node loss from taking every replica.
 type SpreadArgs struct {
-	// Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `ScheduleAnyway`.
+	// Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
 	Nodes *string `pulumi:"nodes"`
-	// Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `DoNotSchedule`.
+	// Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
 	Zones *string `pulumi:"zones"`
 }
 
@@ -3156,12 +3156,12 @@ func (o SpreadOutput) ToSpreadPtrOutputWithContext(ctx context.Context) SpreadPt
 	}).(SpreadPtrOutput)
 }
 
-// Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `ScheduleAnyway`.
+// Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
 func (o SpreadOutput) Nodes() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Spread) *string { return v.Nodes }).(pulumi.StringPtrOutput)
 }
 
-// Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `DoNotSchedule`.
+// Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
 func (o SpreadOutput) Zones() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Spread) *string { return v.Zones }).(pulumi.StringPtrOutput)
 }
@@ -3190,7 +3190,7 @@ func (o SpreadPtrOutput) Elem() SpreadOutput {
 	}).(SpreadOutput)
 }
 
-// Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `ScheduleAnyway`.
+// Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
 func (o SpreadPtrOutput) Nodes() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Spread) *string {
 		if v == nil {
@@ -3200,7 +3200,7 @@ func (o SpreadPtrOutput) Nodes() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `DoNotSchedule`.
+// Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
 func (o SpreadPtrOutput) Zones() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Spread) *string {
 		if v == nil {

@@ -185,9 +185,9 @@ type zeroDowntimeServiceArgs struct {
 	Patches []Patch `pulumi:"patches"`
 	// Pod tunes the pod template.
 	Pod *Pod `pulumi:"pod"`
-	// Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535. Default: `8080`.
+	// Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535.
 	Port *int `pulumi:"port"`
-	// Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647. Default: `3`.
+	// Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647.
 	Replicas *int `pulumi:"replicas"`
 	// Resources are the container's requests and limits.
 	Resources *Resources `pulumi:"resources"`
@@ -255,9 +255,9 @@ type ZeroDowntimeServiceArgs struct {
 	Patches []PatchArgs
 	// Pod tunes the pod template.
 	Pod *PodArgs
-	// Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535. Default: `8080`.
+	// Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535.
 	Port *int
-	// Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647. Default: `3`.
+	// Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647.
 	Replicas *int
 	// Resources are the container's requests and limits.
 	Resources *ResourcesArgs

@@ -22,7 +22,7 @@ export interface AppArgs {
      */
     shutdownSeconds?: number;
     /**
-     * StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600. Default: `30`.
+     * StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600.
      */
     startupSeconds?: number;
 }
@@ -48,11 +48,11 @@ export interface AutoscalingArgs {
      */
     memoryUtilizationPercent?: number;
     /**
-     * MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647. Default: `2`.
+     * MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647.
      */
     minReplicas?: number;
     /**
-     * ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600. Default: `300`.
+     * ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600.
      */
     scaleDownStabilizationSeconds?: number;
 }
@@ -62,7 +62,7 @@ export interface AutoscalingArgs {
  */
 export interface DisruptionArgs {
     /**
-     * MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647. Default: `1`.
+     * MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
      */
     maxUnavailable?: number;
 }
@@ -90,15 +90,15 @@ export interface EnvVarArgs {
  */
 export interface HealthCheckArgs {
     /**
-     * HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10. Default: `2`.
+     * HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10.
      */
     healthyThreshold?: number;
     /**
-     * IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300. Default: `10`.
+     * IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300.
      */
     intervalSeconds?: number;
     /**
-     * Path of the readiness endpoint; must start with "/". Defaults to "/healthz". Default: `/healthz`.
+     * Path of the readiness endpoint; must start with "/". Defaults to "/healthz".
      */
     path?: string;
     /**
@@ -106,15 +106,15 @@ export interface HealthCheckArgs {
      */
     port?: number;
     /**
-     * SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200". Default: `200`.
+     * SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200".
      */
     successCodes?: string;
     /**
-     * TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120. Default: `5`.
+     * TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120.
      */
     timeoutSeconds?: number;
     /**
-     * UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10. Default: `2`.
+     * UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10.
      */
     unhealthyThreshold?: number;
 }
@@ -144,7 +144,7 @@ export interface InitContainerArgs {
      */
     image: string;
     /**
-     * MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600. Default: `30`.
+     * MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600.
      */
     maxSeconds?: number;
     /**
@@ -204,11 +204,11 @@ export interface LoadBalancerArgs {
      */
     idleTimeoutSeconds?: number;
     /**
-     * IngressClassName of the AWS Load Balancer Controller. Defaults to "alb". Default: `alb`.
+     * IngressClassName of the AWS Load Balancer Controller. Defaults to "alb".
      */
     ingressClassName?: string;
     /**
-     * Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`. Default: `alb`.
+     * Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`.
      */
     kind?: string;
     /**
@@ -228,7 +228,7 @@ export interface LoadBalancerArgs {
      */
     propagationSeconds?: number;
     /**
-     * Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`. Default: `internal`.
+     * Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
      */
     scheme?: string;
     /**
@@ -284,7 +284,7 @@ export interface PodArgs {
      */
     nodeSelector?: {[key: string]: string};
     /**
-     * PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`. Default: `sleep`.
+     * PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`.
      */
     preStopHook?: string;
     /**
@@ -428,7 +428,7 @@ export interface SidecarArgs {
      */
     resources?: inputs.ResourcesArgs;
     /**
-     * ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600. Default: `5`.
+     * ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600.
      */
     shutdownSeconds?: number;
     /**
@@ -442,11 +442,11 @@ export interface SidecarArgs {
  */
 export interface SpreadArgs {
     /**
-     * Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `ScheduleAnyway`.
+     * Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
      */
     nodes?: string;
     /**
-     * Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `DoNotSchedule`.
+     * Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
      */
     zones?: string;
 }

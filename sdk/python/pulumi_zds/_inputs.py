@@ -74,7 +74,7 @@ class AppArgsDict(TypedDict):
     """
     startup_seconds: NotRequired[_builtins.int]
     """
-    StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600. Default: `30`.
+    StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600.
     """
 
 @pulumi.input_type
@@ -90,7 +90,7 @@ class AppArgs:
         :param _builtins.int max_request_seconds: MaxRequestSeconds is the longest request the app serves: its server or request timeout (R). Required. From 1 to 3600.
         :param _builtins.int keep_alive_timeout_seconds: KeepAliveTimeoutSeconds is the app's HTTP keep-alive (idle connection) timeout, if known. It must exceed loadBalancer.idleTimeoutSeconds (rule 8). Unset: not checked. From 1 to 7600.
         :param _builtins.int shutdown_seconds: ShutdownSeconds is the time the app needs after SIGTERM to finish in-flight work and exit (S). Defaults to maxRequestSeconds. From 0 to 3600.
-        :param _builtins.int startup_seconds: StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600. Default: `30`.
+        :param _builtins.int startup_seconds: StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600.
         """
         pulumi.set(__self__, "max_request_seconds", max_request_seconds)
         if keep_alive_timeout_seconds is not None:
@@ -140,7 +140,7 @@ class AppArgs:
     @pulumi.getter(name="startupSeconds")
     def startup_seconds(self) -> Optional[_builtins.int]:
         """
-        StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600. Default: `30`.
+        StartupSeconds is the worst-case time from container start to the first successful readiness check; the startup probe covers it. Defaults to 30. From 0 to 3600.
         """
         return pulumi.get(self, "startup_seconds")
 
@@ -171,11 +171,11 @@ class AutoscalingArgsDict(TypedDict):
     """
     min_replicas: NotRequired[_builtins.int]
     """
-    MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647. Default: `2`.
+    MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647.
     """
     scale_down_stabilization_seconds: NotRequired[_builtins.int]
     """
-    ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600. Default: `300`.
+    ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600.
     """
 
 @pulumi.input_type
@@ -194,8 +194,8 @@ class AutoscalingArgs:
         :param _builtins.bool enabled: Enabled adds the autoscaler; the Deployment then sets no replicas (do not set replicas too). Defaults to false.
         :param _builtins.int max_replicas: MaxReplicas is the upper bound; rollout deadlines are sized for it. Required when enabled. From 1 to 2147483647.
         :param _builtins.int memory_utilization_percent: MemoryUtilizationPercent is the target average memory use, in percent of the memory request. From 1 to 1000.
-        :param _builtins.int min_replicas: MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647. Default: `2`.
-        :param _builtins.int scale_down_stabilization_seconds: ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600. Default: `300`.
+        :param _builtins.int min_replicas: MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647.
+        :param _builtins.int scale_down_stabilization_seconds: ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600.
         """
         if cpu_utilization_percent is not None:
             pulumi.set(__self__, "cpu_utilization_percent", cpu_utilization_percent)
@@ -262,7 +262,7 @@ class AutoscalingArgs:
     @pulumi.getter(name="minReplicas")
     def min_replicas(self) -> Optional[_builtins.int]:
         """
-        MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647. Default: `2`.
+        MinReplicas is at least 2 and above disruption.maxUnavailable. Defaults to 2. From 1 to 2147483647.
         """
         return pulumi.get(self, "min_replicas")
 
@@ -274,7 +274,7 @@ class AutoscalingArgs:
     @pulumi.getter(name="scaleDownStabilizationSeconds")
     def scale_down_stabilization_seconds(self) -> Optional[_builtins.int]:
         """
-        ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600. Default: `300`.
+        ScaleDownStabilizationSeconds is how long the autoscaler waits before scaling down. Defaults to 300. From 0 to 3600.
         """
         return pulumi.get(self, "scale_down_stabilization_seconds")
 
@@ -289,7 +289,7 @@ class DisruptionArgsDict(TypedDict):
     """
     max_unavailable: NotRequired[_builtins.int]
     """
-    MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647. Default: `1`.
+    MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
     """
 
 @pulumi.input_type
@@ -299,7 +299,7 @@ class DisruptionArgs:
         """
         Disruption configures the PodDisruptionBudget (policy/v1).
 
-        :param _builtins.int max_unavailable: MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647. Default: `1`.
+        :param _builtins.int max_unavailable: MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
         """
         if max_unavailable is not None:
             pulumi.set(__self__, "max_unavailable", max_unavailable)
@@ -308,7 +308,7 @@ class DisruptionArgs:
     @pulumi.getter(name="maxUnavailable")
     def max_unavailable(self) -> Optional[_builtins.int]:
         """
-        MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647. Default: `1`.
+        MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
         """
         return pulumi.get(self, "max_unavailable")
 
@@ -396,15 +396,15 @@ class HealthCheckArgsDict(TypedDict):
     """
     healthy_threshold: NotRequired[_builtins.int]
     """
-    HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10. Default: `2`.
+    HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10.
     """
     interval_seconds: NotRequired[_builtins.int]
     """
-    IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300. Default: `10`.
+    IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300.
     """
     path: NotRequired[_builtins.str]
     """
-    Path of the readiness endpoint; must start with "/". Defaults to "/healthz". Default: `/healthz`.
+    Path of the readiness endpoint; must start with "/". Defaults to "/healthz".
     """
     port: NotRequired[_builtins.int]
     """
@@ -412,15 +412,15 @@ class HealthCheckArgsDict(TypedDict):
     """
     success_codes: NotRequired[_builtins.str]
     """
-    SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200". Default: `200`.
+    SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200".
     """
     timeout_seconds: NotRequired[_builtins.int]
     """
-    TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120. Default: `5`.
+    TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120.
     """
     unhealthy_threshold: NotRequired[_builtins.int]
     """
-    UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10. Default: `2`.
+    UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10.
     """
 
 @pulumi.input_type
@@ -436,13 +436,13 @@ class HealthCheckArgs:
         """
         HealthCheck is the readiness endpoint shared by the kubelet and the load balancer.
 
-        :param _builtins.int healthy_threshold: HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10. Default: `2`.
-        :param _builtins.int interval_seconds: IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300. Default: `10`.
-        :param _builtins.str path: Path of the readiness endpoint; must start with "/". Defaults to "/healthz". Default: `/healthz`.
+        :param _builtins.int healthy_threshold: HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10.
+        :param _builtins.int interval_seconds: IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300.
+        :param _builtins.str path: Path of the readiness endpoint; must start with "/". Defaults to "/healthz".
         :param _builtins.int port: Port of the readiness endpoint. Defaults to port. From 1 to 65535.
-        :param _builtins.str success_codes: SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200". Default: `200`.
-        :param _builtins.int timeout_seconds: TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120. Default: `5`.
-        :param _builtins.int unhealthy_threshold: UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10. Default: `2`.
+        :param _builtins.str success_codes: SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200".
+        :param _builtins.int timeout_seconds: TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120.
+        :param _builtins.int unhealthy_threshold: UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10.
         """
         if healthy_threshold is not None:
             pulumi.set(__self__, "healthy_threshold", healthy_threshold)
@@ -463,7 +463,7 @@ class HealthCheckArgs:
     @pulumi.getter(name="healthyThreshold")
     def healthy_threshold(self) -> Optional[_builtins.int]:
         """
-        HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10. Default: `2`.
+        HealthyThreshold is the number of consecutive successes before a target is healthy (H). Defaults to 2. From 2 to 10.
         """
         return pulumi.get(self, "healthy_threshold")
 
@@ -475,7 +475,7 @@ class HealthCheckArgs:
     @pulumi.getter(name="intervalSeconds")
     def interval_seconds(self) -> Optional[_builtins.int]:
         """
-        IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300. Default: `10`.
+        IntervalSeconds between load-balancer health checks (I). Defaults to 10 (ALB default 15): registration then takes 20 s, not 30 s. From 5 to 300.
         """
         return pulumi.get(self, "interval_seconds")
 
@@ -487,7 +487,7 @@ class HealthCheckArgs:
     @pulumi.getter
     def path(self) -> Optional[_builtins.str]:
         """
-        Path of the readiness endpoint; must start with "/". Defaults to "/healthz". Default: `/healthz`.
+        Path of the readiness endpoint; must start with "/". Defaults to "/healthz".
         """
         return pulumi.get(self, "path")
 
@@ -511,7 +511,7 @@ class HealthCheckArgs:
     @pulumi.getter(name="successCodes")
     def success_codes(self) -> Optional[_builtins.str]:
         """
-        SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200". Default: `200`.
+        SuccessCodes are the HTTP codes the load balancer treats as healthy: "200", "200,204" or "200-299". Defaults to "200".
         """
         return pulumi.get(self, "success_codes")
 
@@ -523,7 +523,7 @@ class HealthCheckArgs:
     @pulumi.getter(name="timeoutSeconds")
     def timeout_seconds(self) -> Optional[_builtins.int]:
         """
-        TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120. Default: `5`.
+        TimeoutSeconds for one health check; below intervalSeconds. Defaults to 5. From 2 to 120.
         """
         return pulumi.get(self, "timeout_seconds")
 
@@ -535,7 +535,7 @@ class HealthCheckArgs:
     @pulumi.getter(name="unhealthyThreshold")
     def unhealthy_threshold(self) -> Optional[_builtins.int]:
         """
-        UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10. Default: `2`.
+        UnhealthyThreshold is the number of consecutive failures before a target is unhealthy (U); also the readiness probe's failureThreshold. Defaults to 2. From 2 to 10.
         """
         return pulumi.get(self, "unhealthy_threshold")
 
@@ -574,7 +574,7 @@ class InitContainerArgsDict(TypedDict):
     """
     max_seconds: NotRequired[_builtins.int]
     """
-    MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600. Default: `30`.
+    MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600.
     """
     resources: NotRequired['ResourcesArgsDict']
     """
@@ -606,7 +606,7 @@ class InitContainerArgs:
         :param Sequence[_builtins.str] command: Command overrides the image's entrypoint.
         :param Sequence['EnvVarArgs'] env: Env sets environment variables, as the app's env.
         :param Sequence['_k8s.EnvFromSourceArgs'] env_from: EnvFrom sets variables from ConfigMaps and Secrets, as the app's.
-        :param _builtins.int max_seconds: MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600. Default: `30`.
+        :param _builtins.int max_seconds: MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600.
         :param 'ResourcesArgs' resources: Resources are the container's requests and limits; defaulted as the app's.
         :param Sequence['_k8s.VolumeMountArgs'] volume_mounts: VolumeMounts mount the pod's volumes, as the app's.
         """
@@ -703,7 +703,7 @@ class InitContainerArgs:
     @pulumi.getter(name="maxSeconds")
     def max_seconds(self) -> Optional[_builtins.int]:
         """
-        MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600. Default: `30`.
+        MaxSeconds is the longest the container runs. A new pod is ready only after every init container has finished, so each wave of a rollout (and progressDeadlineSeconds) grows by it. Defaults to 30. From 1 to 3600.
         """
         return pulumi.get(self, "max_seconds")
 
@@ -820,11 +820,11 @@ class LoadBalancerArgsDict(TypedDict):
     """
     ingress_class_name: NotRequired[_builtins.str]
     """
-    IngressClassName of the AWS Load Balancer Controller. Defaults to "alb". Default: `alb`.
+    IngressClassName of the AWS Load Balancer Controller. Defaults to "alb".
     """
     kind: NotRequired[_builtins.str]
     """
-    Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`. Default: `alb`.
+    Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`.
     """
     listener_arn: NotRequired[_builtins.str]
     """
@@ -844,7 +844,7 @@ class LoadBalancerArgsDict(TypedDict):
     """
     scheme: NotRequired[_builtins.str]
     """
-    Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`. Default: `internal`.
+    Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
     """
     skip_await: NotRequired[_builtins.bool]
     """
@@ -887,13 +887,13 @@ class LoadBalancerArgs:
         :param _builtins.int group_order: GroupOrder orders this Ingress's rules within the group, -1000 to 1000. Defaults to the controller's 0. From -1000 to 1000.
         :param _builtins.str host: Host routes only this host name to the service. Unset: every host.
         :param _builtins.int idle_timeout_seconds: IdleTimeoutSeconds is the ALB's idle timeout, checked against app.keepAliveTimeoutSeconds (rule 8). With kind alb it is applied with the idle_timeout.timeout_seconds load-balancer attribute (in a group, only by the groupAttributesOwner); with targetGroupBinding it declares the idle timeout of the ALB you manage. Unset: the ALB default of 60 is assumed and nothing is applied. Not for nlb (an NLB reuses no connections, so rule 8 does not apply). From 1 to 4000.
-        :param _builtins.str ingress_class_name: IngressClassName of the AWS Load Balancer Controller. Defaults to "alb". Default: `alb`.
-        :param _builtins.str kind: Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`. Default: `alb`.
+        :param _builtins.str ingress_class_name: IngressClassName of the AWS Load Balancer Controller. Defaults to "alb".
+        :param _builtins.str kind: Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`.
         :param _builtins.str listener_arn: ListenerArn of an existing ALB listener (targetGroupBinding): a listener rule then forwards host and paths to the target group.
         :param _builtins.int listener_rule_priority: ListenerRulePriority of that rule, 1 to 50000; required with listenerArn. Lower numbers are evaluated first. From 1 to 50000.
         :param Sequence[_builtins.str] paths: Paths routed to the service (prefix match). Defaults to ["/"].
         :param _builtins.int propagation_seconds: PropagationSeconds is the budget from pod deletion until the load balancer sends no new requests to it (L); the preStop sleep covers it. Defaults to 25 for ALB (new traffic measured stopping ~17 s after draining began, aws-load-balancer-controller#2366). From 5 to 3600.
-        :param _builtins.str scheme: Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`. Default: `internal`.
+        :param _builtins.str scheme: Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
         :param _builtins.bool skip_await: SkipAwait makes Pulumi not wait for the Ingress (alb) or Service (nlb) to get its load balancer address (pulumi.com/skipAwait). Use it only when the controller is not running yet; the readiness gate is then not guaranteed for the first pods. Defaults to false.
         :param _builtins.bool ssl_redirect: SSLRedirect redirects HTTP to HTTPS. Needs a certificate. Defaults to true when a certificate is set.
         :param _builtins.str vpc_id: VpcId of the target group (targetGroupBinding; required there).
@@ -1007,7 +1007,7 @@ class LoadBalancerArgs:
     @pulumi.getter(name="ingressClassName")
     def ingress_class_name(self) -> Optional[_builtins.str]:
         """
-        IngressClassName of the AWS Load Balancer Controller. Defaults to "alb". Default: `alb`.
+        IngressClassName of the AWS Load Balancer Controller. Defaults to "alb".
         """
         return pulumi.get(self, "ingress_class_name")
 
@@ -1019,7 +1019,7 @@ class LoadBalancerArgs:
     @pulumi.getter
     def kind(self) -> Optional[_builtins.str]:
         """
-        Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`. Default: `alb`.
+        Kind of load balancer, all with IP targets and the readiness gate: "alb", an Ingress for the AWS Load Balancer Controller; "nlb", a Service of type LoadBalancer (no Ingress); "targetGroupBinding", an ALB target group created in Pulumi (pulumi-aws) and bound to the Service, optionally with a listener rule on an existing listener. Defaults to "alb". One of `alb`, `nlb`, `targetGroupBinding`.
         """
         return pulumi.get(self, "kind")
 
@@ -1079,7 +1079,7 @@ class LoadBalancerArgs:
     @pulumi.getter
     def scheme(self) -> Optional[_builtins.str]:
         """
-        Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`. Default: `internal`.
+        Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
         """
         return pulumi.get(self, "scheme")
 
@@ -1202,7 +1202,7 @@ class PodArgsDict(TypedDict):
     """
     pre_stop_hook: NotRequired[_builtins.str]
     """
-    PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`. Default: `sleep`.
+    PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`.
     """
     priority_class_name: NotRequired[_builtins.str]
     """
@@ -1247,7 +1247,7 @@ class PodArgs:
         :param _builtins.bool automount_service_account_token: AutomountServiceAccountToken mounts an API token into the pods. Defaults to false.
         :param Sequence['_k8s.LocalObjectReferenceArgs'] image_pull_secrets: ImagePullSecrets name the Secrets holding registry credentials.
         :param Mapping[str, _builtins.str] node_selector: NodeSelector runs the pods only on nodes with these labels (e.g. a node group).
-        :param _builtins.str pre_stop_hook: PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`. Default: `sleep`.
+        :param _builtins.str pre_stop_hook: PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`.
         :param _builtins.str priority_class_name: PriorityClassName of the pods.
         :param _builtins.bool read_only_root_filesystem: ReadOnlyRootFilesystem mounts the image read-only; /tmp stays writable (an emptyDir). Defaults to true.
         :param _builtins.int run_as_user: RunAsUser is the non-root UID the container runs as. Defaults to 65532. From 1 to 2147483647.
@@ -1341,7 +1341,7 @@ class PodArgs:
     @pulumi.getter(name="preStopHook")
     def pre_stop_hook(self) -> Optional[_builtins.str]:
         """
-        PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`. Default: `sleep`.
+        PreStopHook is "sleep" (the native lifecycle.preStop.sleep action, Kubernetes ≥ 1.30, works on distroless images) or "exec" (runs `sleep` from the image, for older clusters; needs /bin/sleep). Defaults to "sleep". One of `sleep`, `exec`.
         """
         return pulumi.get(self, "pre_stop_hook")
 
@@ -1744,7 +1744,7 @@ class SidecarArgsDict(TypedDict):
     """
     shutdown_seconds: NotRequired[_builtins.int]
     """
-    ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600. Default: `5`.
+    ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600.
     """
     volume_mounts: NotRequired[Sequence['_k8s.VolumeMountArgsDict']]
     """
@@ -1779,7 +1779,7 @@ class SidecarArgs:
         :param _builtins.bool on_request_path: OnRequestPath says requests reach the app through this sidecar (a proxy in front of it): it must serve until the app has drained. A native sidecar does by construction; a classic one gets the preStop sleep P + S. Defaults to false.
         :param _builtins.int pre_stop_sleep_seconds: PreStopSleepSeconds pins a classic sidecar's preStop sleep; on the request path it must be at least P + S. Derived: P + S on the request path, none otherwise. Not for native sidecars. From 1 to 10800.
         :param 'ResourcesArgs' resources: Resources are the container's requests and limits; defaulted as the app's.
-        :param _builtins.int shutdown_seconds: ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600. Default: `5`.
+        :param _builtins.int shutdown_seconds: ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600.
         :param Sequence['_k8s.VolumeMountArgs'] volume_mounts: VolumeMounts mount the pod's volumes, as the app's.
         """
         pulumi.set(__self__, "image", image)
@@ -1929,7 +1929,7 @@ class SidecarArgs:
     @pulumi.getter(name="shutdownSeconds")
     def shutdown_seconds(self) -> Optional[_builtins.int]:
         """
-        ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600. Default: `5`.
+        ShutdownSeconds is the most the sidecar takes from SIGTERM to exit. The grace period covers it. Defaults to 5. From 0 to 3600.
         """
         return pulumi.get(self, "shutdown_seconds")
 
@@ -1956,11 +1956,11 @@ class SpreadArgsDict(TypedDict):
     """
     nodes: NotRequired[_builtins.str]
     """
-    Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `ScheduleAnyway`.
+    Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
     """
     zones: NotRequired[_builtins.str]
     """
-    Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `DoNotSchedule`.
+    Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
     """
 
 @pulumi.input_type
@@ -1971,8 +1971,8 @@ class SpreadArgs:
         """
         Spread keeps a zone or node loss from taking every replica.
 
-        :param _builtins.str nodes: Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `ScheduleAnyway`.
-        :param _builtins.str zones: Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `DoNotSchedule`.
+        :param _builtins.str nodes: Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
+        :param _builtins.str zones: Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
         """
         if nodes is not None:
             pulumi.set(__self__, "nodes", nodes)
@@ -1983,7 +1983,7 @@ class SpreadArgs:
     @pulumi.getter
     def nodes(self) -> Optional[_builtins.str]:
         """
-        Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `ScheduleAnyway`.
+        Nodes is "ScheduleAnyway" (spread across kubernetes.io/hostname as a preference), "DoNotSchedule" or "Off". Defaults to "ScheduleAnyway". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
         """
         return pulumi.get(self, "nodes")
 
@@ -1995,7 +1995,7 @@ class SpreadArgs:
     @pulumi.getter
     def zones(self) -> Optional[_builtins.str]:
         """
-        Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`. Default: `DoNotSchedule`.
+        Zones is "DoNotSchedule" (replicas spread across topology.kubernetes.io/zone, skew at most 1; tainted and cordoned nodes do not count), "ScheduleAnyway" (a preference) or "Off". Defaults to "DoNotSchedule". One of `DoNotSchedule`, `ScheduleAnyway`, `Off`.
         """
         return pulumi.get(self, "zones")
 

@@ -78,8 +78,8 @@ class ZeroDowntimeServiceArgs:
         :param _builtins.str namespace: Namespace of the objects. Defaults to "default".
         :param Sequence['PatchArgs'] patches: Patches are strategic-merge patches (as kubectl patch takes them) applied to the built objects, for a field zds does not model. Every rule is checked again on the patched objects: a patch that breaks the timing chain or the selection is refused, naming the rule.
         :param 'PodArgs' pod: Pod tunes the pod template.
-        :param _builtins.int port: Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535. Default: `8080`.
-        :param _builtins.int replicas: Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647. Default: `3`.
+        :param _builtins.int port: Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535.
+        :param _builtins.int replicas: Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647.
         :param 'ResourcesArgs' resources: Resources are the container's requests and limits.
         :param 'RolloutArgs' rollout: Rollout tunes the rolling update.
         :param 'ServiceAccountArgs' service_account: ServiceAccount creates the pods' service account, e.g. to give them an IAM role (IRSA, or EKS Pod Identity in the Pulumi component).
@@ -412,7 +412,7 @@ class ZeroDowntimeServiceArgs:
     @pulumi.getter
     def port(self) -> Optional[_builtins.int]:
         """
-        Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535. Default: `8080`.
+        Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535.
         """
         return pulumi.get(self, "port")
 
@@ -424,7 +424,7 @@ class ZeroDowntimeServiceArgs:
     @pulumi.getter
     def replicas(self) -> Optional[_builtins.int]:
         """
-        Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647. Default: `3`.
+        Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647.
         """
         return pulumi.get(self, "replicas")
 
@@ -654,8 +654,8 @@ class ZeroDowntimeService(pulumi.ComponentResource):
         :param _builtins.str namespace: Namespace of the objects. Defaults to "default".
         :param Sequence[Union['PatchArgs', 'PatchArgsDict']] patches: Patches are strategic-merge patches (as kubectl patch takes them) applied to the built objects, for a field zds does not model. Every rule is checked again on the patched objects: a patch that breaks the timing chain or the selection is refused, naming the rule.
         :param Union['PodArgs', 'PodArgsDict'] pod: Pod tunes the pod template.
-        :param _builtins.int port: Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535. Default: `8080`.
-        :param _builtins.int replicas: Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647. Default: `3`.
+        :param _builtins.int port: Port is the container port that serves HTTP traffic. Defaults to 8080. From 1 to 65535.
+        :param _builtins.int replicas: Replicas is the number of pods. At least 2, so one pod can be replaced while another serves, unless acceptDowntime is set. Defaults to 3. From 1 to 2147483647.
         :param Union['ResourcesArgs', 'ResourcesArgsDict'] resources: Resources are the container's requests and limits.
         :param Union['RolloutArgs', 'RolloutArgsDict'] rollout: Rollout tunes the rolling update.
         :param Union['ServiceAccountArgs', 'ServiceAccountArgsDict'] service_account: ServiceAccount creates the pods' service account, e.g. to give them an IAM role (IRSA, or EKS Pod Identity in the Pulumi component).
