@@ -17,6 +17,7 @@ import (
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/integration"
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"go.yaml.in/yaml/v3"
@@ -560,3 +561,39 @@ func TestREADMEQuotesTheTypeScriptExample(t *testing.T) {
 		t.Errorf("the README's TypeScript snippet is not examples/typescript/index.ts's:\n%s", quoted)
 	}
 }
+
+// A program's providers (an EKS cluster's kubernetes provider) and
+// options reach every child, as they do from Go.
+func TestProvidersReachTheChildren(t *testing.T) {
+	k8s := p.ProviderReference{Urn: "urn:pulumi:" + stack + "::" + project + "::pulumi:providers:kubernetes::eks", ID: "eks-id"}
+	rec := preview.NewRecording()
+	_, err := server(t, rec, false).Construct(p.ConstructRequest{
+		Urn:       componentURN("web"),
+		Parent:    stackURN,
+		Inputs:    toInputs(t, basicInputs(t)),
+		Providers: map[tokens.Package]p.ProviderReference{"kubernetes": k8s},
+		Protect:   ptrTo(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := string(k8s.Urn) + "::" + string(k8s.ID)
+	n := 0
+	for _, r := range rec.Resources() {
+		if !strings.HasPrefix(r.Type, "kubernetes:") {
+			continue
+		}
+		n++
+		if r.Provider != want {
+			t.Errorf("%s: provider %q, want %q", r.URN, r.Provider, want)
+		}
+		if !r.Protect {
+			t.Errorf("%s is not protected", r.URN)
+		}
+	}
+	if n < 4 {
+		t.Fatalf("%d Kubernetes children", n)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -174,7 +174,22 @@ func (m mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prope
 	return id, state, nil
 }
 
-func (mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+func (m mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	if args.Token == "pulumi:pulumi:getResource" {
+		// A resource the program did not register here (a provider a
+		// TypeScript program passes to a component provider's Construct)
+		// is read back by URN; its ID follows NewResource's rule.
+		urn := args.Args["urn"].StringValue()
+		id := ""
+		if !m.dryRun {
+			id = urn[strings.LastIndex(urn, "::")+2:] + "-id"
+		}
+		return resource.PropertyMap{
+			"urn":   resource.NewProperty(urn),
+			"id":    resource.NewProperty(id),
+			"state": resource.NewProperty(resource.PropertyMap{}),
+		}, nil
+	}
 	return nil, fmt.Errorf("preview: no function calls are mocked (%s)", args.Token)
 }
 
