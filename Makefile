@@ -66,6 +66,7 @@ traffic: deps controlplane node
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDerive$$' -fuzztime $(FUZZTIME) ./components/timing/
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadRender$$' -fuzztime $(FUZZTIME) ./components/render/
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./components/audit/
 
 ## lint: go vet, a gofmt check and the licence header on every Go file (but the SDKs Pulumi's codegen writes under sdk/)
 lint:

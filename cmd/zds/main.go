@@ -5,6 +5,7 @@
 //
 //	zds render  -f spec.yaml [-f dir] [-o yaml|json] [-d DIR]
 //	zds explain -f spec.yaml [--svg FILE] [--output text|json]
+//	zds check   -f manifests/ [-o text|json|sarif] [--fail-on error|warning|info]
 //	zds schema
 //	zds version
 //
@@ -67,6 +68,10 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.As(err, &inv), errors.As(err, &specInv):
 		return exitInvalid
 	}
+	var fe findingsError
+	if errors.As(err, &fe) {
+		return exitInvalid
+	}
 	return exitInvalid
 }
 
@@ -104,7 +109,7 @@ requests behind AWS load balancers.`,
 			return c.Help()
 		},
 	})
-	root.AddCommand(newRender(stdout), newExplain(stdout), newSchema(stdout), newVersion(stdout))
+	root.AddCommand(newRender(stdout), newExplain(stdout), newCheck(stdout), newSchema(stdout), newVersion(stdout))
 	for _, c := range root.Commands() {
 		c.Args = noArgs
 	}

@@ -522,6 +522,16 @@ var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 // (one too low when read as 1-based). goccy/go-yaml's parser reports the
 // token where parsing failed; its position is used when it lies where
 // go-yaml's line says, with go-yaml's words.
+// SyntaxError places a YAML syntax error of data at its line and column,
+// as spec files' errors are placed (for other readers of YAML, such as
+// zds check's manifest reader).
+func SyntaxError(file string, data []byte, err error) Problem { return syntaxProblem(file, data, err) }
+
+// NodeAt is the node of a field path in a YAML document (the key for a
+// mapping entry), or the deepest node on the way when the path goes on
+// where the document stops.
+func NodeAt(root *yaml.Node, path []string) *yaml.Node { return find(root, path) }
+
 func syntaxProblem(file string, data []byte, err error) Problem {
 	reported := yamlErrorLine(err)
 	msg := strings.TrimPrefix(strings.TrimPrefix(yamlLineRE.ReplaceAllString(err.Error(), ""), "yaml: "), ": ")

@@ -642,6 +642,7 @@ export namespace k8s {
         keyType?: string;
         maxExpirationSeconds?: number;
         signerName?: string;
+        userAnnotations?: {[key: string]: string};
     }
 
     export interface PreferredSchedulingTermArgs {

@@ -3407,12 +3407,13 @@ func (o PodAntiAffinityPtrOutput) RequiredDuringSchedulingIgnoredDuringExecution
 }
 
 type PodCertificateProjection struct {
-	CertificateChainPath *string `pulumi:"certificateChainPath"`
-	CredentialBundlePath *string `pulumi:"credentialBundlePath"`
-	KeyPath              *string `pulumi:"keyPath"`
-	KeyType              *string `pulumi:"keyType"`
-	MaxExpirationSeconds *int    `pulumi:"maxExpirationSeconds"`
-	SignerName           *string `pulumi:"signerName"`
+	CertificateChainPath *string           `pulumi:"certificateChainPath"`
+	CredentialBundlePath *string           `pulumi:"credentialBundlePath"`
+	KeyPath              *string           `pulumi:"keyPath"`
+	KeyType              *string           `pulumi:"keyType"`
+	MaxExpirationSeconds *int              `pulumi:"maxExpirationSeconds"`
+	SignerName           *string           `pulumi:"signerName"`
+	UserAnnotations      map[string]string `pulumi:"userAnnotations"`
 }
 
 // PodCertificateProjectionInput is an input type that accepts PodCertificateProjectionArgs and PodCertificateProjectionOutput values.
@@ -3427,12 +3428,13 @@ type PodCertificateProjectionInput interface {
 }
 
 type PodCertificateProjectionArgs struct {
-	CertificateChainPath *string `pulumi:"certificateChainPath"`
-	CredentialBundlePath *string `pulumi:"credentialBundlePath"`
-	KeyPath              *string `pulumi:"keyPath"`
-	KeyType              *string `pulumi:"keyType"`
-	MaxExpirationSeconds *int    `pulumi:"maxExpirationSeconds"`
-	SignerName           *string `pulumi:"signerName"`
+	CertificateChainPath *string           `pulumi:"certificateChainPath"`
+	CredentialBundlePath *string           `pulumi:"credentialBundlePath"`
+	KeyPath              *string           `pulumi:"keyPath"`
+	KeyType              *string           `pulumi:"keyType"`
+	MaxExpirationSeconds *int              `pulumi:"maxExpirationSeconds"`
+	SignerName           *string           `pulumi:"signerName"`
+	UserAnnotations      map[string]string `pulumi:"userAnnotations"`
 }
 
 func (PodCertificateProjectionArgs) ElementType() reflect.Type {
@@ -3536,6 +3538,10 @@ func (o PodCertificateProjectionOutput) SignerName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PodCertificateProjection) *string { return v.SignerName }).(pulumi.StringPtrOutput)
 }
 
+func (o PodCertificateProjectionOutput) UserAnnotations() pulumi.StringMapOutput {
+	return o.ApplyT(func(v PodCertificateProjection) map[string]string { return v.UserAnnotations }).(pulumi.StringMapOutput)
+}
+
 type PodCertificateProjectionPtrOutput struct{ *pulumi.OutputState }
 
 func (PodCertificateProjectionPtrOutput) ElementType() reflect.Type {
@@ -3612,6 +3618,15 @@ func (o PodCertificateProjectionPtrOutput) SignerName() pulumi.StringPtrOutput {
 		}
 		return v.SignerName
 	}).(pulumi.StringPtrOutput)
+}
+
+func (o PodCertificateProjectionPtrOutput) UserAnnotations() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *PodCertificateProjection) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.UserAnnotations
+	}).(pulumi.StringMapOutput)
 }
 
 type PreferredSchedulingTerm struct {

@@ -1135,6 +1135,7 @@ class PodCertificateProjectionArgsDict(TypedDict):
     key_type: NotRequired[_builtins.str]
     max_expiration_seconds: NotRequired[_builtins.int]
     signer_name: NotRequired[_builtins.str]
+    user_annotations: NotRequired[Mapping[str, _builtins.str]]
 
 @pulumi.input_type
 class PodCertificateProjectionArgs:
@@ -1144,7 +1145,8 @@ class PodCertificateProjectionArgs:
                  key_path: Optional[_builtins.str] = None,
                  key_type: Optional[_builtins.str] = None,
                  max_expiration_seconds: Optional[_builtins.int] = None,
-                 signer_name: Optional[_builtins.str] = None):
+                 signer_name: Optional[_builtins.str] = None,
+                 user_annotations: Optional[Mapping[str, _builtins.str]] = None):
         if certificate_chain_path is not None:
             pulumi.set(__self__, "certificate_chain_path", certificate_chain_path)
         if credential_bundle_path is not None:
@@ -1157,6 +1159,8 @@ class PodCertificateProjectionArgs:
             pulumi.set(__self__, "max_expiration_seconds", max_expiration_seconds)
         if signer_name is not None:
             pulumi.set(__self__, "signer_name", signer_name)
+        if user_annotations is not None:
+            pulumi.set(__self__, "user_annotations", user_annotations)
 
     @_builtins.property
     @pulumi.getter(name="certificateChainPath")
@@ -1211,6 +1215,15 @@ class PodCertificateProjectionArgs:
     @signer_name.setter
     def signer_name(self, value: Optional[_builtins.str]):
         pulumi.set(self, "signer_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="userAnnotations")
+    def user_annotations(self) -> Optional[Mapping[str, _builtins.str]]:
+        return pulumi.get(self, "user_annotations")
+
+    @user_annotations.setter
+    def user_annotations(self, value: Optional[Mapping[str, _builtins.str]]):
+        pulumi.set(self, "user_annotations", value)
 
 
 class PreferredSchedulingTermArgsDict(TypedDict):

@@ -1,0 +1,119 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/zerodowntime/zds/components/audit"
+)
+
+// findingsError is a check that found something at or above --fail-on
+// (exit 1; the report is already written).
+type findingsError struct{ n int }
+
+func (e findingsError) Error() string {
+	return fmt.Sprintf("%d finding(s) at or above --fail-on", e.n)
+}
+
+func newCheck(stdout io.Writer) *cobra.Command {
+	var files []string
+	var failOn, colour string
+	var opts struct{ r, s, l int }
+	cmd := &cobra.Command{
+		Use:   "check -f FILE|DIR|- [-f ...] [-o text|json|sarif] [--fail-on error|warning|info]",
+		Short: "Find the timing-chain bugs in Kubernetes manifests you already run (Helm, kustomize, plain YAML)",
+		Long: `check reads any Kubernetes manifests (multi-document YAML, JSON, List kinds;
+Helm template and kustomize build output as they come), groups them into
+services (a Deployment, the Services selecting its pods, the ALB Ingresses,
+NLB Services or TargetGroupBindings serving them, its budgets, namespace and
+autoscalers), reads the target groups the AWS Load Balancer Controller would
+build with the controller's own annotation parser, and checks every rule of
+the timing model the objects decide, in the words and numbering of zds
+explain. Each finding has a severity (error: drops requests; warning: risky;
+info), the object and field, the numbers and the smallest fix to paste.
+
+R, S and L come from the Deployment's zds.dev/* annotations, else the flags,
+else defaults the report names. Exit 0: nothing at or above --fail-on; 1:
+findings at or above it, or unreadable input (named file:line); 2: usage.`,
+		Example: `  helm template my-release ./chart | zds check -f -
+  kustomize build overlays/prod | zds check -f - -o sarif > zds.sarif
+  zds check -f manifests/ --max-request-seconds 20 --fail-on warning`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := outputFlag(cmd, "text", "json", "sarif")
+			if err != nil {
+				return err
+			}
+			threshold, err := audit.ParseSeverity(failOn)
+			if err != nil {
+				return usagef("--fail-on: %v", err)
+			}
+			if len(files) == 0 {
+				return usagef("no manifests: pass -f FILE, -f DIR or -f - (standard input)")
+			}
+			var o audit.Options
+			for _, f := range []struct {
+				name string
+				v    int
+				into **int
+			}{{"max-request-seconds", opts.r, &o.MaxRequestSeconds}, {"shutdown-seconds", opts.s, &o.ShutdownSeconds}, {"propagation-seconds", opts.l, &o.PropagationSeconds}} {
+				if cmd.Flags().Changed(f.name) {
+					if f.v < 0 || f.v > 3600 {
+						return usagef("--%s must be from 0 to 3600 seconds, not %d", f.name, f.v)
+					}
+					v := f.v
+					*f.into = &v
+				}
+			}
+			objs, problems := audit.Load(cmd.InOrStdin(), files...)
+			report := audit.Check(objs, o)
+			report.Problems = append(problems, report.Problems...)
+			switch format {
+			case "json":
+				err = audit.JSON(stdout, report)
+			case "sarif":
+				err = audit.SARIF(stdout, report, currentVersion())
+			default:
+				err = audit.Text(stdout, report, useColour(colour, stdout))
+			}
+			if err != nil {
+				return err
+			}
+			for _, p := range report.Problems {
+				fmt.Fprintln(cmd.ErrOrStderr(), "zds: "+p.String())
+			}
+			if len(report.Problems) > 0 {
+				return fmt.Errorf("%d input(s) could not be read", len(report.Problems))
+			}
+			if n := report.Count(threshold); n > 0 {
+				return findingsError{n}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "manifest file or directory, or - for standard input (repeatable)")
+	cmd.Flags().StringP("output", "o", "text", "output format: text, json or sarif (SARIF 2.1.0, for code scanning)")
+	cmd.Flags().StringVar(&failOn, "fail-on", "error", "exit 1 when a finding is at or above this severity: error, warning or info")
+	cmd.Flags().StringVar(&colour, "color", "auto", "colour the text output: auto (on a terminal), always or never")
+	cmd.Flags().IntVar(&opts.r, "max-request-seconds", 0, "R, the longest request, where no zds.dev/max-request-seconds annotation says it (default 30)")
+	cmd.Flags().IntVar(&opts.s, "shutdown-seconds", 0, "S, the app's shutdown after SIGTERM, where no zds.dev/shutdown-seconds annotation says it (default R)")
+	cmd.Flags().IntVar(&opts.l, "propagation-seconds", 0, "L, the load balancer's propagation, where no zds.dev/propagation-seconds annotation says it (default: the mode's, 25 for an ALB, 120 for an NLB)")
+	return cmd
+}
+
+func useColour(mode string, w io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("NO_COLOR") == ""
+}

@@ -1,0 +1,243 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/zerodowntime/zds/components/specfile"
+)
+
+// Object is one Kubernetes object as read, with where it was read: a
+// file's line and column, or a live cluster's object (no position).
+type Object struct {
+	File         string
+	Line, Column int
+	APIVersion   string
+	Kind         string
+	Namespace    string
+	Name         string
+	// Raw is the object as JSON would hold it.
+	Raw  map[string]any
+	node *yaml.Node
+}
+
+// Ref names the object as kubectl does, e.g. Deployment/web.
+func (o *Object) Ref() string { return o.Kind + "/" + o.Name }
+
+// Pos is the line and column of a field of the object (a path of keys
+// and list indexes, e.g. spec, template, spec, containers, 0), or the
+// object's own position when the field is not written.
+func (o *Object) Pos(path ...string) (line, col int) {
+	if o.node == nil {
+		return o.Line, o.Column
+	}
+	n := specfile.NodeAt(o.node, path)
+	return n.Line, n.Column
+}
+
+// Problem is input that cannot be read, at its file and line.
+type Problem = specfile.Problem
+
+// Read reads the Kubernetes objects of one file's content: YAML with any
+// number of documents (Helm template and kustomize build output as they
+// come), JSON, and List kinds, whose items are read as objects. Documents
+// that are no Kubernetes object (no kind, a NOTES text) are skipped;
+// objects of every kind are returned, for the caller to use or ignore.
+func Read(file string, data []byte) ([]*Object, []Problem) {
+	var objs []*Object
+	var problems []Problem
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			problems = append(problems, specfile.SyntaxError(file, data, err))
+			break
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		o, ps := readNode(file, doc.Content[0])
+		problems = append(problems, ps...)
+		objs = append(objs, o...)
+	}
+	return objs, problems
+}
+
+// readNode reads one document (or List item) as objects.
+func readNode(file string, n *yaml.Node) ([]*Object, []Problem) {
+	if n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	var raw map[string]any
+	if err := n.Decode(&raw); err != nil {
+		return nil, []Problem{{File: file, Line: n.Line, Column: n.Column, Message: "not a Kubernetes object: " + err.Error()}}
+	}
+	jsonRaw, err := jsonValue(raw)
+	if err != nil {
+		return nil, []Problem{{File: file, Line: n.Line, Column: n.Column, Message: "not a Kubernetes object: " + err.Error()}}
+	}
+	raw, _ = jsonRaw.(map[string]any)
+	kind, _ := raw["kind"].(string)
+	if kind == "" {
+		return nil, nil
+	}
+	if items, ok := raw["items"].([]any); ok && strings.HasSuffix(kind, "List") {
+		seq := valueOf(n, "items")
+		var objs []*Object
+		var problems []Problem
+		for i := range items {
+			if seq == nil || seq.Kind != yaml.SequenceNode || i >= len(seq.Content) {
+				break // a JSON document's items: the node is the sequence's
+			}
+			o, ps := readNode(file, seq.Content[i])
+			objs = append(objs, o...)
+			problems = append(problems, ps...)
+		}
+		return objs, problems
+	}
+	o := &Object{File: file, Line: n.Line, Column: n.Column, Kind: kind, Raw: raw, node: n}
+	o.APIVersion, _ = raw["apiVersion"].(string)
+	meta, _ := raw["metadata"].(map[string]any)
+	o.Name, _ = meta["name"].(string)
+	o.Namespace, _ = meta["namespace"].(string)
+	return []*Object{o}, nil
+}
+
+// valueOf is the value node of a mapping's key.
+func valueOf(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// jsonValue is v as encoding/json holds it (numbers float64, maps with
+// string keys); YAML that JSON cannot hold is an error.
+func jsonValue(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Load reads every file and directory (recursively, its .yaml, .yml and
+// .json files in name order); "-" is stdin.
+func Load(stdin io.Reader, paths ...string) ([]*Object, []Problem) {
+	var objs []*Object
+	var problems []Problem
+	add := func(name string, data []byte) {
+		o, ps := Read(name, data)
+		objs = append(objs, o...)
+		problems = append(problems, ps...)
+	}
+	for _, p := range paths {
+		if p == "-" {
+			data, err := io.ReadAll(stdin)
+			if err != nil {
+				problems = append(problems, Problem{File: "-", Message: err.Error()})
+				continue
+			}
+			add("-", data)
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			problems = append(problems, Problem{File: p, Message: "cannot read: " + unwrapPathError(err)})
+			continue
+		}
+		if !info.IsDir() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				problems = append(problems, Problem{File: p, Message: "cannot read: " + unwrapPathError(err)})
+				continue
+			}
+			add(p, data)
+			continue
+		}
+		var files []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			switch strings.ToLower(filepath.Ext(path)) {
+			case ".yaml", ".yml", ".json":
+				if !d.IsDir() {
+					files = append(files, path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			problems = append(problems, Problem{File: p, Message: "cannot read: " + unwrapPathError(err)})
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				problems = append(problems, Problem{File: f, Message: "cannot read: " + unwrapPathError(err)})
+				continue
+			}
+			add(f, data)
+		}
+	}
+	return objs, problems
+}
+
+func unwrapPathError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// decode converts an object into its Go type; a field of the wrong type
+// is a problem at the object.
+func decode[T any](o *Object) (*T, *Problem) {
+	b, err := json.Marshal(o.Raw)
+	if err != nil {
+		return nil, &Problem{File: o.File, Line: o.Line, Column: o.Column, Message: err.Error()}
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		msg := err.Error()
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			line, col := o.Pos(strings.Split(te.Field, ".")...)
+			return nil, &Problem{File: o.File, Line: line, Column: col, Path: te.Field,
+				Message: fmt.Sprintf("%s: is a %s, must be %s", o.Ref(), te.Value, te.Type)}
+		}
+		return nil, &Problem{File: o.File, Line: o.Line, Column: o.Column, Message: o.Ref() + ": " + msg}
+	}
+	return &v, nil
+}
+
+// itoa is strconv.Itoa, short.
+func itoa(n int) string { return strconv.Itoa(n) }
