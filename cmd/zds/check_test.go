@@ -48,6 +48,10 @@ func TestCheckExitCodes(t *testing.T) {
 		{"no input", []string{"check"}, 2, "no manifests"},
 		{"bad fact", []string{"check", "-f", auditData, "--max-request-seconds", "-3"}, 2, "--max-request-seconds"},
 		{"missing file", []string{"check", "-f", "nope.yaml"}, 1, "nope.yaml: cannot read"},
+		{"files and cluster", []string{"check", "-f", auditData, "--cluster"}, 2, "not both"},
+		{"cluster flags without --cluster", []string{"check", "-f", auditData, "-A"}, 2, "go with --cluster"},
+		{"-n and -A", []string{"check", "--cluster", "-n", "shop", "-A"}, 2, "exclude each other"},
+		{"missing kubeconfig", []string{"check", "--cluster", "--kubeconfig", "/nonexistent/kubeconfig"}, 1, "reading the kubeconfig"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := zds(t, tc.args...)
