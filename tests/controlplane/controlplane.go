@@ -182,6 +182,11 @@ func Start(ctx context.Context, opts Options) (cp *ControlPlane, err error) {
 		"--endpoint-reconciler-type=none",
 		"--service-cluster-ip-range=10.96.0.0/16",
 		"--allow-privileged=false",
+		// MutatingAdmissionPolicy (beta, off by default in 1.34) lets a test
+		// stand in for the AWS Load Balancer Controller's pod webhook,
+		// which injects readiness gates, without a webhook server.
+		"--feature-gates=MutatingAdmissionPolicy=true",
+		"--runtime-config=admissionregistration.k8s.io/v1beta1=true",
 	); err != nil {
 		return cp, err
 	}
