@@ -9,7 +9,7 @@ FAST = $(shell $(GO) list ./... | grep -v '/tests/e2e$$')
 # Long steps print a line at least every 30 s, so a CI log never goes quiet.
 PROGRESS := bash $(CURDIR)/tests/progress.sh
 
-.PHONY: sdk-check all build run install test quick unit lint-manifests fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers clean
+.PHONY: sdk-check all build run install test quick unit lint-manifests fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers bench-check clean
 
 all: lint test
 
@@ -103,6 +103,10 @@ bench:
 ## bench-peers: zds render against cdk8s-plus (installed from npm when missing), 100 and 1,000 services, in one run; rewrites docs/performance.md
 bench-peers:
 	$(GO) run ./bench/peers -write docs/performance.md
+
+## bench-check: zds check against kube-score (installed from the module proxy when missing) on the same 100 and 1,000 services' manifests, in one run; rewrites docs/check-performance.md
+bench-check:
+	$(GO) run ./bench/check -write docs/check-performance.md
 
 clean:
 	$(GO) clean -testcache

@@ -19,21 +19,17 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
-	"time"
 
+	"github.com/zerodowntime/zds/internal/procbench"
 	"github.com/zerodowntime/zds/internal/spectest"
 )
 
@@ -48,16 +44,10 @@ func main() {
 	}
 }
 
-// sample is one process's cost.
-type sample struct {
-	wall time.Duration
-	rss  int64 // bytes
-}
-
 // row is one size's medians.
 type row struct {
 	n        int
-	zds, cdk sample
+	zds, cdk procbench.Sample
 }
 
 func run(runs int, sizes, write string) error {
@@ -104,7 +94,7 @@ func run(runs int, sizes, write string) error {
 			argv []string
 			want int
 		}{{"zds", zdsCmd, 5 * n}, {"cdk8s-plus", cdkCmd, 4 * n}} {
-			out, err := output(c.argv, env)
+			out, err := procbench.Output(c.argv, env)
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
@@ -112,7 +102,7 @@ func run(runs int, sizes, write string) error {
 				return fmt.Errorf("%s rendered %d objects for %d services, want %d", c.name, got, n, c.want)
 			}
 		}
-		var zs, cs []sample
+		var zs, cs []procbench.Sample
 		for i := range runs {
 			// Alternate which goes first, so neither always gets the
 			// warmer page cache.
@@ -121,7 +111,7 @@ func run(runs int, sizes, write string) error {
 				order = [][]string{cdkCmd, zdsCmd}
 			}
 			for _, argv := range order {
-				s, err := measure(argv, env)
+				s, err := procbench.Measure(argv, env)
 				if err != nil {
 					return err
 				}
@@ -132,7 +122,7 @@ func run(runs int, sizes, write string) error {
 				}
 			}
 		}
-		rows = append(rows, row{n: n, zds: median(zs), cdk: median(cs)})
+		rows = append(rows, row{n: n, zds: procbench.Median(zs), cdk: procbench.Median(cs)})
 	}
 
 	report := format(rows, runs)
@@ -148,48 +138,6 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func output(argv, env []string) ([]byte, error) {
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("%v: %s", err, stderr.String())
-	}
-	return out, nil
-}
-
-// measure runs argv once, discarding its output, and returns its wall time
-// and peak resident memory.
-func measure(argv, env []string) (sample, error) {
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env, cmd.Stdout = env, io.Discard
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return sample{}, fmt.Errorf("%s: %v: %s", strings.Join(argv, " "), err, stderr.String())
-	}
-	wall := time.Since(start)
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return sample{}, errors.New("no rusage on this platform")
-	}
-	return sample{wall: wall, rss: ru.Maxrss * 1024}, nil // Linux reports KiB
-}
-
-func median(s []sample) sample {
-	w := make([]time.Duration, len(s))
-	r := make([]int64, len(s))
-	for i, x := range s {
-		w[i], r[i] = x.wall, x.rss
-	}
-	slices.Sort(w)
-	slices.Sort(r)
-	return sample{wall: w[len(w)/2], rss: r[len(r)/2]}
 }
 
 type report struct{ table, markdown string }
@@ -216,23 +164,20 @@ the whole process: wall time and peak resident memory (max RSS).
 |---:|---:|---:|---:|---:|
 `, nodeVersion(), runtime.GOARCH, runtime.NumCPU(), runs)
 	for _, r := range rows {
-		tr := r.cdk.wall.Seconds() / r.zds.wall.Seconds()
-		mr := float64(r.cdk.rss) / float64(r.zds.rss)
-		fmt.Fprintf(tw, "%d\t%s, %s\t%s, %s\t%.1fx\t%.2fx\n", r.n, secs(r.zds.wall), mib(r.zds.rss), secs(r.cdk.wall), mib(r.cdk.rss), tr, mr)
-		fmt.Fprintf(&md, "| %d | %s, %s | %s, %s | %.1fx | %.2fx |\n", r.n, secs(r.zds.wall), mib(r.zds.rss), secs(r.cdk.wall), mib(r.cdk.rss), tr, mr)
+		tr := r.cdk.Wall.Seconds() / r.zds.Wall.Seconds()
+		mr := float64(r.cdk.RSS) / float64(r.zds.RSS)
+		fmt.Fprintf(tw, "%d\t%s, %s\t%s, %s\t%.1fx\t%.2fx\n", r.n, procbench.Secs(r.zds.Wall), procbench.MB(r.zds.RSS), procbench.Secs(r.cdk.Wall), procbench.MB(r.cdk.RSS), tr, mr)
+		fmt.Fprintf(&md, "| %d | %s, %s | %s, %s | %.1fx | %.2fx |\n", r.n, procbench.Secs(r.zds.Wall), procbench.MB(r.zds.RSS), procbench.Secs(r.cdk.Wall), procbench.MB(r.cdk.RSS), tr, mr)
 	}
 	tw.Flush()
 	if len(rows) >= 2 {
 		a, b := rows[0], rows[len(rows)-1]
-		line := fmt.Sprintf("zds: %d× the services took %.1f× the time", b.n/a.n, b.zds.wall.Seconds()/a.zds.wall.Seconds())
+		line := fmt.Sprintf("zds: %d× the services took %.1f× the time", b.n/a.n, b.zds.Wall.Seconds()/a.zds.Wall.Seconds())
 		fmt.Fprintln(&t, line)
 		fmt.Fprintf(&md, "\nScaling: %s (linear would be %d×, plus the fixed start-up cost).\n", line, b.n/a.n)
 	}
 	return report{table: t.String(), markdown: md.String()}
 }
-
-func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
-func mib(b int64) string          { return fmt.Sprintf("%d MB", b/1_000_000) }
 
 func nodeVersion() string {
 	out, err := exec.Command("node", "--version").Output()

@@ -6,17 +6,7 @@
 # use.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-version="v1.20.0"
-cache="${ZDS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zds}/tools"
-bin="$cache/kube-score-$version"
-if [ ! -x "$bin" ]; then
-  echo "installing kube-score $version from the Go module proxy" >&2
-  mkdir -p "$cache"
-  tmpbin="$(mktemp -d)"
-  GOBIN="$tmpbin" GOFLAGS=-mod=mod go install "github.com/zegl/kube-score/cmd/kube-score@$version"
-  mv "$tmpbin/kube-score" "$bin"
-  rmdir "$tmpbin"
-fi
+bin="$(bash "$root/tests/lint/install-kube-score.sh")"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
