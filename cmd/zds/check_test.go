@@ -165,3 +165,22 @@ func TestCheckJSONAndSARIF(t *testing.T) {
 		t.Errorf("levels %v", levels)
 	}
 }
+
+// The README's zds check sample is the command's output.
+func TestREADMEShowsRealCheckOutput(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "<!-- zds check output: keep equal to the command's (a test checks) -->\n```\n"
+	_, rest, ok := strings.Cut(string(readme), marker)
+	if !ok {
+		t.Fatal("the README shows no zds check output")
+	}
+	quoted, _, _ := strings.Cut(rest, "```\n")
+	t.Chdir(auditData)
+	code, out, _ := zds(t, "check", "-f", "nlb-short-prestop.yaml", "--max-request-seconds", "30", "--shutdown-seconds", "30")
+	if code != 1 || out != quoted {
+		t.Errorf("exit %d; the README's sample differs from the output:\n%s", code, out)
+	}
+}
