@@ -7,7 +7,8 @@
 #     (strict) against @pulumi/pulumi from npm, versions pinned in
 #     package-lock.json;
 #   - Python: sdk/python and examples/python byte-compile (no PyPI here,
-#     so the pulumi package itself is not installed);
+#     so the pulumi package itself is not installed), and every class and
+#     keyword the example uses is the SDK's (check_python.py);
 #   - Go: the provider plugin builds, and so does sdk/go.
 # Needs Node.js with npm, Python 3 and Go.
 set -euo pipefail
@@ -27,6 +28,7 @@ echo "sdk-check: python3 byte-compiles sdk/python and examples/python"
 cache="$(mktemp -d)"
 trap 'rm -rf "$cache"' EXIT
 PYTHONPYCACHEPREFIX="$cache" python3 -m compileall -q -f "$root/sdk/python" "$root/examples/python"
+PYTHONPYCACHEPREFIX="$cache" python3 "$here/check_python.py"
 
 echo "sdk-check: go build of the provider plugin and sdk/go"
 cd "$root"
