@@ -163,12 +163,12 @@ func Check(objs []*Object, opts Options) *Report {
 		}
 	}
 	for _, o := range in.removed {
-		if !inService[o] {
+		if !inService[o] && !ignored(o, "api") {
 			r.Other = append(r.Other, removedAPI(o))
 		}
 	}
 	for _, pdb := range in.pdbs {
-		if !selectsAnyDeployment(pdb, in) {
+		if !selectsAnyDeployment(pdb, in) && !ignored(pdb.O, "budget") {
 			line, col := pdb.O.Pos("spec", "selector")
 			r.Other = append(r.Other, Finding{
 				Severity: Warning, Rule: "budget", Title: "a budget selects the pods",

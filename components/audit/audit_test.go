@@ -4,6 +4,7 @@
 package audit_test
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,7 +13,10 @@ import (
 
 	"github.com/zerodowntime/zds/components/audit"
 	"github.com/zerodowntime/zds/components/render"
+	"github.com/zerodowntime/zds/components/service"
+	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/specfile"
+	"github.com/zerodowntime/zds/internal/spectest"
 )
 
 // rendered is what zds render writes for spec files.
@@ -169,5 +173,62 @@ func TestRealWorldManifests(t *testing.T) {
 				t.Errorf("findings:\n  got  %s\n  want %s\n%s", strings.Join(got, "\n       "), strings.Join(want, "\n       "), describe(r))
 			}
 		})
+	}
+}
+
+// zds render's output for random valid services (ALB and NLB, every shape
+// the spec generator makes: pins at the rules' edges, exec or native
+// preStop, autoscaling, sidecars, init containers) has no finding either.
+func TestRandomValidSpecsHaveNoFindings(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 14))
+	services := 0
+	for i := range 800 {
+		name, s := spectest.Named(rng, i, spectest.Random(rng, service.KindALB, service.KindNLB))
+		s.CreateNamespace = true
+		r, err := service.Resolve(name, s, spec.Inputs{})
+		if err != nil {
+			continue
+		}
+		ms, err := render.Manifests([]*specfile.Document{{Document: spec.Document{APIVersion: spec.APIVersion, Kind: spec.Kind,
+			Metadata: spec.Metadata{Name: name, Namespace: s.Namespace}, Spec: s}, File: "random.zds.yaml", Resolved: r}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := render.YAML(ms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := report(t, "random.yaml", b, audit.Options{})
+		services++
+		if got := describe(rep); got != "" {
+			t.Fatalf("findings on zds's output for a random valid spec:\n%s\n%s", got, b)
+		}
+	}
+	if services < 300 {
+		t.Errorf("only %d valid random services", services)
+	}
+}
+
+// zds.dev/check-ignore on an object answers the rules it lists for that
+// object, as kube-score's ignore annotation does.
+func TestCheckIgnoreAnnotation(t *testing.T) {
+	data, err := os.ReadFile("testdata/k6-final.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignored := strings.Replace(string(data), "  name: app\n  namespace: shop\nspec:\n  replicas: 8",
+		"  name: app\n  namespace: shop\n  annotations: {zds.dev/check-ignore: \"exec-sleep, budget\"}\nspec:\n  replicas: 8", 1)
+	if ignored == string(data) {
+		t.Fatal("the Deployment was not annotated")
+	}
+	before := report(t, "k6-final.yaml", data, audit.Options{}).Findings()
+	after := report(t, "k6-final.yaml", []byte(ignored), audit.Options{}).Findings()
+	if len(after) != len(before)-2 {
+		t.Errorf("%d findings, then %d with two rules ignored", len(before), len(after))
+	}
+	for _, f := range after {
+		if f.Rule == "exec-sleep" || f.Rule == "budget" {
+			t.Errorf("ignored rule reported: %s", finding(f))
+		}
 	}
 }

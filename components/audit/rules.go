@@ -88,6 +88,9 @@ func (r *run) plan(tgs []TargetGroup) {
 
 // add records a finding at a field of an object (path: its keys).
 func (r *run) add(sev Severity, rule, title string, o *Object, path []string, fix *Fix, format string, args ...any) {
+	if ignored(o, rule) {
+		return
+	}
 	f := Finding{Severity: sev, Rule: rule, Title: title, Object: o.Ref(), Namespace: namespaceName(o.Namespace),
 		Field: fieldPath(path), File: o.File, Message: fmt.Sprintf(format, args...), Fix: fix}
 	f.Line, f.Column = o.Pos(path...)
@@ -113,7 +116,7 @@ func checkService(s *Service, in *input, opts Options) *ServiceReport {
 	}
 	r.ci, r.ctr = appContainer(s)
 	for _, o := range s.objects() {
-		if _, gone := removedAPIs[o.APIVersion+" "+o.Kind]; gone {
+		if _, gone := removedAPIs[o.APIVersion+" "+o.Kind]; gone && !ignored(o, "api") {
 			f := removedAPI(o)
 			r.out.Findings = append(r.out.Findings, f)
 		}
@@ -588,4 +591,18 @@ func removedAPI(o *Object) Finding {
 		Message: fmt.Sprintf("%s %s is no longer served: use %s", o.APIVersion, o.Kind, removedAPIs[o.APIVersion+" "+o.Kind])}
 	f.Line, f.Column = o.Pos("apiVersion")
 	return f
+}
+
+// ignored reports whether the object's zds.dev/check-ignore annotation
+// lists the rule.
+func ignored(o *Object, rule string) bool {
+	meta, _ := o.Raw["metadata"].(map[string]any)
+	ann, _ := meta["annotations"].(map[string]any)
+	list, _ := ann[manifests.AnnCheckIgnore].(string)
+	for _, r := range strings.Split(list, ",") {
+		if strings.TrimSpace(r) == rule {
+			return true
+		}
+	}
+	return false
 }

@@ -41,6 +41,11 @@ const (
 	AnnSidecarShutdown = "zds.dev/sidecar-shutdown-seconds"
 	AnnSidecarsOnPath  = "zds.dev/sidecars-on-request-path"
 
+	// AnnCheckIgnore lists the zds check rules not to report for an object
+	// ("exec-sleep,budget"): a decision the object's owner made. zds sets
+	// exec-sleep on a Deployment whose spec chose pod.preStopHook: exec.
+	AnnCheckIgnore = "zds.dev/check-ignore"
+
 	// AnnSkipAwait is pulumi-kubernetes' switch to not wait for a resource.
 	AnnSkipAwait = "pulumi.com/skipAwait"
 
@@ -267,6 +272,11 @@ func deploymentMeta(r *spec.Resolved) metav1.ObjectMeta {
 	}
 	if k := s.App.KeepAliveTimeoutSeconds; k != nil {
 		m.Annotations[AnnKeepAliveSeconds] = strconv.Itoa(*k)
+	}
+	if s.Pod.PreStopHook == "exec" {
+		// The spec chose the exec hook (a cluster before 1.30, an image
+		// with /bin/sleep): zds check's warning about it is answered.
+		m.Annotations[AnnCheckIgnore] = "exec-sleep"
 	}
 	if len(s.Sidecars) > 0 {
 		var shutdown, onPath []string
