@@ -73,8 +73,8 @@ findings at or above it, or unreadable input (named file:line); 2: usage.`,
 				return usagef("pass manifests with -f or read a cluster with --cluster, not both")
 			case !cluster.on && len(files) == 0:
 				return usagef("no manifests: pass -f FILE, -f DIR or -f - (standard input), or --cluster")
-			case !cluster.on && (cluster.all || cluster.namespace != "" || cluster.context != "" || cluster.kubeconfig != ""):
-				return usagef("--context, --kubeconfig, -n and -A go with --cluster")
+			case !cluster.on && (cluster.all || cluster.context != "" || cluster.kubeconfig != ""):
+				return usagef("--context, --kubeconfig and -A go with --cluster")
 			case cluster.all && cluster.namespace != "":
 				return usagef("-n and -A exclude each other")
 			}
@@ -101,6 +101,9 @@ findings at or above it, or unreadable input (named file:line); 2: usage.`,
 				report = audit.CheckLive(live, o)
 			} else {
 				objs, problems := audit.Load(cmd.InOrStdin(), files...)
+				if cluster.namespace != "" {
+					audit.InNamespace(objs, cluster.namespace)
+				}
 				report = audit.Check(objs, o)
 				report.Problems = append(problems, report.Problems...)
 			}
@@ -133,7 +136,7 @@ findings at or above it, or unreadable input (named file:line); 2: usage.`,
 	cmd.Flags().BoolVar(&cluster.on, "cluster", false, "read the objects and pods from a cluster instead of files")
 	cmd.Flags().StringVar(&cluster.kubeconfig, "kubeconfig", "", "kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
 	cmd.Flags().StringVar(&cluster.context, "context", "", "kubeconfig context (default the current one)")
-	cmd.Flags().StringVarP(&cluster.namespace, "namespace", "n", "", "namespace to read (default the context's)")
+	cmd.Flags().StringVarP(&cluster.namespace, "namespace", "n", "", "with --cluster, the namespace to read (default the context's); with -f, the namespace of objects that name none (as helm template -n)")
 	cmd.Flags().BoolVarP(&cluster.all, "all-namespaces", "A", false, "read every namespace")
 	cmd.Flags().StringVar(&colour, "color", "auto", "colour the text output: auto (on a terminal), always or never")
 	cmd.Flags().IntVar(&opts.r, "max-request-seconds", 0, "R, the longest request, where no zds.dev/max-request-seconds annotation says it (default 30)")

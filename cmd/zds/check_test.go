@@ -50,6 +50,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{"missing file", []string{"check", "-f", "nope.yaml"}, 1, "nope.yaml: cannot read"},
 		{"files and cluster", []string{"check", "-f", auditData, "--cluster"}, 2, "not both"},
 		{"cluster flags without --cluster", []string{"check", "-f", auditData, "-A"}, 2, "go with --cluster"},
+		{"-n puts objects without a namespace there", []string{"check", "-f", filepath.Join(auditData, "helm-app-template.yaml"), "-n", "shop"}, 1, "shop/web (alb)"},
 		{"-n and -A", []string{"check", "--cluster", "-n", "shop", "-A"}, 2, "exclude each other"},
 		{"missing kubeconfig", []string{"check", "--cluster", "--kubeconfig", "/nonexistent/kubeconfig"}, 1, "reading the kubeconfig"},
 	} {

@@ -241,3 +241,23 @@ func decode[T any](o *Object) (*T, *Problem) {
 
 // itoa is strconv.Itoa, short.
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// clusterScoped are the kinds zds check reads that have no namespace.
+var clusterScoped = map[string]bool{"Namespace": true, "IngressClass": true, "IngressClassParams": true}
+
+// InNamespace puts the objects that name no namespace into ns, as
+// `kubectl apply -n` and `helm template -n` do.
+func InNamespace(objs []*Object, ns string) {
+	for _, o := range objs {
+		if o.Namespace != "" || clusterScoped[o.Kind] {
+			continue
+		}
+		o.Namespace = ns
+		meta, ok := o.Raw["metadata"].(map[string]any)
+		if !ok {
+			meta = map[string]any{}
+			o.Raw["metadata"] = meta
+		}
+		meta["namespace"] = ns
+	}
+}

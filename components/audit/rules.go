@@ -295,8 +295,12 @@ func (r *run) targetGroup(tg TargetGroup) {
 	via := tg.Via
 	if tg.TargetType != "ip" {
 		path, fix := r.targetTypeFix(tg)
+		how := ""
+		if len(tg.Explicit) == 0 || !(tg.Explicit[annotations.IngressSuffixTargetType] || tg.Explicit[annotations.SvcLBSuffixTargetType] || tg.Explicit["targetType"]) {
+			how = " (the controller's default, unless its --default-target-type says otherwise)"
+		}
 		r.add(Error, "6", "IP targets (the readiness gate)", via, path, fix,
-			"target type %s: the controller registers nodes, not pods, so the readiness gate never applies and a pod is sent requests before the load balancer sees it healthy, and after it stops (use ip)", tg.TargetType)
+			"target type %s%s: the controller registers nodes, not pods, so the readiness gate never applies and a pod is sent requests before the load balancer sees it healthy, and after it stops; use ip", tg.TargetType, how)
 	}
 	if tg.DeregistrationDelay < 0 {
 		r.add(Info, "1", "D ≥ L + R", via, nil, nil,
