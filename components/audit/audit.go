@@ -184,7 +184,7 @@ func Check(objs []*Object, opts Options) *Report {
 
 func selectsAnyDeployment(pdb Typed[policyv1.PodDisruptionBudget], in *input) bool {
 	for _, d := range in.deployments {
-		if d.V.Namespace == pdb.V.Namespace && selects(pdb.V.Spec.Selector, labelsOf(d)) {
+		if d.V.Namespace == pdb.V.Namespace && in.budgetSelects(pdb.V, labelsOf(d)) {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@
 package audit
 
 import (
+	"fmt"
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -74,6 +75,46 @@ type input struct {
 	hpas        []Typed[autoscalingv2.HorizontalPodAutoscaler]
 	// removed are objects of API versions no cluster serves any more.
 	removed []*Object
+	// selectors are the parsed selectors of budgets and Services (each
+	// is matched against every Deployment of its namespace).
+	selectors map[any]labels.Selector
+}
+
+// selector parses a budget's or Service's selector once; nil for none
+// (or an invalid one), which selects nothing.
+func (in *input) selector(owner any, parse func() (labels.Selector, error)) labels.Selector {
+	if s, ok := in.selectors[owner]; ok {
+		return s
+	}
+	s, err := parse()
+	if err != nil || s.Empty() {
+		s = nil
+	}
+	if in.selectors == nil {
+		in.selectors = map[any]labels.Selector{}
+	}
+	in.selectors[owner] = s
+	return s
+}
+
+func (in *input) budgetSelects(pdb *policyv1.PodDisruptionBudget, pods labels.Set) bool {
+	sel := in.selector(pdb, func() (labels.Selector, error) {
+		if pdb.Spec.Selector == nil {
+			return nil, fmt.Errorf("no selector")
+		}
+		return metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+	})
+	return sel != nil && sel.Matches(pods)
+}
+
+func (in *input) serviceSelects(svc *corev1.Service, pods labels.Set) bool {
+	sel := in.selector(svc, func() (labels.Selector, error) {
+		if len(svc.Spec.Selector) == 0 {
+			return nil, fmt.Errorf("no selector")
+		}
+		return labels.SelectorFromSet(svc.Spec.Selector), nil
+	})
+	return sel != nil && sel.Matches(pods)
 }
 
 // removedAPIs are the API versions of the kinds zds check reads that
@@ -151,7 +192,7 @@ func (in *input) group() []*Service {
 		pods := labels.Set(d.V.Spec.Template.Labels)
 		names := map[string]bool{}
 		for _, svc := range in.services {
-			if svc.V.Namespace != ns || len(svc.V.Spec.Selector) == 0 || !labels.SelectorFromSet(svc.V.Spec.Selector).Matches(pods) {
+			if svc.V.Namespace != ns || !in.serviceSelects(svc.V, pods) {
 				continue
 			}
 			s.Services = append(s.Services, svc)
@@ -171,7 +212,7 @@ func (in *input) group() []*Service {
 			}
 		}
 		for _, pdb := range in.pdbs {
-			if pdb.V.Namespace == ns && selects(pdb.V.Spec.Selector, pods) {
+			if pdb.V.Namespace == ns && in.budgetSelects(pdb.V, pods) {
 				s.Budgets = append(s.Budgets, pdb)
 			}
 		}
@@ -194,14 +235,6 @@ func namespaceName(ns string) string {
 		return "default"
 	}
 	return ns
-}
-
-func selects(sel *metav1.LabelSelector, pods labels.Set) bool {
-	if sel == nil {
-		return false
-	}
-	s, err := metav1.LabelSelectorAsSelector(sel)
-	return err == nil && !s.Empty() && s.Matches(pods)
 }
 
 // isALB reports whether the AWS Load Balancer Controller serves the

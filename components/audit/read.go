@@ -86,15 +86,12 @@ func readNode(file string, n *yaml.Node) ([]*Object, []Problem) {
 	if n.Kind != yaml.MappingNode {
 		return nil, nil
 	}
+	// YAML's own values (integers stay int): every use marshals them
+	// to JSON, where a key JSON cannot hold becomes the object's problem.
 	var raw map[string]any
 	if err := n.Decode(&raw); err != nil {
 		return nil, []Problem{{File: file, Line: n.Line, Column: n.Column, Message: "not a Kubernetes object: " + err.Error()}}
 	}
-	jsonRaw, err := jsonValue(raw)
-	if err != nil {
-		return nil, []Problem{{File: file, Line: n.Line, Column: n.Column, Message: "not a Kubernetes object: " + err.Error()}}
-	}
-	raw, _ = jsonRaw.(map[string]any)
 	kind, _ := raw["kind"].(string)
 	if kind == "" {
 		return nil, nil

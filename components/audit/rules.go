@@ -563,7 +563,7 @@ func (r *run) budget() {
 		if other.V == d.V || other.V.Namespace != d.V.Namespace {
 			continue
 		}
-		if selects(sp.Selector, labelsOf(other)) {
+		if r.in.budgetSelects(pdb.V, labelsOf(other)) {
 			r.add(Warning, "budget", "a budget selects exactly the pods", pdb.O, []string{"spec", "selector"}, nil,
 				"also selects the pods of %s: the two Deployments share one disruption allowance", other.O.Ref())
 		}
