@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 
-	"sigs.k8s.io/aws-load-balancer-controller/pkg/annotations"
 	"sigs.k8s.io/yaml"
 
 	"github.com/zerodowntime/zds/components/spec"
@@ -96,60 +95,28 @@ func (r *run) settingsObject(tg TargetGroup, key string) *Object {
 
 // annotationFix sets one of a target group's annotations.
 func (r *run) annotationFix(tg TargetGroup, suffix, value string) ([]string, *Fix) {
-	if tg.Prefix == "" {
+	if tg.keys.prefix == "" {
 		return nil, nil
 	}
-	key := tg.Prefix + "/" + suffix
+	key := tg.keys.prefix + "/" + suffix
 	o := r.settingsObject(tg, key)
 	return []string{"metadata", "annotations", key}, patchFix(o, annotationPatch(key, value))
 }
 
 func (r *run) targetTypeFix(tg TargetGroup) ([]string, *Fix) {
-	switch tg.Mode {
-	case "alb":
-		return r.annotationFix(tg, annotations.IngressSuffixTargetType, "ip")
-	case "nlb":
-		return r.annotationFix(tg, annotations.SvcLBSuffixTargetType, "ip")
+	if tg.keys.prefix != "" {
+		return r.annotationFix(tg, tg.keys.targetType, "ip")
 	}
 	return []string{"spec", "targetType"}, patchFix(tg.Via, map[string]any{"spec": map[string]any{"targetType": "ip"}})
-}
-
-func attrsSuffix(tg TargetGroup) string {
-	if tg.Mode == "nlb" {
-		return annotations.SvcLBSuffixTargetGroupAttributes
-	}
-	return annotations.IngressSuffixTargetGroupAttributes
-}
-
-func healthCheckPathSuffix(tg TargetGroup) string {
-	if tg.Mode == "nlb" {
-		return annotations.SvcLBSuffixHCPath
-	}
-	return annotations.IngressSuffixHealthCheckPath
-}
-
-func healthCheckPortSuffix(tg TargetGroup) string {
-	if tg.Mode == "nlb" {
-		return annotations.SvcLBSuffixHCPort
-	}
-	return annotations.IngressSuffixHealthCheckPort
-}
-
-func healthCheckProtocolSuffix(tg TargetGroup) string {
-	if tg.Mode == "nlb" {
-		return annotations.SvcLBSuffixHCProtocol
-	}
-	return annotations.IngressSuffixHealthCheckProtocol
 }
 
 // deregFix sets deregistration_delay.timeout_seconds, keeping the other
 // target group attributes as written.
 func (r *run) deregFix(tg TargetGroup, seconds int) ([]string, *Fix) {
-	if tg.Prefix == "" {
+	if tg.keys.prefix == "" {
 		return nil, nil
 	}
-	suffix := attrsSuffix(tg)
-	key := tg.Prefix + "/" + suffix
+	key := tg.keys.prefix + "/" + tg.keys.attributes
 	o := r.settingsObject(tg, key)
 	ann := map[string]string{}
 	if meta, ok := o.Raw["metadata"].(map[string]any); ok {

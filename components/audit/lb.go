@@ -26,8 +26,9 @@ type TargetGroup struct {
 	Via *Object
 	// Service is the backend Service.
 	Service *corev1.Service
-	// Prefix is the annotation prefix of Via's settings.
-	Prefix string
+	// keys are the annotations of the settings (none for a
+	// TargetGroupBinding, whose settings live in AWS).
+	keys keys
 
 	TargetType string
 	// DeregistrationDelay is -1 when the objects do not hold it (a
@@ -60,6 +61,54 @@ const (
 	servicePrefix = "service.beta.kubernetes.io"
 )
 
+// keys are one mode's annotations of a target group's settings: the
+// prefix and each setting's suffix.
+type keys struct {
+	prefix                                   string
+	targetType, hcProtocol, hcPath, hcPort   string
+	interval, healthy, unhealthy, attributes string
+}
+
+var (
+	albKeys = keys{
+		prefix: ingressPrefix, targetType: annotations.IngressSuffixTargetType,
+		hcProtocol: annotations.IngressSuffixHealthCheckProtocol, hcPath: annotations.IngressSuffixHealthCheckPath, hcPort: annotations.IngressSuffixHealthCheckPort,
+		interval: annotations.IngressSuffixHealthCheckIntervalSeconds, healthy: annotations.IngressSuffixHealthyThresholdCount,
+		unhealthy: annotations.IngressSuffixUnhealthyThresholdCount, attributes: annotations.IngressSuffixTargetGroupAttributes,
+	}
+	nlbKeys = keys{
+		prefix: servicePrefix, targetType: annotations.SvcLBSuffixTargetType,
+		hcProtocol: annotations.SvcLBSuffixHCProtocol, hcPath: annotations.SvcLBSuffixHCPath, hcPort: annotations.SvcLBSuffixHCPort,
+		interval: annotations.SvcLBSuffixHCInterval, healthy: annotations.SvcLBSuffixHCHealthyThreshold,
+		unhealthy: annotations.SvcLBSuffixHCUnhealthyThreshold, attributes: annotations.SvcLBSuffixTargetGroupAttributes,
+	}
+)
+
+// read sets the settings the annotations give over tg's defaults, with
+// the controller's parser, marking each as explicit.
+func (k keys) read(tg *TargetGroup, ann map[string]string) error {
+	p := annotations.NewSuffixAnnotationParser(k.prefix)
+	for suffix, v := range map[string]*string{k.targetType: &tg.TargetType, k.hcProtocol: &tg.HealthCheckProtocol, k.hcPath: &tg.HealthCheckPath, k.hcPort: &tg.HealthCheckPort} {
+		if p.ParseStringAnnotation(suffix, v, ann) {
+			tg.Explicit[suffix] = true
+		}
+	}
+	for suffix, v := range map[string]*int{k.interval: &tg.Interval, k.healthy: &tg.Healthy, k.unhealthy: &tg.Unhealthy} {
+		var n int64
+		ok, err := p.ParseInt64Annotation(suffix, &n, ann)
+		if err != nil {
+			return fmt.Errorf("%s/%s: %w", k.prefix, suffix, err)
+		}
+		if ok {
+			*v = int(n)
+			tg.Explicit[suffix] = true
+		}
+	}
+	var err error
+	tg.DeregistrationDelay, err = attribute(p, k.attributes, "deregistration_delay.timeout_seconds", ann, tg.DeregistrationDelay, tg.Explicit)
+	return err
+}
+
 // albTargetGroup is the target group of one Ingress and backend Service:
 // the controller reads the Service's annotations first, then the
 // Ingress's (algorithm.MergeStringMap).
@@ -67,49 +116,21 @@ const (
 // The load balancer's attributes (its idle timeout) are the group's: the
 // Ingresses sharing its group.name (group, with ing itself first).
 func albTargetGroup(ing Typed[networkingv1.Ingress], svc *corev1.Service, group []*networkingv1.Ingress) (TargetGroup, error) {
-	ann := algorithm.MergeStringMap(svc.Annotations, ing.V.Annotations)
-	p := annotations.NewSuffixAnnotationParser(ingressPrefix)
 	tg := TargetGroup{
-		Mode: "alb", Via: ing.O, Service: svc, Prefix: ingressPrefix,
+		Mode: "alb", Via: ing.O, Service: svc, keys: albKeys,
 		TargetType: defaultTargetType, DeregistrationDelay: defaultDeregistrationDelay,
 		HealthCheckProtocol: "HTTP", HealthCheckPath: "/", HealthCheckPort: "traffic-port",
 		Interval: 15, Healthy: 2, Unhealthy: 2, IdleTimeout: defaultIdleTimeout, ReusesConnections: true,
 		Explicit: map[string]bool{},
 	}
-	str := func(suffix string, v *string) {
-		if p.ParseStringAnnotation(suffix, v, ann) {
-			tg.Explicit[suffix] = true
-		}
-	}
-	str(annotations.IngressSuffixTargetType, &tg.TargetType)
-	str(annotations.IngressSuffixHealthCheckProtocol, &tg.HealthCheckProtocol)
-	str(annotations.IngressSuffixHealthCheckPath, &tg.HealthCheckPath)
-	str(annotations.IngressSuffixHealthCheckPort, &tg.HealthCheckPort)
-	for _, n := range []struct {
-		suffix string
-		v      *int
-	}{
-		{annotations.IngressSuffixHealthCheckIntervalSeconds, &tg.Interval},
-		{annotations.IngressSuffixHealthyThresholdCount, &tg.Healthy},
-		{annotations.IngressSuffixUnhealthyThresholdCount, &tg.Unhealthy},
-	} {
-		var v int64
-		ok, err := p.ParseInt64Annotation(n.suffix, &v, ann)
-		if err != nil {
-			return tg, fmt.Errorf("%s/%s: %w", ingressPrefix, n.suffix, err)
-		}
-		if ok {
-			*n.v = int(v)
-			tg.Explicit[n.suffix] = true
-		}
-	}
-	var err error
-	if tg.DeregistrationDelay, err = attribute(p, annotations.IngressSuffixTargetGroupAttributes, "deregistration_delay.timeout_seconds", ann, tg.DeregistrationDelay, tg.Explicit); err != nil {
+	if err := albKeys.read(&tg, algorithm.MergeStringMap(svc.Annotations, ing.V.Annotations)); err != nil {
 		return tg, err
 	}
 	// The idle timeout is the load balancer's, on the Ingress or any of
 	// its group's.
+	p := annotations.NewSuffixAnnotationParser(ingressPrefix)
 	for _, member := range append([]*networkingv1.Ingress{ing.V}, group...) {
+		var err error
 		if tg.IdleTimeout, err = attribute(p, annotations.IngressSuffixLoadBalancerAttributes, "idle_timeout.timeout_seconds", member.Annotations, tg.IdleTimeout, tg.Explicit); err != nil {
 			return tg, err
 		}
@@ -122,45 +143,14 @@ func albTargetGroup(ing Typed[networkingv1.Ingress], svc *corev1.Service, group 
 
 // nlbTargetGroup is the target group of a Service of type LoadBalancer.
 func nlbTargetGroup(svc Typed[corev1.Service]) (TargetGroup, error) {
-	ann := svc.V.Annotations
-	p := annotations.NewSuffixAnnotationParser(servicePrefix)
 	tg := TargetGroup{
-		Mode: "nlb", Via: svc.O, Service: svc.V, Prefix: servicePrefix,
+		Mode: "nlb", Via: svc.O, Service: svc.V, keys: nlbKeys,
 		TargetType: defaultTargetType, DeregistrationDelay: defaultDeregistrationDelay,
 		HealthCheckProtocol: "TCP", HealthCheckPath: "/", HealthCheckPort: "traffic-port",
 		Interval: 10, Healthy: 3, Unhealthy: 3,
 		Explicit: map[string]bool{},
 	}
-	str := func(suffix string, v *string) {
-		if p.ParseStringAnnotation(suffix, v, ann) {
-			tg.Explicit[suffix] = true
-		}
-	}
-	str(annotations.SvcLBSuffixTargetType, &tg.TargetType)
-	str(annotations.SvcLBSuffixHCProtocol, &tg.HealthCheckProtocol)
-	str(annotations.SvcLBSuffixHCPath, &tg.HealthCheckPath)
-	str(annotations.SvcLBSuffixHCPort, &tg.HealthCheckPort)
-	for _, n := range []struct {
-		suffix string
-		v      *int
-	}{
-		{annotations.SvcLBSuffixHCInterval, &tg.Interval},
-		{annotations.SvcLBSuffixHCHealthyThreshold, &tg.Healthy},
-		{annotations.SvcLBSuffixHCUnhealthyThreshold, &tg.Unhealthy},
-	} {
-		var v int64
-		ok, err := p.ParseInt64Annotation(n.suffix, &v, ann)
-		if err != nil {
-			return tg, fmt.Errorf("%s/%s: %w", servicePrefix, n.suffix, err)
-		}
-		if ok {
-			*n.v = int(v)
-			tg.Explicit[n.suffix] = true
-		}
-	}
-	var err error
-	tg.DeregistrationDelay, err = attribute(p, annotations.SvcLBSuffixTargetGroupAttributes, "deregistration_delay.timeout_seconds", ann, tg.DeregistrationDelay, tg.Explicit)
-	return tg, err
+	return tg, nlbKeys.read(&tg, svc.V.Annotations)
 }
 
 // tgbTargetGroup is what a TargetGroupBinding tells of its target group:

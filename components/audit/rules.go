@@ -72,7 +72,7 @@ func (r *run) plan(tgs []TargetGroup) {
 		if tg.DeregistrationDelay >= 0 && tg.DeregistrationDelay > ch.D {
 			ch.D = tg.DeregistrationDelay
 		}
-		r.explicitD = r.explicitD || tg.Explicit[attrsSuffix(tg)+"#deregistration_delay.timeout_seconds"]
+		r.explicitD = r.explicitD || tg.Explicit[tg.keys.attributes+"#deregistration_delay.timeout_seconds"]
 	}
 	w := Chain{R: ch.R, S: ch.S, L: ch.L, D: ch.L + ch.R}
 	if r.explicitD && ch.D >= ch.L+ch.R {
@@ -296,7 +296,7 @@ func (r *run) targetGroup(tg TargetGroup) {
 	if tg.TargetType != "ip" {
 		path, fix := r.targetTypeFix(tg)
 		how := ""
-		if len(tg.Explicit) == 0 || !(tg.Explicit[annotations.IngressSuffixTargetType] || tg.Explicit[annotations.SvcLBSuffixTargetType] || tg.Explicit["targetType"]) {
+		if !tg.Explicit[tg.keys.targetType] && !tg.Explicit["targetType"] {
 			how = " (the controller's default, unless its --default-target-type says otherwise)"
 		}
 		r.add(Error, "6", "IP targets (the readiness gate)", via, path, fix,
@@ -307,7 +307,7 @@ func (r *run) targetGroup(tg TargetGroup) {
 			"the deregistration delay lives in the AWS target group, not in these objects: it must be at least L + R = %d + %d = %d s", ch.L, ch.R, ch.L+ch.R)
 	} else if D := tg.DeregistrationDelay; D < ch.L+ch.R {
 		how := "set"
-		if !tg.Explicit[attrsSuffix(tg)+"#deregistration_delay.timeout_seconds"] {
+		if !tg.Explicit[tg.keys.attributes+"#deregistration_delay.timeout_seconds"] {
 			how = "the ELB default"
 		}
 		path, fix := r.deregFix(tg, r.want.D)
@@ -474,15 +474,15 @@ func (r *run) probes(tgs []TargetGroup) {
 				continue // the health check lives in AWS
 			}
 			if !strings.EqualFold(tg.HealthCheckProtocol, "HTTP") && !strings.EqualFold(tg.HealthCheckProtocol, "HTTPS") {
-				path, fix := r.annotationFix(tg, healthCheckProtocolSuffix(tg), "HTTP")
+				path, fix := r.annotationFix(tg, tg.keys.hcProtocol, "HTTP")
 				r.add(Warning, "7", "health check = readiness probe", tg.Via, path, fix,
 					"the load balancer checks %s, not the readiness path %s: a pod that accepts connections but cannot serve stays in service", strings.ToUpper(tg.HealthCheckProtocol), rp.HTTPGet.Path)
 				continue
 			}
 			if tg.HealthCheckPath != rp.HTTPGet.Path {
-				path, fix := r.annotationFix(tg, healthCheckPathSuffix(tg), rp.HTTPGet.Path)
+				path, fix := r.annotationFix(tg, tg.keys.hcPath, rp.HTTPGet.Path)
 				how := "set"
-				if !tg.Explicit[healthCheckPathSuffix(tg)] {
+				if !tg.Explicit[tg.keys.hcPath] {
 					how = "the controller's default"
 				}
 				r.add(Error, "7", "health check = readiness probe", tg.Via, path, fix,
@@ -496,7 +496,7 @@ func (r *run) probes(tgs []TargetGroup) {
 				hcNum = int32(n)
 			}
 			if hcNum != 0 && readinessPort != 0 && hcNum != readinessPort {
-				path, fix := r.annotationFix(tg, healthCheckPortSuffix(tg), strconv.Itoa(int(readinessPort)))
+				path, fix := r.annotationFix(tg, tg.keys.hcPort, strconv.Itoa(int(readinessPort)))
 				r.add(Error, "7", "health check = readiness probe", tg.Via, path, fix,
 					"health check port %d ≠ readiness port %d", hcNum, readinessPort)
 			}
