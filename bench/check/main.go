@@ -22,7 +22,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -51,13 +50,9 @@ type row struct {
 }
 
 func run(runs int, sizes, write string) error {
-	var ns []int
-	for _, f := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			return fmt.Errorf("-n %q: want positive numbers", sizes)
-		}
-		ns = append(ns, n)
+	ns, err := procbench.Sizes(sizes)
+	if err != nil {
+		return err
 	}
 	root, err := moduleRoot()
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -79,3 +80,16 @@ func Secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 
 // MB is bytes in (decimal) megabytes.
 func MB(b int64) string { return fmt.Sprintf("%d MB", b/1_000_000) }
+
+// Sizes reads a -n flag: comma-separated positive numbers of services.
+func Sizes(flag string) ([]int, error) {
+	var ns []int
+	for _, f := range strings.Split(flag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-n %q: want positive numbers", flag)
+		}
+		ns = append(ns, n)
+	}
+	return ns, nil
+}
