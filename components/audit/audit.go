@@ -152,10 +152,18 @@ const DefaultMaxRequestSeconds = 30
 
 // Check groups the objects into services and checks each.
 func Check(objs []*Object, opts Options) *Report {
+	r, _ := check(objs, opts)
+	return r
+}
+
+// check is Check, also returning the services the reports are of (in the
+// same order), for CheckLive.
+func check(objs []*Object, opts Options) (*Report, []*Service) {
 	in, problems := sortInput(objs)
 	r := &Report{Problems: problems}
 	inService := map[*Object]bool{}
-	for _, s := range in.group() {
+	services := in.group()
+	for _, s := range services {
 		sr := checkService(s, in, opts)
 		r.Services = append(r.Services, sr)
 		for _, o := range s.objects() {
@@ -179,7 +187,7 @@ func Check(objs []*Object, opts Options) *Report {
 		}
 	}
 	sortFindings(r.Other)
-	return r
+	return r, services
 }
 
 func selectsAnyDeployment(pdb Typed[policyv1.PodDisruptionBudget], in *input) bool {

@@ -177,17 +177,9 @@ const readinessGatePrefix = "target-health.elbv2.k8s.aws/"
 // without the readiness gate behind IP targets in a labelled namespace,
 // and budgets that allow no disruption now.
 func CheckLive(live *Live, opts Options) *Report {
-	r := Check(live.Objects, opts)
-	services, _ := Services(live.Objects)
-	byName := map[string]*Service{}
-	for _, s := range services {
-		byName[s.Key()] = s
-	}
-	for _, sr := range r.Services {
-		s := byName[sr.Name]
-		if s == nil {
-			continue
-		}
+	r, services := check(live.Objects, opts)
+	for i, sr := range r.Services {
+		s := services[i]
 		tgs, _ := s.TargetGroups()
 		ip := len(tgs) > 0
 		for _, tg := range tgs {
