@@ -15,6 +15,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"reflect"
 
 	p "github.com/pulumi/pulumi-go-provider"
 	comProvider "github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
@@ -65,8 +66,16 @@ type outputInputs struct {
 }
 
 // OutputInputs are the names of the inputs that may be outputs of other
-// resources; every other input is a plain value zds derives timings from.
-var OutputInputs = []string{"image", "certificateArn", "vpcId", "listenerArn"}
+// resources (outputInputs' tags); every other input is a plain value zds
+// derives timings from.
+var OutputInputs = func() []string {
+	var names []string
+	t := reflect.TypeFor[outputInputs]()
+	for i := range t.NumField() {
+		names = append(names, t.Field(i).Tag.Get("pulumi"))
+	}
+	return names
+}()
 
 func construct(ctx context.Context, req p.ConstructRequest) (p.ConstructResponse, error) {
 	if typ := string(req.Urn.Type()); typ != zds.TypeToken {
