@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -235,9 +234,6 @@ func decode[T any](o *Object) (*T, *Problem) {
 	}
 	return &v, nil
 }
-
-// itoa is strconv.Itoa, short.
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // clusterScoped are the kinds zds check reads that have no namespace.
 var clusterScoped = map[string]bool{"Namespace": true, "IngressClass": true, "IngressClassParams": true}
