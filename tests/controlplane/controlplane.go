@@ -91,6 +91,12 @@ func sourceDir() string {
 type Options struct {
 	// Nodes is the number of fake nodes (default 2).
 	Nodes int
+	// GatesFromController leaves pods' readiness gates to a stand-in for
+	// the AWS Load Balancer Controller (package fakelbc), as a kubelet
+	// leaves them to the controller: kwok no longer sets their conditions,
+	// and a pod with readiness gates is not Ready until they are True.
+	// Without it, kwok sets every gate True with the pod's Ready.
+	GatesFromController bool
 }
 
 // Start builds nothing: it starts the cached binaries (see CacheDir) and
@@ -214,7 +220,7 @@ func Start(ctx context.Context, opts Options) (cp *ControlPlane, err error) {
 	); err != nil {
 		return cp, err
 	}
-	stages, err := writeStages(filepath.Join(cache, "kwok-stages.yaml"), dir)
+	stages, err := writeStages(filepath.Join(cache, "kwok-stages.yaml"), dir, opts.GatesFromController)
 	if err != nil {
 		return cp, err
 	}
@@ -254,9 +260,30 @@ func Start(ctx context.Context, opts Options) (cp *ControlPlane, err error) {
 	return cp, nil
 }
 
+// The pod-ready stage's readiness-gate conditions, and what replaces them
+// when a controller sets them (Ready stays False while a gate is unset).
+const (
+	kwokGateConditions = `      {{ range .spec.readinessGates }}
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: {{ .conditionType | Quote }}
+      {{ end }}
+`
+	kwokReady = "        status: \"True\"\n        type: Ready\n"
+	// As the kubelet says it while a gate's condition is missing.
+	gatedReady = `        status: {{ if .spec.readinessGates }}"False"{{ else }}"True"{{ end }}
+        type: Ready
+        {{ with .spec.readinessGates }}
+        reason: ReadinessGatesNotReady
+        message: {{ printf "corresponding condition of pod readiness gate %q does not exist." (index . 0).conditionType | Quote }}
+        {{ end }}
+`
+)
+
 // writeStages copies kwok's stages, giving the pod-ready stage a delay read
-// from ReadyDelayAnnotation.
-func writeStages(src, dir string) (string, error) {
+// from ReadyDelayAnnotation and, with gatesFromController, leaving
+// readiness gates unset and such pods not Ready.
+func writeStages(src, dir string, gatesFromController bool) (string, error) {
 	data, err := os.ReadFile(src)
 	if err != nil {
 		return "", err
@@ -267,6 +294,13 @@ func writeStages(src, dir string) (string, error) {
 		if strings.Contains(d, "\n  name: pod-ready\n") {
 			docs[i] = strings.Replace(d, "\nspec:\n", "\nspec:\n  delay:\n    durationMilliseconds: 0\n    durationFrom:\n      expressionFrom: '.metadata.annotations[\""+ReadyDelayAnnotation+"\"]'\n", 1)
 			found = docs[i] != d
+			if gatesFromController {
+				if !strings.Contains(d, kwokGateConditions) || !strings.Contains(d, kwokReady) {
+					return "", fmt.Errorf("%s: the pod-ready stage does not set readiness gates as expected", src)
+				}
+				docs[i] = strings.Replace(docs[i], kwokGateConditions, "", 1)
+				docs[i] = strings.Replace(docs[i], kwokReady, gatedReady, 1)
+			}
 		}
 	}
 	if !found {
