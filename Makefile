@@ -4,12 +4,12 @@ PKGS    := ./...
 FUZZTIME ?= 10s
 
 TRAFFIC := tests/traffic
-# Every package of the main module but the real-control-plane tests.
-FAST = $(shell $(GO) list ./... | grep -v '/tests/e2e$$')
+# Every package of the main module but the real-control-plane and real-engine tests.
+FAST = $(shell $(GO) list ./... | grep -v -e '/tests/e2e$$' -e '/tests/engine$$')
 # Long steps print a line at least every 30 s, so a CI log never goes quiet.
 PROGRESS := bash $(CURDIR)/tests/progress.sh
 
-.PHONY: sdk-check all build run install test quick unit lint-manifests fuzz e2e controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers bench-check clean
+.PHONY: sdk-check all build run install test quick unit lint-manifests fuzz e2e engine engine-test controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers bench-check clean
 
 all: lint test
 
@@ -25,21 +25,30 @@ run:
 install:
 	$(GO) install ./cmd/zds
 
-## test: lint, every test (unit, wiring, golden, real control plane, real node and traffic) and short fuzzes of the timing rules and of spec files through render
-test: lint lint-manifests sdk-check deps controlplane node unit e2e traffic-test fuzz
+## test: lint, every test (unit, wiring, golden, real control plane, real Pulumi engine, real node and traffic) and short fuzzes of the timing rules and of spec files through render
+test: lint lint-manifests sdk-check deps controlplane node engine unit e2e engine-test traffic-test fuzz
 
 ## quick: the inner loop: vet, then every test that needs no real cluster, node or traffic (cached results reused)
 quick:
 	$(GO) vet $(PKGS)
 	$(GO) test $(FAST)
 
-## unit: every test of the main module except the real-control-plane ones
+## unit: every test of the main module except the real-control-plane and real-engine ones
 unit:
 	$(PROGRESS) $(GO) test -count=1 -timeout 40m $(FAST)
 
 ## e2e: only the tests against the real control plane (tests/e2e), each named as it runs
 e2e: controlplane
 	$(PROGRESS) $(GO) test -count=1 -timeout 40m -v ./tests/e2e/
+
+## engine-test: `pulumi up` for real: the component and its provider under the real Pulumi engine and Kubernetes provider, against the real control plane (tests/engine), each test named as it runs
+engine-test: controlplane engine
+	$(PROGRESS) $(GO) test -count=1 -timeout 30m -v ./tests/engine/
+
+## engine: build the Pulumi CLI, the Kubernetes provider plugin and the YAML language host
+## from the Go module proxy into ~/.cache/zds (skipped when the cached build matches the pins)
+engine:
+	@$(PROGRESS) bash tests/engine/build.sh >/dev/null
 
 ## controlplane: build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok
 ## from the Go module proxy into ~/.cache/zds (skipped when the cached build matches the pins)
