@@ -22,9 +22,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// yamlProgram writes examples/yaml/Pulumi.yaml into a new directory as a
-// user's project would hold it once the package is added: the zds plugin
-// from this tree (plugins.providers) instead of the released package, the
+// yamlProgram writes examples/yaml/Pulumi.yaml into a new directory with
+// its package pointing at the plugin built from this tree (packages: takes
+// the directory holding pulumi-resource-zds) instead of the release, the
 // local backend, and the service in namespace ns. edit may change the
 // program's text further.
 func yamlProgram(t *testing.T, ns string, edit func(string) string) string {
@@ -35,7 +35,7 @@ func yamlProgram(t *testing.T, ns string, edit func(string) string) string {
 	}
 	text := string(src)
 	for old, repl := range map[string]string{
-		"packages:\n  zds: github.com/zerodowntime/zds@v0.2.0\n": "plugins:\n  providers:\n    - name: zds\n      path: " + zdsBin + "\nbackend:\n  url: " + backend(t) + "\n",
+		"packages:\n  zds: github.com/zerodowntime/zds@v0.2.0\n": "packages:\n  zds: " + zdsBin + "\nbackend:\n  url: " + backend(t) + "\n",
 		"namespace: shop\n": "namespace: " + ns + "\n",
 	} {
 		if !strings.Contains(text, old) {
@@ -53,12 +53,16 @@ func yamlProgram(t *testing.T, ns string, edit func(string) string) string {
 	return dir
 }
 
-func yamlStack(t *testing.T, ctx context.Context, dir, stack string) auto.Stack {
+func yamlStack(t *testing.T, ctx context.Context, dir, stack string, envOverrides map[string]string) auto.Stack {
 	t.Helper()
+	vars := env()
+	for k, v := range envOverrides {
+		vars[k] = v
+	}
 	s, err := auto.UpsertStackLocalSource(ctx, stack, dir,
 		auto.Pulumi(pulumiCommand(t)),
 		auto.PulumiHome(home),
-		auto.EnvVars(env()),
+		auto.EnvVars(vars),
 	)
 	if err != nil {
 		t.Fatalf("stack %s: %v", stack, err)
@@ -69,13 +73,19 @@ func yamlStack(t *testing.T, ctx context.Context, dir, stack string) auto.Stack 
 // The YAML example, through the component provider pulumi-resource-zds and
 // the YAML language host: the objects of examples/basic/service.zds.yaml
 // (which the Go example also creates), a second up that changes nothing,
-// and a clean destroy.
+// and a clean destroy. Its Kubernetes provider is an explicit one, given to
+// the component: with no usable default (KUBECONFIG names no file), every
+// child must get it.
 func TestYAMLProgram(t *testing.T) {
 	need(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	const ns = "yaml-shop"
-	stack := yamlStack(t, ctx, yamlProgram(t, ns, nil), "yaml")
+	withProvider := func(s string) string {
+		s = strings.Replace(s, "resources:\n", "resources:\n  k8s:\n    type: pulumi:providers:kubernetes\n    properties:\n      kubeconfig: "+cp.Kubeconfig+"\n", 1)
+		return strings.Replace(s, "    type: zds:index:ZeroDowntimeService\n", "    type: zds:index:ZeroDowntimeService\n    options:\n      providers:\n        - ${k8s}\n", 1)
+	}
+	stack := yamlStack(t, ctx, yamlProgram(t, ns, withProvider), "yaml", map[string]string{"KUBECONFIG": filepath.Join(t.TempDir(), "none")})
 	t.Cleanup(func() {
 		if _, err := stack.Destroy(context.Background(), optdestroy.ProgressStreams(progress(t))); err != nil {
 			t.Errorf("destroy: %v", err)
@@ -123,7 +133,7 @@ func TestYAMLProgramInvalidSpec(t *testing.T) {
 	dir := yamlProgram(t, ns, func(s string) string {
 		return strings.Replace(s, "      loadBalancer:", "      timing: {deregistrationDelaySeconds: 10}\n      loadBalancer:", 1)
 	})
-	stack := yamlStack(t, ctx, dir, "invalid")
+	stack := yamlStack(t, ctx, dir, "invalid", nil)
 	const want = "timing.deregistrationDelaySeconds: Invalid value: 10: rule 1 (D ≥ L + R)"
 	const fix = "raise it to at least 40"
 
