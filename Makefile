@@ -9,7 +9,7 @@ FAST = $(shell $(GO) list ./... | grep -v -e '/tests/e2e$$' -e '/tests/engine$$'
 # Long steps print a line at least every 30 s, so a CI log never goes quiet.
 PROGRESS := bash $(CURDIR)/tests/progress.sh
 
-.PHONY: sdk-check all build run install test quick unit lint-manifests fuzz e2e engine engine-test controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers bench-check clean
+.PHONY: sdk-check all build run install test quick unit lint-manifests fuzz e2e builds engine engine-test controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers bench-check clean
 
 all: lint test
 
@@ -26,7 +26,7 @@ install:
 	$(GO) install ./cmd/zds
 
 ## test: lint, every test (unit, wiring, golden, real control plane, real Pulumi engine, real node and traffic) and short fuzzes of the timing rules and of spec files through render
-test: lint lint-manifests sdk-check deps controlplane node engine unit e2e engine-test traffic-test fuzz
+test: lint lint-manifests sdk-check deps builds node unit e2e engine-test traffic-test fuzz
 
 ## quick: the inner loop: vet, then every test that needs no real cluster, node or traffic (cached results reused)
 quick:
@@ -43,7 +43,11 @@ e2e: controlplane
 
 ## engine-test: `pulumi up` for real: the component and its provider under the real Pulumi engine and Kubernetes provider, against the real control plane (tests/engine), each test named as it runs
 engine-test: controlplane engine
-	$(PROGRESS) $(GO) test -count=1 -timeout 30m -v ./tests/engine/
+	$(PROGRESS) $(GO) test -count=1 -timeout 30m -parallel 4 -v ./tests/engine/
+
+## builds: the control plane and the Pulumi engine side by side (a fresh machine's slowest step; each is skipped when cached)
+builds:
+	@$(PROGRESS) bash -c 'bash tests/controlplane/build.sh >/dev/null & cp=$$!; bash tests/engine/build.sh >/dev/null; e=$$?; wait $$cp; c=$$?; exit $$((e || c))'
 
 ## engine: build the Pulumi CLI, the Kubernetes provider plugin and the YAML language host
 ## from the Go module proxy into ~/.cache/zds (skipped when the cached build matches the pins)
@@ -64,12 +68,12 @@ deps:
 node: controlplane
 	@$(PROGRESS) bash $(TRAFFIC)/node/build.sh >/dev/null
 
-## traffic-test: the traffic harness (its own Go module): test app, HAProxy, load, ALB emulation, real node, rollout scenarios
-traffic-test:
+## traffic-test: the traffic harness (its own Go module): test app, HAProxy, load, ALB emulation, real node, rollout scenarios (one of them a real `pulumi up`)
+traffic-test: engine
 	cd $(TRAFFIC) && $(GO) vet ./... && $(PROGRESS) $(GO) test -p 1 -count=1 -timeout 40m -v ./...
 
 ## traffic: every event × configuration under load, on the real node; rewrites docs/traffic.md (~40 min)
-traffic: deps controlplane node
+traffic: deps controlplane node engine
 	cd $(TRAFFIC) && ZDS_TRAFFIC_REPORT=$(CURDIR)/docs/traffic.md $(GO) test -count=1 -timeout 90m -run '^TestReport$$' -v ./scenario/
 
 fuzz:

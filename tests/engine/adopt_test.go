@@ -28,6 +28,7 @@ import (
 // changes nothing.
 func TestAdoptRenderedObjects(t *testing.T) {
 	need(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	const ns = "adopted"

@@ -23,6 +23,7 @@ import (
 // pod that no load balancer targets keeps its gate unset.
 func TestStandIn(t *testing.T) {
 	need(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	const ns = "fakelbc"

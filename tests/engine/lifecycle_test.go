@@ -44,6 +44,7 @@ spec:
 // rollout is done, and destroy. Each step checks what users feel.
 func TestLifecycle(t *testing.T) {
 	need(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	const ns = "shop"

@@ -50,6 +50,7 @@ func gateLabelOf(t *testing.T, ctx context.Context, ns string) (string, bool) {
 // the other needs; destroying both removes it and leaves the namespace.
 func TestTwoServicesShareANamespace(t *testing.T) {
 	need(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	const ns = "pair"
@@ -95,6 +96,7 @@ func TestTwoServicesShareANamespace(t *testing.T) {
 // both come up, and destroy removes the namespace the program created.
 func TestCreatedNamespaceAndASecondService(t *testing.T) {
 	need(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	const ns = "made"

@@ -23,6 +23,7 @@ import (
 // rule and the fix; the state and the live objects stay as they were.
 func TestInvalidSpecChangesNothing(t *testing.T) {
 	need(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	const ns = "invalid"
@@ -95,6 +96,7 @@ func urns(rs []apitype.ResourceV3) string {
 // objects in the cluster when the stack lets go of them.
 func TestProtectAndRetainOnDelete(t *testing.T) {
 	need(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	const ns = "kept"

@@ -37,6 +37,7 @@ func shortAwait() pulumi.ResourceOption {
 // fails, naming what never happened, and no pod runs without its gate.
 func TestControllerAbsent(t *testing.T) {
 	need(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	kc := kubeconfig(t)

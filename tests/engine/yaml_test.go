@@ -78,6 +78,7 @@ func yamlStack(t *testing.T, ctx context.Context, dir, stack string, envOverride
 // child must get it.
 func TestYAMLProgram(t *testing.T) {
 	need(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	const ns = "yaml-shop"
@@ -127,6 +128,7 @@ func TestYAMLProgram(t *testing.T) {
 // the input's path, the rule and the fix, and create nothing.
 func TestYAMLProgramInvalidSpec(t *testing.T) {
 	need(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	const ns = "yaml-invalid"
@@ -162,6 +164,7 @@ func TestYAMLProgramInvalidSpec(t *testing.T) {
 // committed schema, which the SDKs and docs are generated from.
 func TestPackageGetSchema(t *testing.T) {
 	need(t)
+	t.Parallel()
 	cmd := exec.Command(filepath.Join(engineDir, "bin", "pulumi"), "package", "get-schema", filepath.Join(zdsBin, "pulumi-resource-zds"))
 	cmd.Env = os.Environ()
 	for k, v := range env() {
