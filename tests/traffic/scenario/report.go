@@ -46,7 +46,10 @@ field notes record it: 8 replicas behind an ALB, k6 at 1,000 users) with its
 seconds scaled to this L (preStop %ds, grace %ds) and no readiness gate;
 **zds, rule N broken** is zds's output with only that rule broken, forced
 past validation (see [timing.md](timing.md#rules)); **zds without
-minReadySeconds** is zds's output with minReadySeconds 0.
+minReadySeconds** is zds's output with minReadySeconds 0; **zds (pulumi
+up)** is the same spec in a Go Pulumi program, deployed and updated by a
+real `+"`pulumi up`"+` (the Pulumi CLI and Kubernetes provider of tests/engine), with
+the harness's pod settings (image, environment, node) as spec fields.
 
 The events: a **rolling update** to a new pod template; the same with an
 app that takes **8 s to start** listening (zds is told so); a rolling update
@@ -54,7 +57,9 @@ with the **controller down**: the readiness-gate webhook is down for the
 whole event, so new pods get no gate, and the controller acts on nothing
 for the first 5 s (then it registers and deregisters as usual); a
 **scale-down by half**; and **evictions** of every pod through the eviction
-API, retried while the budget refuses, as a node drain does. The k6 report measured
+API, retried while the budget refuses, as a node drain does; and a
+**rolling update by pulumi up** of the component, which must return only
+once every new pod is a healthy target. The k6 report measured
 about a quarter of requests failing for plain, 9–14 %% for probes and 0 %%
 for its recipe, which ran with the ALB's default 300 s deregistration delay
 and an L it never measured; here the scaled recipe's preStop is below L

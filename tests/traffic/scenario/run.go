@@ -37,6 +37,9 @@ type Cluster struct {
 	// outage takes it down and starts a new one afterwards.
 	Webhook *albemu.Webhook
 	Logf    func(format string, args ...any)
+	// Kubeconfig is the control plane's kubeconfig file, for the Pulumi
+	// engine (PulumiRollingUpdate).
+	Kubeconfig string
 }
 
 // Event changes a running service; the run waits until it is over.
@@ -53,6 +56,11 @@ type Event struct {
 	// webhook's failurePolicy is Ignore), and the controller itself acts
 	// on nothing for Outage after the trigger.
 	Outage time.Duration
+	// Pulumi, when set, deploys the configuration with `pulumi up` of the
+	// component and makes the event a second `pulumi up` with the app's
+	// next version (the configuration must be ZDSPulumi). The run checks
+	// that Pulumi returns only once every new pod is a healthy target.
+	Pulumi bool
 }
 
 // RollingUpdate rolls the Deployment to a new version of the image (a new
@@ -91,13 +99,20 @@ type Outcome struct {
 	// EventDuration is from the trigger until the Deployment is rolled out
 	// and the load balancer holds exactly the new pods.
 	EventDuration time.Duration
-	Timeline      []albemu.Event
+	// Returned, for an event made by `pulumi up`, is when it returned,
+	// from the trigger.
+	Returned time.Duration
+	Timeline []albemu.Event
 }
 
 func (o Outcome) String() string {
-	return fmt.Sprintf("%s / %s: %d sent, %d failed (%.2f%%) %v; event %s",
+	s := fmt.Sprintf("%s / %s: %d sent, %d failed (%.2f%%) %v; event %s",
 		o.Config, o.Event, o.Load.Sent, o.Load.Failed, 100*float64(o.Load.Failed)/float64(max(o.Load.Sent, 1)),
 		o.Load.FailedByReason, o.EventDuration.Round(100*time.Millisecond))
+	if o.Returned > 0 {
+		s += fmt.Sprintf("; pulumi up returned after %s", o.Returned.Round(100*time.Millisecond))
+	}
+	return s
 }
 
 // Rate is the load: at least 200 requests/s, kept up for the whole event.
@@ -121,10 +136,23 @@ func (c *Cluster) Run(ctx context.Context, cfg Config, env Environment, ev Event
 	if err != nil {
 		return out, err
 	}
-	adapt(o.Deployment, c.Image, env, "1")
-	c.Node.Pin(&o.Deployment.Spec.Template.Spec)
-	if err := apply.Front(ctx, c.Client, o); err != nil {
-		return out, err
+	var stack *pulumiStack
+	if ev.Pulumi {
+		// The program's namespace, labelled for gates, made by the
+		// platform; Pulumi makes the rest once the load balancer is bound.
+		if _, err := c.Client.CoreV1().Namespaces().Create(ctx, o.NamespacePatch, metav1.CreateOptions{}); err != nil {
+			return out, fmt.Errorf("namespace: %w", err)
+		}
+		if stack, err = c.newPulumiStack(ctx, ns, env); err != nil {
+			return out, err
+		}
+		defer stack.close()
+	} else {
+		adapt(o.Deployment, c.Image, env, "1")
+		c.Node.Pin(&o.Deployment.Spec.Template.Spec)
+		if err := apply.Front(ctx, c.Client, o); err != nil {
+			return out, err
+		}
 	}
 	defer func() {
 		_ = c.Client.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
@@ -149,7 +177,11 @@ func (c *Cluster) Run(ctx context.Context, cfg Config, env Environment, ev Event
 		return out, err
 	}
 	defer ctl.Stop()
-	if _, err := c.Client.AppsV1().Deployments(ns).Create(ctx, o.Deployment, metav1.CreateOptions{}); err != nil {
+	if ev.Pulumi {
+		if err := stack.up(ctx, "1"); err != nil {
+			return out, err
+		}
+	} else if _, err := c.Client.AppsV1().Deployments(ns).Create(ctx, o.Deployment, metav1.CreateOptions{}); err != nil {
 		return out, err
 	}
 	if err := c.waitSteady(ctx, o.Deployment, lb, 4*time.Minute); err != nil {
@@ -183,7 +215,19 @@ func (c *Cluster) Run(ctx context.Context, cfg Config, env Environment, ev Event
 		defer c.restartWebhook()
 	}
 	start := time.Now()
-	if err := ev.Start(ctx, c.Client, o.Deployment); err != nil {
+	if ev.Pulumi {
+		if err := stack.up(ctx, "2"); err != nil {
+			stopLoad()
+			return out, err
+		}
+		out.Returned = time.Since(start)
+		// Pulumi returned: every pod of the new version must already be a
+		// healthy target (old ones may still be draining).
+		if missing, err := c.newPodsNotServing(ctx, o.Deployment, lb); err != nil || len(missing) > 0 {
+			stopLoad()
+			return out, fmt.Errorf("pulumi up returned with new pods not yet healthy targets: %v %v", missing, err)
+		}
+	} else if err := ev.Start(ctx, c.Client, o.Deployment); err != nil {
 		return out, err
 	}
 	if ev.Outage > 0 {

@@ -33,7 +33,7 @@ func startCluster(t *testing.T) *scenario.Cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &scenario.Cluster{Config: cfg, Client: cl.Client, Node: cl.Node, Image: image, Webhook: hook, Logf: t.Logf}
+	c := &scenario.Cluster{Config: cfg, Client: cl.Client, Node: cl.Node, Image: image, Webhook: hook, Logf: t.Logf, Kubeconfig: cl.ControlPlane.Kubeconfig}
 	t.Cleanup(func() { _ = c.Webhook.Stop(context.Background()) })
 	return c
 }
@@ -88,7 +88,9 @@ func runAll(t *testing.T, c *scenario.Cluster, runs []run) []scenario.Outcome {
 
 // Under constant load, zds's manifests lose no request out of at least
 // 20,000 through a rolling update, a scale-down and a node drain's
-// evictions. Two configurations behind the same load balancer must lose
+// evictions, and through a rolling update made by a real `pulumi up` of
+// the component, which returns only once every new pod is a healthy
+// target. Two configurations behind the same load balancer must lose
 // some, or the harness could not tell good from bad: a plain Deployment in
 // a rolling update (SIGTERM while the load balancer still sends), and zds
 // with rule 1 broken (D = R + 1 < L + R), whose draining window closes on
@@ -104,6 +106,7 @@ func TestRollouts(t *testing.T) {
 		{scenario.Ablation("1", scenario.Default), scenario.RollingUpdate, someFailed},
 		{scenario.ZDS, scenario.ScaleDown, zeroFailed},
 		{scenario.ZDS, scenario.Evictions, zeroFailed},
+		{scenario.ZDSPulumi, scenario.PulumiRollingUpdate, zeroFailed},
 	})
 }
 
@@ -136,6 +139,7 @@ func TestReport(t *testing.T) {
 	for _, cfg := range []scenario.Config{scenario.ZDS, scenario.ZDSNoMinReady, scenario.FieldRecipe} {
 		runs = append(runs, run{cfg, scenario.OutageRollingUpdate, nil})
 	}
+	runs = append(runs, run{scenario.ZDSPulumi, scenario.PulumiRollingUpdate, zeroFailed})
 	for _, rule := range []string{"1", "2", "3", "4"} {
 		runs = append(runs, run{scenario.Ablation(rule, env), scenario.RollingUpdate, nil})
 	}
