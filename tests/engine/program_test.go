@@ -42,18 +42,14 @@ func docs(t *testing.T, text string) []*specfile.Document {
 // program is a Go program composing one ZeroDowntimeService per document,
 // as a user's program would: an explicit Kubernetes provider passed to each
 // component (it reaches every child), and the components' outputs
-// exported as "<name>.<output>". A nil kubeconfig registers no provider
-// (for the mock run, whose children take the component's provider).
+// exported as "<name>.<output>".
 func program(kubeconfig []byte, ds []*specfile.Document, opts ...pulumi.ResourceOption) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		all := slices.Clone(opts)
-		if kubeconfig != nil {
-			p, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{Kubeconfig: pulumi.String(string(kubeconfig))})
-			if err != nil {
-				return err
-			}
-			all = append(all, pulumi.Provider(p))
+		p, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{Kubeconfig: pulumi.String(string(kubeconfig))})
+		if err != nil {
+			return err
 		}
+		all := append(slices.Clone(opts), pulumi.Provider(p))
 		for _, d := range ds {
 			c, err := zds.NewZeroDowntimeService(ctx, d.Metadata.Name, &zds.ZeroDowntimeServiceArgs{ServiceSpec: d.ServiceSpec()}, all...)
 			if err != nil {

@@ -141,12 +141,12 @@ func TestYAMLProgramInvalidSpec(t *testing.T) {
 
 	var out bytes.Buffer
 	_, err := stack.Preview(ctx, optpreview.ProgressStreams(&out))
-	if err == nil || !strings.Contains(err.Error()+out.String(), want) || !strings.Contains(err.Error()+out.String(), fix) {
+	if msg := errText(err, &out); err == nil || !strings.Contains(msg, want) || !strings.Contains(msg, fix) {
 		t.Errorf("preview: error %v, want one with %q and %q\n%s", err, want, fix, out.String())
 	}
 	out.Reset()
 	_, err = stack.Up(ctx, optup.ProgressStreams(&out))
-	if err == nil || !strings.Contains(err.Error()+out.String(), want) {
+	if msg := errText(err, &out); err == nil || !strings.Contains(msg, want) {
 		t.Errorf("up: error %v, want one with %q\n%s", err, want, out.String())
 	}
 	if _, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); err == nil {

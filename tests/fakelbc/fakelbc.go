@@ -41,6 +41,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -209,7 +210,7 @@ func (c *Controller) reconcile(ctx context.Context) error {
 	// TargetGroupBindings, where their CRD is installed.
 	if tgbs, err := c.dyn.Resource(tgbResource).Namespace("").List(ctx, metav1.ListOptions{}); err == nil {
 		for _, tgb := range tgbs.Items {
-			if name, _, _ := unstructuredString(tgb.Object, "spec", "serviceRef", "name"); name != "" && !c.ignores(tgb.GetNamespace()) {
+			if name, _, _ := unstructured.NestedString(tgb.Object, "spec", "serviceRef", "name"); name != "" && !c.ignores(tgb.GetNamespace()) {
 				backends[backend{tgb.GetNamespace(), name}] = true
 			}
 		}
@@ -355,19 +356,6 @@ func hash(s string) uint32 {
 	h := fnv.New32a()
 	h.Write([]byte(s))
 	return h.Sum32()
-}
-
-func unstructuredString(obj map[string]any, path ...string) (string, bool, error) {
-	var cur any = obj
-	for _, p := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return "", false, nil
-		}
-		cur = m[p]
-	}
-	s, ok := cur.(string)
-	return s, ok, nil
 }
 
 // InstallGateInjector applies GateInjector and waits until a pod created in
