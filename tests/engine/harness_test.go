@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/discovery"
@@ -34,6 +33,7 @@ import (
 	"k8s.io/client-go/restmapper"
 
 	"github.com/zerodowntime/zds/tests/controlplane"
+	"github.com/zerodowntime/zds/tests/engine/enginetest"
 	"github.com/zerodowntime/zds/tests/fakelbc"
 )
 
@@ -79,13 +79,9 @@ func TestMain(m *testing.M) {
 }
 
 func setUp(tmp string) error {
-	out, err := exec.Command("bash", filepath.Join(sourceDir(), "build.sh"), "--dir").Output()
-	if err != nil {
-		return fmt.Errorf("build.sh --dir: %w", err)
-	}
-	engineDir = strings.TrimSpace(string(out))
-	if _, err := os.Stat(filepath.Join(engineDir, ".complete")); err != nil {
-		return fmt.Errorf("no Pulumi engine in %s: run `make engine` (builds the Pulumi CLI, the Kubernetes provider and the YAML language host from the Go module proxy, ~13 min once)", engineDir)
+	var err error
+	if engineDir, err = enginetest.Dir(); err != nil {
+		return err
 	}
 
 	// The component provider, from this tree.
@@ -139,28 +135,15 @@ func need(t *testing.T) {
 	t.Skipf("no Pulumi engine or control plane (run `make engine controlplane`, or `make engine-test`): %s", line)
 }
 
-// env is what the Pulumi CLI runs with: the engine's plugins and the
-// component provider on PATH (ambient plugins), no plugin downloads, a
-// passphrase for the local backend's secrets, the control plane's
-// kubeconfig for providers that take it from the environment.
-func env() map[string]string {
-	return map[string]string{
-		"PATH":                     filepath.Join(engineDir, "bin") + string(os.PathListSeparator) + zdsBin + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"PULUMI_CONFIG_PASSPHRASE": "zds-engine-tests",
-		"PULUMI_SKIP_UPDATE_CHECK": "true",
-		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-		"PULUMI_SKIP_CONFIRMATIONS":                   "true",
-		"KUBECONFIG":                                  cp.Kubeconfig,
+// engine is where every stack of this run lives: the engine's plugins
+// and the component provider on PATH, the control plane's kubeconfig for
+// providers that take it from the environment, and overrides.
+func engine(overrides map[string]string) enginetest.Stack {
+	vars := map[string]string{"KUBECONFIG": cp.Kubeconfig}
+	for k, v := range overrides {
+		vars[k] = v
 	}
-}
-
-func pulumiCommand(t *testing.T) auto.PulumiCommand {
-	t.Helper()
-	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: engineDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cmd
+	return enginetest.Stack{EngineDir: engineDir, Home: home, Env: enginetest.Env(engineDir, []string{zdsBin}, vars)}
 }
 
 // backend is a new local state backend for one test's stacks.
@@ -171,16 +154,7 @@ func backend(t *testing.T) string {
 // goStack is an inline Go program's stack on a backend.
 func goStack(t *testing.T, ctx context.Context, backendURL, stack string, program pulumi.RunFunc) auto.Stack {
 	t.Helper()
-	s, err := auto.UpsertStackInlineSource(ctx, stack, "zds-engine", program,
-		auto.Pulumi(pulumiCommand(t)),
-		auto.PulumiHome(home),
-		auto.EnvVars(env()),
-		auto.Project(workspace.Project{
-			Name:    "zds-engine",
-			Runtime: workspace.NewProjectRuntimeInfo("go", nil),
-			Backend: &workspace.ProjectBackend{URL: backendURL},
-		}),
-	)
+	s, err := engine(nil).Inline(ctx, "zds-engine", stack, backendURL, program)
 	if err != nil {
 		t.Fatalf("stack %s: %v", stack, err)
 	}

@@ -55,15 +55,11 @@ func yamlProgram(t *testing.T, ns string, edit func(string) string) string {
 
 func yamlStack(t *testing.T, ctx context.Context, dir, stack string, envOverrides map[string]string) auto.Stack {
 	t.Helper()
-	vars := env()
-	for k, v := range envOverrides {
-		vars[k] = v
+	opts, err := engine(envOverrides).Options("", "")
+	if err != nil {
+		t.Fatal(err)
 	}
-	s, err := auto.UpsertStackLocalSource(ctx, stack, dir,
-		auto.Pulumi(pulumiCommand(t)),
-		auto.PulumiHome(home),
-		auto.EnvVars(vars),
-	)
+	s, err := auto.UpsertStackLocalSource(ctx, stack, dir, opts...)
 	if err != nil {
 		t.Fatalf("stack %s: %v", stack, err)
 	}
@@ -167,7 +163,7 @@ func TestPackageGetSchema(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(filepath.Join(engineDir, "bin", "pulumi"), "package", "get-schema", filepath.Join(zdsBin, "pulumi-resource-zds"))
 	cmd.Env = os.Environ()
-	for k, v := range env() {
+	for k, v := range engine(nil).Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Env = append(cmd.Env, "PULUMI_HOME="+home)

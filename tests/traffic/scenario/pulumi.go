@@ -8,16 +8,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -28,6 +24,7 @@ import (
 	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/zds"
+	"github.com/zerodowntime/zds/tests/engine/enginetest"
 	"github.com/zerodowntime/zds/tests/traffic/haproxy"
 	"github.com/zerodowntime/zds/tests/traffic/node"
 )
@@ -87,24 +84,8 @@ type pulumiStack struct {
 	logf       func(string, ...any)
 }
 
-// EngineBinDir is the directory of the Pulumi CLI and the Kubernetes
-// provider plugin that tests/engine/build.sh built (make engine).
-func EngineBinDir() (string, error) {
-	_, file, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(file), "..", "..", "engine", "build.sh")
-	out, err := exec.Command("bash", script, "--dir").Output()
-	if err != nil {
-		return "", fmt.Errorf("%s --dir: %w", script, err)
-	}
-	dir := strings.TrimSpace(string(out))
-	if _, err := os.Stat(filepath.Join(dir, ".complete")); err != nil {
-		return "", fmt.Errorf("no Pulumi engine in %s: run `make engine`", dir)
-	}
-	return filepath.Join(dir, "bin"), nil
-}
-
 func (c *Cluster) newPulumiStack(ctx context.Context, ns string, env Environment) (*pulumiStack, error) {
-	bin, err := EngineBinDir()
+	engineDir, err := enginetest.Dir()
 	if err != nil {
 		return nil, err
 	}
@@ -116,37 +97,20 @@ func (c *Cluster) newPulumiStack(ctx context.Context, ns string, env Environment
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "state"), 0o755); err != nil {
-		return nil, err
-	}
-	p := &pulumiStack{dir: dir, logf: c.Logf, spec: func(version string) spec.ServiceSpec {
+	p := &pulumiStack{dir: dir, logf: c.Logf, kubeconfig: string(kubeconfig), spec: func(version string) spec.ServiceSpec {
 		return pulumiSpec(ns, env, c.Image, version)
 	}}
-	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: filepath.Dir(bin)})
-	if err != nil {
+	state := filepath.Join(dir, "state")
+	if err := os.MkdirAll(state, 0o755); err != nil {
+		p.close()
 		return nil, err
 	}
+	e := enginetest.Stack{EngineDir: engineDir, Home: filepath.Join(dir, "home"), Env: enginetest.Env(engineDir, nil, nil)}
 	program := func(ctx *pulumi.Context) error { return nil }
-	p.stack, err = auto.UpsertStackInlineSource(ctx, "traffic", "zds-traffic", program,
-		auto.Pulumi(cmd),
-		auto.PulumiHome(filepath.Join(dir, "home")),
-		auto.EnvVars(map[string]string{
-			"PATH":                     bin + string(os.PathListSeparator) + os.Getenv("PATH"),
-			"PULUMI_CONFIG_PASSPHRASE": "zds-traffic",
-			"PULUMI_SKIP_UPDATE_CHECK": "true",
-			"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-		}),
-		auto.Project(workspace.Project{
-			Name:    "zds-traffic",
-			Runtime: workspace.NewProjectRuntimeInfo("go", nil),
-			Backend: &workspace.ProjectBackend{URL: "file://" + filepath.Join(dir, "state")},
-		}),
-	)
-	if err != nil {
-		os.RemoveAll(dir)
+	if p.stack, err = e.Inline(ctx, "zds-traffic", "traffic", "file://"+state, program); err != nil {
+		p.close()
 		return nil, err
 	}
-	p.kubeconfig = string(kubeconfig)
 	return p, nil
 }
 
