@@ -1,7 +1,13 @@
 # zds: every target works on a fresh machine with Go and the module proxy.
 GO      ?= go
 PKGS    := ./...
-FUZZTIME ?= 10s
+# Fuzz budgets are counts of executions, not durations: a duration races Go's
+# fuzzing coordinator at its deadline and fails with a bare "context deadline
+# exceeded" and no failing input (golang/go#51484, #75804; it failed CI once on
+# FuzzDerive). A count has no deadline to race. FUZZX scales all three (about
+# 10 s each on 2 cores at 1); minimization is bounded by count too.
+FUZZX ?= 1
+FUZZMIN := -fuzzminimizetime 100x
 
 TRAFFIC := tests/traffic
 # Every package of the main module but the real-control-plane and real-engine tests.
@@ -77,9 +83,9 @@ traffic: deps controlplane node engine
 	cd $(TRAFFIC) && ZDS_TRAFFIC_REPORT=$(CURDIR)/docs/traffic.md $(GO) test -count=1 -timeout 90m -run '^TestReport$$' -v ./scenario/
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzDerive$$' -fuzztime $(FUZZTIME) ./components/timing/
-	$(GO) test -run '^$$' -fuzz '^FuzzLoadRender$$' -fuzztime $(FUZZTIME) ./components/render/
-	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./components/audit/
+	$(GO) test -run '^$$' -fuzz '^FuzzDerive$$' -fuzztime $$((150000 * $(FUZZX)))x $(FUZZMIN) ./components/timing/
+	$(GO) test -run '^$$' -fuzz '^FuzzLoadRender$$' -fuzztime $$((20000 * $(FUZZX)))x $(FUZZMIN) ./components/render/
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $$((20000 * $(FUZZX)))x $(FUZZMIN) ./components/audit/
 
 ## lint: go vet, a gofmt check and the licence header on every Go file (but the SDKs Pulumi's codegen writes under sdk/)
 lint:
