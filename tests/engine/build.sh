@@ -54,7 +54,14 @@ echo "building pulumi-resource-kubernetes ${k8s_version#v} (first time: ~8 min)"
 src="$tmp/src/kubernetes"
 mkdir -p "$src"
 cp "$here"/modules/kubernetes/* "$src/"
+# go list -m prints no Dir for a module not yet in the module cache (a
+# fresh machine): download it first.
+(cd "$src" && go mod download github.com/pulumi/pulumi-kubernetes/provider/v4)
 provider_dir="$(cd "$src" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)"
+if [ -z "$provider_dir" ] || [ ! -d "$provider_dir" ]; then
+  echo "build.sh: github.com/pulumi/pulumi-kubernetes/provider/v4 is not in the module cache after go mod download" >&2
+  exit 1
+fi
 cp "$provider_dir/cmd/pulumi-resource-kubernetes/schema.json" "$provider_dir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$src/"
 chmod u+w "$src"/*.json
 (cd "$src" && go build -trimpath -o "$tmp/bin/pulumi-resource-kubernetes" \
