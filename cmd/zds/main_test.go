@@ -22,6 +22,11 @@ import (
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/sys/unix"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/zerodowntime/zds/components/outdir"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ with the current output")
@@ -262,8 +267,8 @@ func TestRenderDir(t *testing.T) {
 			t.Errorf("%s: mode %v (%v), want 0644", n, fi.Mode().Perm(), err)
 		}
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != len(wantNames) {
-		t.Errorf("second render left %d files, want %d", len(entries), len(wantNames))
+	if entries, _ := os.ReadDir(dir); len(entries) != len(wantNames)+1 {
+		t.Errorf("second render left %d files, want %d and zds's record (no temporary file)", len(entries), len(wantNames))
 	}
 }
 
@@ -295,7 +300,9 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if e.Name() != outdir.RecordName { // zds's record of what it wrote
+			names = append(names, e.Name())
+		}
 	}
 	return names
 }
@@ -306,8 +313,8 @@ func dirNames(t *testing.T, dir string) []string {
 func TestRenderDirHoldsExactlyTheCurrentRender(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	mustRun(t, "render", "-f", specWith(t, 2), "-d", dir)
-	if n := len(dirNames(t, dir)); n != 15 {
-		t.Fatalf("%d files after rendering 3 services, want 15 (5 each: the namespace or its label, budget, Service, Ingress, Deployment)", n)
+	if n := len(dirNames(t, dir)); n != 13 {
+		t.Fatalf("%d files after rendering 3 services in one namespace, want 13 (4 each: budget, Service, Ingress, Deployment; and one Namespace)", n)
 	}
 	for name, body := range map[string]string{"README.md": "mine\n", "kustomization.yaml": "resources: []\n", "99-shop-configmap-x.yaml": "kind: ConfigMap\n"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -325,10 +332,15 @@ func TestRenderDirHoldsExactlyTheCurrentRender(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("files %v, want %v", got, want)
 	}
-	for _, foreign := range []string{"README.md", "kustomization.yaml", "99-shop-configmap-x.yaml"} {
+	// A note for each file a GitOps tool would apply with the render; none
+	// for the rest.
+	for _, foreign := range []string{"kustomization.yaml", "99-shop-configmap-x.yaml"} {
 		if !strings.Contains(stderr, filepath.Join(dir, foreign)+" was not written by zds") {
 			t.Errorf("no note naming %s:\n%s", foreign, stderr)
 		}
+	}
+	if strings.Contains(stderr, "README.md") {
+		t.Errorf("a note for README.md, which no GitOps tool applies:\n%s", stderr)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "README.md")); string(b) != "mine\n" {
 		t.Errorf("README.md changed: %q", b)
@@ -404,27 +416,24 @@ func TestRenderDirJSON(t *testing.T) {
 	want := listItems(t, mustRun(t, "render", "-f", basicSpec, "--output", "json"))
 	dir := t.TempDir()
 	mustRun(t, "render", "-f", basicSpec, "-d", dir, "--output", "json")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := dirNames(t, dir)
 	if len(entries) != len(want) {
 		t.Fatalf("%d files, want %d", len(entries), len(want))
 	}
-	for i, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".json") || !strings.HasPrefix(e.Name(), fmt.Sprintf("%02d-", i+1)) {
-			t.Errorf("file %s, want %02d-….json", e.Name(), i+1)
+	for i, name := range entries {
+		if !strings.HasSuffix(name, ".json") || !strings.HasPrefix(name, fmt.Sprintf("%02d-", i+1)) {
+			t.Errorf("file %s, want %02d-….json", name, i+1)
 		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var o map[string]any
 		if err := json.Unmarshal(b, &o); err != nil {
-			t.Fatalf("%s: %v", e.Name(), err)
+			t.Fatalf("%s: %v", name, err)
 		}
 		if !reflect.DeepEqual(o, want[i]) {
-			t.Errorf("%s differs from object %d of --output json", e.Name(), i)
+			t.Errorf("%s differs from object %d of --output json", name, i)
 		}
 	}
 }
@@ -1317,5 +1326,41 @@ func TestFieldReportDeployment(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("%s: got %v, want %v", c.what, c.got, c.want)
 		}
+	}
+}
+
+// Two services in one namespace write its Namespace once, so the directory
+// passes kustomize build (as Flux builds a directory, with a generated
+// kustomization of every file); #21 found the shared-ALB example's
+// directory refused ("already registered id").
+func TestRenderDirPassesKustomizeBuild(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	mustRun(t, "render", "-f", filepath.Join(examplesDir, "shared-alb"), "-d", dir)
+	files := dirNames(t, dir)
+	var k strings.Builder
+	k.WriteString("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n")
+	for _, f := range files {
+		fmt.Fprintf(&k, "  - %s\n", f)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte(k.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		t.Fatalf("kustomize build of %v: %v", files, err)
+	}
+	namespaces := 0
+	for _, r := range resources.Resources() {
+		if r.GetKind() == "Namespace" {
+			namespaces++
+		}
+	}
+	if resources.Size() != len(files) || namespaces != 1 {
+		t.Errorf("kustomize build: %d objects (%d Namespaces) from %d files, want one object a file and one Namespace", resources.Size(), namespaces, len(files))
+	}
+	// The user's kustomization stays through a second render.
+	_, _, stderr := zds(t, "render", "-f", filepath.Join(examplesDir, "shared-alb"), "-d", dir)
+	if b, _ := os.ReadFile(filepath.Join(dir, "kustomization.yaml")); string(b) != k.String() {
+		t.Errorf("kustomization.yaml changed by a render: %s", stderr)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"reflect"
 
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/service"
@@ -28,11 +29,17 @@ import (
 // involved; tests prove the result equal to what the component registers.
 func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 	type node struct {
-		kind, key string
-		obj       map[string]any
-		deps      []int
+		kind, key, id string
+		obj           map[string]any
+		deps          []int
 	}
 	var nodes []node
+	// One object per identity: services sharing a namespace each label it
+	// with the same Namespace object (the component registers one patch per
+	// service, so removing one keeps the label); a stream or directory holds
+	// it once, in its first place in apply order: kustomize and Flux refuse
+	// an id given twice ("already registered id").
+	seen := map[string]int{}
 	for _, d := range docs {
 		objs := service.Build(d.Resolved)
 		if err := renderable(d, objs); err != nil {
@@ -45,6 +52,13 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 				return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
 			}
 			n := node{kind: it.Kind, key: manifests.ObjectKey(m), obj: m}
+			id := fmt.Sprint(m["apiVersion"], "/", m["kind"], "/", n.key)
+			if j, ok := seen[id]; ok && !reflect.DeepEqual(nodes[j].obj, m) {
+				return nil, fmt.Errorf("%s:%d: %s %s is built differently by two documents: give each service its own name", d.File, d.Line, m["kind"], n.key)
+			} else if !ok {
+				seen[id] = len(nodes)
+			}
+			n.id = id
 			for _, k := range it.After {
 				n.deps = append(n.deps, byKind[k])
 			}
@@ -59,9 +73,13 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 	order := manifests.ApplyOrder(len(nodes), func(i int) []int { return nodes[i].deps }, func(i, j int) int {
 		return cmp.Or(cmp.Compare(manifests.KindRank(nodes[i].kind), manifests.KindRank(nodes[j].kind)), cmp.Compare(nodes[i].key, nodes[j].key))
 	})
-	out := make([]map[string]any, len(order))
-	for k, i := range order {
-		out[k] = nodes[i].obj
+	out := make([]map[string]any, 0, len(order))
+	written := map[string]bool{}
+	for _, i := range order {
+		if !written[nodes[i].id] {
+			written[nodes[i].id] = true
+			out = append(out, nodes[i].obj)
+		}
 	}
 	return out, nil
 }
