@@ -15,7 +15,7 @@ FAST = $(shell $(GO) list ./... | grep -v -e '/tests/e2e$$' -e '/tests/engine$$'
 # Long steps print a line at least every 30 s, so a CI log never goes quiet.
 PROGRESS := bash $(CURDIR)/tests/progress.sh
 
-.PHONY: sdk-check all build run install test quick unit lint-manifests fuzz e2e builds engine engine-test controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers bench-check clean
+.PHONY: cross sdk-check all build run install test quick unit lint-manifests fuzz e2e builds engine engine-test controlplane node deps traffic traffic-test lint generate check-generated golden bench bench-peers bench-check clean
 
 all: lint test
 
@@ -87,13 +87,19 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadRender$$' -fuzztime $$((20000 * $(FUZZX)))x $(FUZZMIN) ./components/render/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $$((20000 * $(FUZZX)))x $(FUZZMIN) ./components/audit/
 
-## lint: go vet, a gofmt check and the licence header on every Go file (but the SDKs Pulumi's codegen writes under sdk/)
+## lint: go vet, a gofmt check, the licence header on every Go file (but the SDKs Pulumi's codegen writes under sdk/), and no committed binary
 lint:
 	$(GO) vet $(PKGS)
+	@bash tests/lint/no-binaries.sh
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	@unlicensed="$$(for f in $$(git ls-files '*.go' ':!:sdk/'); do head -2 "$$f" | grep -q '^// SPDX-License-Identifier: Apache-2.0$$' || echo "$$f"; done)"; \
 	if [ -n "$$unlicensed" ]; then echo "no Apache-2.0 licence header (see any .go file):"; echo "$$unlicensed"; exit 1; fi
+
+## cross: the CLI and the provider plugin build for linux, darwin and windows on amd64 and arm64 (the README offers go install on macOS)
+CROSS := linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+cross:
+	@for p in $(CROSS); do echo "cross: $$p"; GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build -o /dev/null ./cmd/zds ./cmd/pulumi-resource-zds || exit 1; done
 
 ## sdk-check: type-check the generated TypeScript SDK and the TypeScript example with tsc (npm packages pinned in tests/sdk), byte-compile the Python SDK and example, build the provider plugin
 sdk-check:

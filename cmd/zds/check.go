@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -77,6 +79,13 @@ findings at or above it, or unreadable input (named file:line); 2: usage.`,
 				return usagef("--context, --kubeconfig and -A go with --cluster")
 			case cluster.all && cluster.namespace != "":
 				return usagef("-n and -A exclude each other")
+			case colour != "auto" && colour != "always" && colour != "never":
+				return usagef("--color must be auto, always or never, not %q", colour)
+			}
+			if cluster.namespace != "" {
+				if errs := validation.IsDNS1123Label(cluster.namespace); len(errs) > 0 {
+					return usagef("-n %q is not a namespace name: %s", cluster.namespace, strings.Join(errs, "; "))
+				}
 			}
 			var o audit.Options
 			for _, f := range []struct {

@@ -6,14 +6,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/zerodowntime/zds/components/explain"
 	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/specfile"
 	"github.com/zerodowntime/zds/components/timing"
 )
 
@@ -31,6 +34,11 @@ func newExplain(stdout io.Writer) *cobra.Command {
 			docs, err := load(cmd, files)
 			if err != nil {
 				return err
+			}
+			if svgPath != "" {
+				if err := svgTarget(svgPath, docs); err != nil {
+					return err
+				}
 			}
 			var resolved []*spec.Resolved
 			for _, d := range docs {
@@ -84,4 +92,40 @@ func newExplain(stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&svgPath, "svg", "", "also draw the termination timeline as an SVG picture into FILE")
 	cmd.Flags().StringP("output", "o", "text", "output format: text or json")
 	return cmd
+}
+
+// svgHeader starts every picture explain draws: the one file --svg may
+// replace.
+const svgHeader = "<!-- Rendered by zds explain"
+
+// svgTarget refuses to write the picture over a file zds did not draw: an
+// input spec file (#21 found --svg overwrite it) or anything else of the
+// user's.
+func svgTarget(path string, docs []*specfile.Document) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--svg %s: %w", path, err)
+	}
+	for _, d := range docs {
+		if in, err := os.Stat(d.File); err == nil && os.SameFile(fi, in) {
+			return usagef("--svg %s is an input spec file: name another file for the picture", path)
+		}
+	}
+	if !fi.Mode().IsRegular() {
+		return usagef("--svg %s exists and is not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("--svg %s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	if fi.Size() > 0 && !bytes.Contains(head[:n], []byte(svgHeader)) {
+		return usagef("--svg %s exists and was not drawn by zds explain: name a new file, or remove it first", path)
+	}
+	return nil
 }

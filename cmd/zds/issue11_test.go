@@ -38,16 +38,7 @@ func with(extra string) string {
 // their own tests (TestRenderDir*); this table keeps the whole report in
 // one place, so a regression on any row fails here by its number.
 func TestHostileInputRows(t *testing.T) {
-	type row struct {
-		name  string
-		files map[string]string // written under a temp dir; "-" is stdin
-		args  []string          // {dir} is the temp dir
-		code  int
-		// stderr must contain each fragment; stdout must contain each of out.
-		stderr, out []string
-		check       func(t *testing.T, dir string)
-	}
-	rows := []row{
+	rows := []cliRow{
 		{name: "1 replicas 4294967297", files: map[string]string{"a.yaml": with("  replicas: 4294967297\n")}, args: []string{"render", "-f", "{dir}/a.yaml"},
 			code: 1, stderr: []string{"a.yaml:10:3: spec.replicas", "at most 2147483647"}},
 		{name: "1 replicas 2147483648", files: map[string]string{"a.yaml": with("  replicas: 2147483648\n")}, args: []string{"render", "-f", "{dir}/a.yaml"},
@@ -126,6 +117,25 @@ func TestHostileInputRows(t *testing.T) {
 		{name: "15 a 50 MB spec", files: map[string]string{"a.yaml": spec11 + "# " + strings.Repeat("x", 50<<20) + "\n"}, args: []string{"render", "-f", "{dir}/a.yaml"},
 			code: 1, stderr: []string{"a.yaml", "10 MB"}},
 	}
+	runCLIRows(t, rows)
+}
+
+// cliRow is one row of a bad-input report run through the CLI as the user
+// ran it.
+type cliRow struct {
+	name  string
+	files map[string]string // written under a temp dir; "-" is stdin; "->target" makes a link
+	args  []string          // {dir} is the temp dir
+	code  int
+	// stderr must contain each fragment, and none of notStderr; stdout
+	// must contain each of out.
+	stderr, notStderr, out []string
+	check                  func(t *testing.T, dir string)
+}
+
+// runCLIRows runs each row in a fresh temporary directory: the exit code,
+// what stderr and stdout must say, then the row's check of what is left.
+func runCLIRows(t *testing.T, rows []cliRow) {
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -161,6 +171,11 @@ func TestHostileInputRows(t *testing.T) {
 			for _, want := range r.stderr {
 				if !strings.Contains(errOut.String(), want) {
 					t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+				}
+			}
+			for _, bad := range r.notStderr {
+				if strings.Contains(errOut.String(), bad) {
+					t.Errorf("stderr says %q:\n%s", bad, errOut.String())
 				}
 			}
 			for _, want := range r.out {

@@ -143,6 +143,17 @@ func load(cmd *cobra.Command, files []string) ([]*specfile.Document, error) {
 	return specfile.LoadWith(opts, files...)
 }
 
+// isFormatName tells an -o value that names an output format (kubectl's,
+// or another zds command's) from one that may be a directory: -o wide is
+// a format zds lacks, not a directory to suggest to --output-dir (#21).
+func isFormatName(v string) bool {
+	switch v {
+	case "wide", "name", "table", "text", "sarif", "yaml", "json", "template", "templatefile", "go-template", "jsonpath":
+		return true
+	}
+	return strings.Contains(v, "=") // jsonpath=..., custom-columns=...
+}
+
 func outputFlag(cmd *cobra.Command, allowed ...string) (string, error) {
 	v, _ := cmd.Flags().GetString("output")
 	for _, a := range allowed {
@@ -150,7 +161,7 @@ func outputFlag(cmd *cobra.Command, allowed ...string) (string, error) {
 			return v, nil
 		}
 	}
-	if strings.ContainsAny(v, `/\.`) || cmd.Flags().Lookup("output-dir") != nil {
+	if cmd.Flags().Lookup("output-dir") != nil && !isFormatName(v) {
 		// -o was the output directory before zds v0.2.0; kubectl users
 		// read it as the format, and now so does zds.
 		return "", usagef("-o (--output) is the output format, one of %s, as in kubectl, not %q; to write one file per object into a directory, use --output-dir %s (-d)", strings.Join(allowed, ", "), v, v)

@@ -16,17 +16,49 @@ import (
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
-// otherwise the module version from the build info is used.
+// otherwise the build info says it.
 var version = ""
 
 func currentVersion() string {
-	if version != "" {
-		return version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(version, bi)
+}
+
+// versionOf is the version a binary reports: the one stamped at link
+// time; else the module version in its build info (go install
+// github.com/zerodowntime/zds/cmd/zds@v1.2.3 gives v1.2.3, and go build in
+// a clone gives a pseudo-version from the commit, +dirty if the tree was
+// changed); else, where the build info has the commit but no version,
+// "devel" and the commit; else (go run, or -buildvcs=false) "dev".
+func versionOf(stamped string, bi *debug.BuildInfo) string {
+	if stamped != "" {
+		return stamped
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	if bi == nil {
+		return "dev"
 	}
-	return "dev"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified == "true" {
+		rev += "+dirty"
+	}
+	return "devel " + rev
 }
 
 func newVersion(stdout io.Writer) *cobra.Command {

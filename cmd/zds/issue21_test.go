@@ -1,0 +1,148 @@
+// Copyright 2026 The zds authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zerodowntime/zds/components/outdir"
+)
+
+// crds is a file of the user's that looks like one zds writes into a
+// directory: an NN- name, apiVersion and kind.
+const crds = `{"apiVersion": "v1", "kind": "List", "items": []}` + "\n"
+
+// TestIssue21Rows runs the rows of the #21 report that are fixed, each as
+// the user ran it, so a regression on any fails here by its name. The
+// package tests of outdir cover the same properties of the writer alone.
+func TestIssue21Rows(t *testing.T) {
+	render := func(dir string, extra ...string) []string {
+		return append([]string{"render", "-f", filepath.Join(dir, "a.yaml"), "-d", filepath.Join(dir, "out")}, extra...)
+	}
+	rows := []cliRow{
+		{name: "-d keeps a user's 00-crds.json that looks like zds's, with a note",
+			files: map[string]string{"a.yaml": spec11, "out/00-crds.json": crds},
+			args:  render("{dir}"), code: 0, stderr: []string{"00-crds.json was not written by zds; left as it is"},
+			check: func(t *testing.T, dir string) {
+				if b, err := os.ReadFile(filepath.Join(dir, "out", "00-crds.json")); err != nil || string(b) != crds {
+					t.Errorf("00-crds.json: %q, %v", b, err)
+				}
+			}},
+		{name: "-d never reaches into a subdirectory (a mount) or through a link",
+			files: map[string]string{"a.yaml": spec11, "out/mnt/05-shop-deployment-web.yaml": fileHeader + "kind: X\n", "elsewhere/02-x.yaml": fileHeader, "out/link": "->../elsewhere"},
+			args:  render("{dir}"), code: 0,
+			check: func(t *testing.T, dir string) {
+				// A second render with another format removes the YAML files
+				// zds wrote, and nothing below out/.
+				if code, _, stderr := zds(t, render(dir, "-o", "json")...); code != 0 {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				for _, p := range []string{"out/mnt/05-shop-deployment-web.yaml", "elsewhere/02-x.yaml"} {
+					if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+						t.Errorf("%s: %v", p, err)
+					}
+				}
+				if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+					t.Errorf("%d entries beside out/, want a.yaml, elsewhere and out (no temporary directory)", len(entries))
+				}
+			}},
+		{name: "-d keeps the directory: its mode (setgid group directory) and identity",
+			files: map[string]string{"a.yaml": spec11, "out/README.md": "mine\n"},
+			args:  []string{"version"}, code: 0,
+			check: func(t *testing.T, dir string) {
+				out := filepath.Join(dir, "out")
+				if err := os.Chmod(out, 0o775|os.ModeSetgid); err != nil {
+					t.Fatal(err)
+				}
+				before, _ := os.Stat(out)
+				mustRun(t, render(dir)...)
+				mustRun(t, render(dir, "-o", "json")...)
+				after, _ := os.Stat(out)
+				if !os.SameFile(before, after) || after.Mode() != before.Mode() {
+					t.Errorf("the directory was replaced or its mode changed: %v, was %v", after.Mode(), before.Mode())
+				}
+			}},
+		{name: "-d . renders into the current directory",
+			files: map[string]string{"a.yaml": spec11},
+			args:  []string{"version"}, code: 0,
+			check: func(t *testing.T, dir string) {
+				t.Chdir(dir)
+				mustRunQuiet(t, "render", "-f", "a.yaml", "-d", ".")
+				_, _, stderr := zds(t, "render", "-f", "a.yaml", "-d", ".")
+				if !strings.Contains(stderr, "a.yaml was not written by zds; left as it is") {
+					t.Errorf("no note for the spec file beside the output: %s", stderr)
+				}
+				got := names(t, dir)
+				if !slices.Contains(got, "a.yaml") || !slices.Contains(got, "05-shop-deployment-web.yaml") {
+					t.Errorf("files %v", got)
+				}
+			}},
+		{name: "-d to a dangling link is refused and creates nothing",
+			files: map[string]string{"a.yaml": spec11, "out": "->nowhere"},
+			args:  render("{dir}"), code: 1, stderr: []string{"out is a link to nowhere, which does not exist"},
+			check: func(t *testing.T, dir string) {
+				if _, err := os.Stat(filepath.Join(dir, "nowhere")); err == nil {
+					t.Error("the link's target was created")
+				}
+			}},
+		{name: "-d: two services in one namespace write one Namespace",
+			files: map[string]string{"a.yaml": spec11 + "---\n" + strings.Replace(spec11, "name: web", "name: api", 1)},
+			args:  render("{dir}"), code: 0,
+			check: func(t *testing.T, dir string) {
+				var ns []string
+				for _, n := range names(t, filepath.Join(dir, "out")) {
+					if strings.Contains(n, "-namespace-") {
+						ns = append(ns, n)
+					}
+				}
+				if len(ns) != 1 {
+					t.Errorf("namespace files %v, want one", ns)
+				}
+				if _, err := os.Stat(filepath.Join(dir, "out", outdir.RecordName)); err != nil {
+					t.Errorf("no record: %v", err)
+				}
+			}},
+		{name: "explain --svg refuses to overwrite its input spec",
+			files: map[string]string{"a.yaml": spec11},
+			args:  []string{"explain", "-f", "{dir}/a.yaml", "--svg", "{dir}/a.yaml"}, code: 2, stderr: []string{"is an input spec file"},
+			check: func(t *testing.T, dir string) {
+				if b, _ := os.ReadFile(filepath.Join(dir, "a.yaml")); string(b) != spec11 {
+					t.Error("the spec file changed")
+				}
+			}},
+		{name: "explain --svg refuses a file it did not draw, and replaces one it did",
+			files: map[string]string{"a.yaml": spec11, "notes.svg": "<svg>mine</svg>\n"},
+			args:  []string{"explain", "-f", "{dir}/a.yaml", "--svg", "{dir}/notes.svg"}, code: 2, stderr: []string{"was not drawn by zds explain"},
+			check: func(t *testing.T, dir string) {
+				p := filepath.Join(dir, "t.svg")
+				mustRunQuiet(t, "explain", "-f", filepath.Join(dir, "a.yaml"), "--svg", p)
+				mustRunQuiet(t, "explain", "-f", filepath.Join(dir, "a.yaml"), "--svg", p)
+			}},
+		{name: "-o wide is not taken for a directory",
+			files: map[string]string{"a.yaml": spec11},
+			args:  []string{"render", "-f", "{dir}/a.yaml", "-o", "wide"}, code: 2, stderr: []string{`must be one of yaml, json, not "wide"`}, notStderr: []string{"--output-dir"}},
+		{name: "-o out/ still points to --output-dir",
+			files: map[string]string{"a.yaml": spec11},
+			args:  []string{"render", "-f", "{dir}/a.yaml", "-o", "out/"}, code: 2, stderr: []string{"--output-dir out/"}},
+		{name: "check --color sometimes is a usage error",
+			files: map[string]string{"a.yaml": spec11},
+			args:  []string{"check", "-f", "{dir}/a.yaml", "--color", "sometimes"}, code: 2, stderr: []string{"--color must be auto, always or never"}},
+		{name: "check -n Bad_NS! is a usage error",
+			files: map[string]string{"a.yaml": spec11},
+			args:  []string{"check", "-f", "{dir}/a.yaml", "-n", "Bad_NS!"}, code: 2, stderr: []string{`-n "Bad_NS!" is not a namespace name`}},
+	}
+	runCLIRows(t, rows)
+}
+
+// mustRunQuiet runs the CLI and requires success, whatever it prints.
+func mustRunQuiet(t *testing.T, args ...string) {
+	t.Helper()
+	if code, _, stderr := zds(t, args...); code != 0 {
+		t.Fatalf("zds %s: exit %d: %s", strings.Join(args, " "), code, stderr)
+	}
+}
