@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/zerodowntime/zds/components/outdir"
 )
@@ -135,6 +138,27 @@ func TestIssue21Rows(t *testing.T) {
 		{name: "check -n Bad_NS! is a usage error",
 			files: map[string]string{"a.yaml": spec11},
 			args:  []string{"check", "-f", "{dir}/a.yaml", "-n", "Bad_NS!"}, code: 2, stderr: []string{`-n "Bad_NS!" is not a namespace name`}},
+		{name: "a FIFO named *.yaml in a directory is skipped by render and check, never read",
+			files: map[string]string{"specs/a.yaml": spec11},
+			args:  []string{"version"}, code: 0,
+			check: func(t *testing.T, dir string) {
+				if err := unix.Mkfifo(filepath.Join(dir, "specs", "b.yaml"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					mustRunQuiet(t, "render", "-f", filepath.Join(dir, "specs"))
+					_, _, _ = zds(t, "check", "-f", filepath.Join(dir, "specs"))
+				}()
+				select {
+				case <-done:
+				case <-time.After(20 * time.Second):
+					t.Fatal("render or check blocked on a FIFO")
+				}
+			}},
+		{name: "check -f /dev/zero ends with an error, not out of memory",
+			args: []string{"check", "-f", "/dev/zero"}, code: 1, stderr: []string{"/dev/zero", "larger than 64 MB"}},
 	}
 	runCLIRows(t, rows)
 }

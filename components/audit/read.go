@@ -155,7 +155,7 @@ func Load(stdin io.Reader, paths ...string) ([]*Object, []Problem) {
 	}
 	for _, p := range paths {
 		if p == "-" {
-			data, err := io.ReadAll(stdin)
+			data, err := readCapped(stdin)
 			if err != nil {
 				problems = append(problems, Problem{File: "-", Message: err.Error()})
 				continue
@@ -169,7 +169,7 @@ func Load(stdin io.Reader, paths ...string) ([]*Object, []Problem) {
 			continue
 		}
 		if !info.IsDir() {
-			data, err := os.ReadFile(p)
+			data, err := readFileCapped(p)
 			if err != nil {
 				problems = append(problems, Problem{File: p, Message: "cannot read: " + unwrapPathError(err)})
 				continue
@@ -184,8 +184,14 @@ func Load(stdin io.Reader, paths ...string) ([]*Object, []Problem) {
 			}
 			switch strings.ToLower(filepath.Ext(path)) {
 			case ".yaml", ".yml", ".json":
-				if !d.IsDir() {
+				// Regular files only: a FIFO named *.yaml would block the
+				// read for ever (#21).
+				if d.Type().IsRegular() {
 					files = append(files, path)
+				} else if d.Type()&fs.ModeSymlink != 0 {
+					if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+						files = append(files, path)
+					}
 				}
 			}
 			return nil
@@ -195,7 +201,7 @@ func Load(stdin io.Reader, paths ...string) ([]*Object, []Problem) {
 		}
 		sort.Strings(files)
 		for _, f := range files {
-			data, err := os.ReadFile(f)
+			data, err := readFileCapped(f)
 			if err != nil {
 				problems = append(problems, Problem{File: f, Message: "cannot read: " + unwrapPathError(err)})
 				continue
@@ -204,6 +210,31 @@ func Load(stdin io.Reader, paths ...string) ([]*Object, []Problem) {
 		}
 	}
 	return objs, problems
+}
+
+// MaxInputBytes bounds one input of zds check (a file, or standard
+// input): the largest Helm or kustomize output seen is a few megabytes,
+// and -f /dev/zero must end in an error, not out of memory.
+const MaxInputBytes = 64 << 20
+
+func readCapped(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxInputBytes {
+		return nil, fmt.Errorf("larger than %d MB, zds check's limit for one input: split it (for example one file per chart)", MaxInputBytes>>20)
+	}
+	return data, nil
+}
+
+func readFileCapped(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readCapped(f)
 }
 
 func unwrapPathError(err error) string {

@@ -270,19 +270,22 @@ func walkSpecs(dir string, visited map[string]bool, add func(string)) error {
 	}
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
-		isDir := e.IsDir()
+		isDir, regular := e.IsDir(), e.Type().IsRegular()
 		if e.Type()&fs.ModeSymlink != 0 {
 			info, err := os.Stat(path)
 			if err != nil {
 				continue // a dangling link is no spec
 			}
-			isDir = info.IsDir()
+			isDir, regular = info.IsDir(), info.Mode().IsRegular()
 		}
 		if isDir {
 			if err := walkSpecs(path, visited, add); err != nil {
 				return err
 			}
 			continue
+		}
+		if !regular {
+			continue // a FIFO, socket or device named *.yaml would block the read (#21)
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
 		case ".yaml", ".yml", ".json":
