@@ -191,7 +191,7 @@ func TestConstructRegistersWhatTheGoComponentRegisters(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := render.YAML(rec.Manifests())
+			got, err := render.YAML(render.Distinct(rec.Manifests()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -464,7 +464,7 @@ func TestYAMLExampleRendersTheBasicExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := render.YAML(rec.Manifests())
+	got, _ := render.YAML(render.Distinct(rec.Manifests()))
 	want, _ := render.YAML(rendered)
 	if !bytes.Equal(got, want) {
 		t.Errorf("examples/yaml/Pulumi.yaml's service differs from examples/basic/service.zds.yaml's:\n%s", got)

@@ -29,16 +29,13 @@ import (
 // involved; tests prove the result equal to what the component registers.
 func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 	type node struct {
-		kind, key, id string
-		obj           map[string]any
-		deps          []int
+		kind, key string
+		obj       map[string]any
+		deps      []int
 	}
 	var nodes []node
-	// One object per identity: services sharing a namespace each label it
-	// with the same Namespace object (the component registers one patch per
-	// service, so removing one keeps the label); a stream or directory holds
-	// it once, in its first place in apply order: kustomize and Flux refuse
-	// an id given twice ("already registered id").
+	// Services sharing a namespace each build the same Namespace; two
+	// different objects of one identity are an error (see Distinct).
 	seen := map[string]int{}
 	for _, d := range docs {
 		objs := service.Build(d.Resolved)
@@ -52,13 +49,12 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 				return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
 			}
 			n := node{kind: it.Kind, key: manifests.ObjectKey(m), obj: m}
-			id := fmt.Sprint(m["apiVersion"], "/", m["kind"], "/", n.key)
+			id := identity(m)
 			if j, ok := seen[id]; ok && !reflect.DeepEqual(nodes[j].obj, m) {
 				return nil, fmt.Errorf("%s:%d: %s %s is built differently by two documents: give each service its own name", d.File, d.Line, m["kind"], n.key)
 			} else if !ok {
 				seen[id] = len(nodes)
 			}
-			n.id = id
 			for _, k := range it.After {
 				n.deps = append(n.deps, byKind[k])
 			}
@@ -73,15 +69,33 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 	order := manifests.ApplyOrder(len(nodes), func(i int) []int { return nodes[i].deps }, func(i, j int) int {
 		return cmp.Or(cmp.Compare(manifests.KindRank(nodes[i].kind), manifests.KindRank(nodes[j].kind)), cmp.Compare(nodes[i].key, nodes[j].key))
 	})
-	out := make([]map[string]any, 0, len(order))
-	written := map[string]bool{}
-	for _, i := range order {
-		if !written[nodes[i].id] {
-			written[nodes[i].id] = true
-			out = append(out, nodes[i].obj)
+	out := make([]map[string]any, len(order))
+	for k, i := range order {
+		out[k] = nodes[i].obj
+	}
+	return Distinct(out), nil
+}
+
+// Distinct is objs without the later copies of an object already in it
+// (same apiVersion, kind, namespace and name): the stream a sink writes.
+// Each component labels its namespace with its own patch, so removing one
+// service keeps the label; a stream or a directory of manifests holds the
+// Namespace once, in its first place in apply order, since kustomize and
+// Flux refuse an id given twice ("already registered id").
+func Distinct(objs []map[string]any) []map[string]any {
+	seen := map[string]bool{}
+	out := make([]map[string]any, 0, len(objs))
+	for _, o := range objs {
+		if id := identity(o); !seen[id] {
+			seen[id] = true
+			out = append(out, o)
 		}
 	}
-	return out, nil
+	return out
+}
+
+func identity(o map[string]any) string {
+	return fmt.Sprint(o["apiVersion"], "/", o["kind"], "/", manifests.ObjectKey(o))
 }
 
 // renderable refuses what only the Pulumi component can deploy: AWS

@@ -69,7 +69,7 @@ func TestManifestsEqualWhatTheComponentRegisters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantYAML, err := render.YAML(onePerIdentity(rec.Manifests()))
+		wantYAML, err := render.YAML(render.Distinct(rec.Manifests()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,24 +80,6 @@ func TestManifestsEqualWhatTheComponentRegisters(t *testing.T) {
 	if sets < 300 || services < 500 {
 		t.Errorf("only %d sets of %d valid services: the generator tests too little", sets, services)
 	}
-}
-
-// onePerIdentity drops later copies of an object: each component labels
-// its namespace with its own patch (so removing one service keeps the
-// label), while a manifest stream holds the Namespace once (kustomize and
-// Flux refuse an id twice).
-func onePerIdentity(objs []map[string]any) []map[string]any {
-	seen := map[string]bool{}
-	var out []map[string]any
-	for _, o := range objs {
-		meta, _ := o["metadata"].(map[string]any)
-		id := fmt.Sprint(o["apiVersion"], "/", o["kind"], "/", meta["namespace"], "/", meta["name"])
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, o)
-		}
-	}
-	return out
 }
 
 // BenchmarkRender is zds render's work for n services of one shape: parse

@@ -144,7 +144,7 @@ func SameAsSpecFile(t *testing.T, program pulumi.RunFunc, specPath string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := render.YAML(rec.Manifests())
+	want, err := render.YAML(render.Distinct(rec.Manifests()))
 	if err != nil {
 		t.Fatal(err)
 	}
