@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/zerodowntime/zds/components/specfile"
+	"github.com/zerodowntime/zds/components/yamlnode"
 )
 
 // Object is one Kubernetes object as read, with where it was read: a
@@ -59,6 +60,9 @@ type Problem = specfile.Problem
 func Read(file string, data []byte) ([]*Object, []Problem) {
 	var objs []*Object
 	var problems []Problem
+	if line, col, msg, ok := yamlnode.Nesting(data); !ok {
+		return nil, []Problem{{File: file, Line: line, Column: col, Message: msg}}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
 		var doc yaml.Node
@@ -87,10 +91,18 @@ func readNode(file string, n *yaml.Node) ([]*Object, []Problem) {
 	}
 	// YAML's own values (integers stay int): every use marshals them
 	// to JSON, where a key JSON cannot hold becomes the object's problem.
-	var raw map[string]any
-	if err := n.Decode(&raw); err != nil {
-		return nil, []Problem{{File: file, Line: n.Line, Column: n.Column, Message: "not a Kubernetes object: " + err.Error()}}
+	if dup, first := yamlnode.Duplicate(n); dup != nil {
+		return nil, []Problem{{File: file, Line: dup.Line, Column: dup.Column, Message: fmt.Sprintf("not a Kubernetes object: key %q is given twice (first at line %d): keep one", dup.Value, first.Line)}}
 	}
+	v, err := yamlnode.Value(n)
+	if err != nil {
+		line, col := n.Line, n.Column
+		if ae, ok := err.(*yamlnode.AliasError); ok {
+			line, col = ae.Line, ae.Column
+		}
+		return nil, []Problem{{File: file, Line: line, Column: col, Message: "not a Kubernetes object: " + err.Error()}}
+	}
+	raw, _ := v.(map[string]any)
 	kind, _ := raw["kind"].(string)
 	if kind == "" {
 		return nil, nil

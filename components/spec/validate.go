@@ -130,9 +130,14 @@ func (s ServiceSpec) validateEnv(root *field.Path) field.ErrorList {
 	return envNames(root.Child("env"), s.Env)
 }
 
-// envNames checks that every variable has a valid name of its own.
+// envNames checks that every variable has a valid name of its own: each
+// later copy of a name is reported once, at its own index, naming the
+// first (a map, so thousands of copies cost linear time, not a report per
+// pair).
 func envNames(p *field.Path, env []EnvVar) field.ErrorList {
 	var errs field.ErrorList
+	first := make(map[string]int, len(env))
+	envPath := p
 	for i, e := range env {
 		p := p.Index(i).Child("name")
 		if e.Name == "" {
@@ -142,11 +147,13 @@ func envNames(p *field.Path, env []EnvVar) field.ErrorList {
 		for _, msg := range validation.IsEnvVarName(e.Name) {
 			errs = append(errs, field.Invalid(p, e.Name, msg))
 		}
-		for j := range i {
-			if env[j].Name == e.Name {
-				errs = append(errs, field.Duplicate(p, e.Name))
-			}
+		if j, dup := first[e.Name]; dup {
+			err := field.Duplicate(p, e.Name)
+			err.Detail = fmt.Sprintf("also %s: keep one", envPath.Index(j).Child("name"))
+			errs = append(errs, err)
+			continue
 		}
+		first[e.Name] = i
 	}
 	return errs
 }

@@ -31,6 +31,7 @@ import (
 
 	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/yamlnode"
 	"github.com/zerodowntime/zds/schema"
 )
 
@@ -313,8 +314,19 @@ func parse(file string, data []byte, strict bool, skipped func(line int, why str
 	if line, col, ok := invalidUTF8(data); ok {
 		return nil, []Problem{{File: file, Line: line, Column: col, Message: "not valid UTF-8: save the file as UTF-8"}}
 	}
+	if line, col, msg, ok := yamlnode.Nesting(data); !ok {
+		return nil, []Problem{{File: file, Line: line, Column: col, Message: msg + "; is this the file you meant?"}}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
+		if len(problems) >= MaxProblems {
+			// Every problem at once, up to a screenful of screenfuls: past
+			// that the file is not what the user meant, and reading on
+			// costs time for nothing.
+			problems = append(problems, Problem{File: file, Line: problems[len(problems)-1].Line, Column: 1,
+				Message: fmt.Sprintf("more than %d problems in this file: stopped reading here; is this the file you meant?", MaxProblems)})
+			break
+		}
 		var n yaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
@@ -350,9 +362,13 @@ func parse(file string, data []byte, strict bool, skipped func(line int, why str
 			problems = append(problems, nodeProblems...)
 			continue
 		}
-		var generic any
-		if err := root.Decode(&generic); err != nil {
-			problems = append(problems, Problem{File: file, Line: root.Line, Column: root.Column, Message: err.Error()})
+		generic, err := yamlnode.Value(root)
+		if err != nil {
+			line, col := root.Line, root.Column
+			if ae, ok := err.(*yamlnode.AliasError); ok {
+				line, col = ae.Line, ae.Column
+			}
+			problems = append(problems, Problem{File: file, Line: line, Column: col, Message: err.Error()})
 			continue
 		}
 		d, errs := parseDocument(file, root, generic)
@@ -442,7 +458,10 @@ func checkNodes(file string, n *yaml.Node, path []string) []Problem {
 				out = append(out, at(k, path, fmt.Sprintf("key %s is not a string: quote it (\"%s\")", describeNode(k), k.Value)))
 				continue
 			}
-			p := append(slicesClone(path), k.Value)
+			// The path grows as a stack: each Problem joins it at once,
+			// so siblings may share its array, and a deep document costs
+			// linear time, not a copy per level.
+			p := append(path, k.Value)
 			if f, dup := first[k.Value]; dup {
 				out = append(out, at(k, p, fmt.Sprintf("duplicate key %q (first at line %d, column %d): keep one", k.Value, f.Line, f.Column)))
 				continue
@@ -452,7 +471,7 @@ func checkNodes(file string, n *yaml.Node, path []string) []Problem {
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			out = append(out, checkNodes(file, c, append(slicesClone(path), strconv.Itoa(i)))...)
+			out = append(out, checkNodes(file, c, append(path, strconv.Itoa(i)))...)
 		}
 	case yaml.ScalarNode:
 		// YAML's .inf, -.inf, .nan (in any case): JSON has no such number.
@@ -659,7 +678,17 @@ func decodeValue(generic any, at func(path []string, msg string) Problem) (*spec
 	}
 	// JSON Schema validation sees the value as JSON would: normalise YAML's
 	// integer types first.
-	jsonValue, err := toJSONValue(generic)
+	b, err := json.Marshal(generic)
+	if err != nil {
+		return nil, []Problem{{Message: fmt.Sprintf("not representable as JSON: %v", err)}}
+	}
+	if len(b) > MaxObjectBytes {
+		// Nearly all of a spec lands in the pod template, so its
+		// Deployment would be larger still: refused by the API server,
+		// and costly to build and validate (#21: 600,000 labels).
+		return nil, []Problem{{Message: fmt.Sprintf("this spec is %d KiB as JSON: its Deployment would exceed the %d KiB the Kubernetes API server stores for one object (etcd's request limit): move data into a ConfigMap or Secret", len(b)>>10, MaxObjectBytes>>10)}}
+	}
+	jsonValue, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	if err != nil {
 		return nil, []Problem{{Message: err.Error()}}
 	}
@@ -683,10 +712,8 @@ func decodeValue(generic any, at func(path []string, msg string) Problem) (*spec
 		return nil, problems
 	}
 
-	b, err := json.Marshal(jsonValue)
-	if err != nil {
-		return nil, []Problem{{Message: err.Error()}}
-	}
+	// b is the document as JSON already: decode it once more, into the
+	// typed spec.
 	var d spec.Document
 	jd := json.NewDecoder(bytes.NewReader(b))
 	jd.DisallowUnknownFields()
@@ -754,6 +781,13 @@ func sortProblems(ps []Problem) {
 
 // toJSONValue converts decoded YAML to the types encoding/json produces,
 // with numbers as json.Number as the validator expects.
+// MaxProblems bounds the problems one file reports.
+const MaxProblems = 1000
+
+// MaxObjectBytes is the largest object the Kubernetes API server stores:
+// etcd's default request limit, 1.5 MiB.
+const MaxObjectBytes = 3 << 19
+
 func toJSONValue(v any) (any, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
