@@ -779,22 +779,12 @@ func sortProblems(ps []Problem) {
 	})
 }
 
-// toJSONValue converts decoded YAML to the types encoding/json produces,
-// with numbers as json.Number as the validator expects.
 // MaxProblems bounds the problems one file reports.
 const MaxProblems = 1000
 
 // MaxObjectBytes is the largest object the Kubernetes API server stores:
 // etcd's default request limit, 1.5 MiB.
 const MaxObjectBytes = 3 << 19
-
-func toJSONValue(v any) (any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("not representable as JSON: %w", err)
-	}
-	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
-}
 
 // fieldPath turns a field.Path string (spec.env[0].name,
 // spec.labels[app.kubernetes.io/name]) into segments of the file's layout:
