@@ -138,6 +138,15 @@ func TestIssue21Rows(t *testing.T) {
 		{name: "check -n Bad_NS! is a usage error",
 			files: map[string]string{"a.yaml": spec11},
 			args:  []string{"check", "-f", "{dir}/a.yaml", "-n", "Bad_NS!"}, code: 2, stderr: []string{`-n "Bad_NS!" is not a namespace name`}},
+		{name: "a patch zds check would reject is refused at spec.patches (a deregistration delay on the Service)",
+			files: map[string]string{"a.yaml": spec11 + "  patches:\n    - kind: Service\n      patch: {metadata: {annotations: {alb.ingress.kubernetes.io/target-group-attributes: deregistration_delay.timeout_seconds=1}}}\n"},
+			args:  []string{"render", "-f", "{dir}/a.yaml", "-d", "{dir}/out"}, code: 1,
+			stderr: []string{"a.yaml:11:3: spec.patches: the rendered objects break rule 1", "change or remove the patch"},
+			check: func(t *testing.T, dir string) {
+				if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+					t.Error("a refused render wrote its directory")
+				}
+			}},
 		{name: "a FIFO named *.yaml in a directory is skipped by render and check, never read",
 			files: map[string]string{"specs/a.yaml": spec11},
 			args:  []string{"version"}, code: 0,
