@@ -147,6 +147,10 @@ func TestIssue21Rows(t *testing.T) {
 					t.Error("a refused render wrote its directory")
 				}
 			}},
+		{name: "a patch with a container-name typo (the README's example) is refused, not rendered with an imageless container",
+			files: map[string]string{"a.yaml": spec11 + "  patches:\n    - kind: Deployment\n      patch: {spec: {template: {spec: {containers: [{name: ap, imagePullPolicy: Always}]}}}}\n"},
+			args:  []string{"render", "-f", "{dir}/a.yaml"}, code: 1,
+			stderr: []string{"a.yaml:13:7: spec.patches[0].patch", `adds a container "ap" without an image`, "(app)"}},
 		{name: "a FIFO named *.yaml in a directory is skipped by render and check, never read",
 			files: map[string]string{"specs/a.yaml": spec11},
 			args:  []string{"version"}, code: 0,

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
@@ -25,6 +26,7 @@ import (
 func applyPatches(r *spec.Resolved, o *manifests.Objects) field.ErrorList {
 	var errs field.ErrorList
 	root := field.NewPath("spec", "patches")
+	built := containerNames(o)
 	for i, p := range r.Spec.Patches {
 		pp := root.Index(i)
 		target := patchTarget(o, p.Kind)
@@ -35,6 +37,19 @@ func applyPatches(r *spec.Resolved, o *manifests.Objects) field.ErrorList {
 		}
 		if err := patchInto(target, p.Patch); err != nil {
 			errs = append(errs, field.Forbidden(pp.Child("patch"), err.Error()))
+			continue
+		}
+		// A strategic-merge patch matches containers by name: a name that
+		// matches none adds a container, without an image unless the
+		// patch gives one, which the API server refuses (#21: a typo in
+		// the README's own example).
+		if p.Kind == "Deployment" && o.Deployment != nil {
+			for _, c := range slices.Concat(o.Deployment.Spec.Template.Spec.InitContainers, o.Deployment.Spec.Template.Spec.Containers) {
+				if !built[c.Name] && c.Image == "" {
+					errs = append(errs, field.Invalid(pp.Child("patch"), c.Name, fmt.Sprintf(
+						"adds a container %q without an image: a patch reaches a container by its name (%s); fix the name, or give the new container an image", c.Name, strings.Join(sortedNames(built), ", "))))
+				}
+			}
 		}
 	}
 	if len(errs) > 0 || len(r.Spec.Patches) == 0 {
@@ -98,4 +113,25 @@ func patchInto(obj any, patch map[string]any) error {
 		return fmt.Errorf("the patched object is not valid: %v", err)
 	}
 	return nil
+}
+
+// containerNames is the names of the Deployment's containers and init
+// containers as zds built them.
+func containerNames(o *manifests.Objects) map[string]bool {
+	names := map[string]bool{}
+	if o.Deployment != nil {
+		for _, c := range slices.Concat(o.Deployment.Spec.Template.Spec.InitContainers, o.Deployment.Spec.Template.Spec.Containers) {
+			names[c.Name] = true
+		}
+	}
+	return names
+}
+
+func sortedNames(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for n := range m {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
 }
