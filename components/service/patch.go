@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -44,6 +46,9 @@ func applyPatches(r *spec.Resolved, o *manifests.Objects) field.ErrorList {
 		// patch gives one, which the API server refuses (#21: a typo in
 		// the README's own example).
 		if p.Kind == "Deployment" && o.Deployment != nil {
+			for _, msg := range apiRefusals(o.Deployment) {
+				errs = append(errs, field.Forbidden(pp.Child("patch"), msg+": the API server refuses such a Deployment; change the patch"))
+			}
 			for _, c := range slices.Concat(o.Deployment.Spec.Template.Spec.InitContainers, o.Deployment.Spec.Template.Spec.Containers) {
 				if !built[c.Name] && c.Image == "" {
 					errs = append(errs, field.Invalid(pp.Child("patch"), c.Name, fmt.Sprintf(
@@ -131,6 +136,45 @@ func sortedNames(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for n := range m {
 		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// apiRefusals is what the API server's validation of a Deployment refuses
+// that a patch can bring about and that zds's builder never does (#21):
+// a progress deadline not above minReadySeconds, a lifecycle hook with two
+// handlers, two ports of a container with one name.
+func apiRefusals(d *appsv1.Deployment) []string {
+	var out []string
+	if pds := d.Spec.ProgressDeadlineSeconds; pds != nil && *pds <= d.Spec.MinReadySeconds {
+		out = append(out, fmt.Sprintf("spec.progressDeadlineSeconds (%d) must be greater than spec.minReadySeconds (%d)", *pds, d.Spec.MinReadySeconds))
+	}
+	pod := d.Spec.Template.Spec
+	for _, c := range slices.Concat(pod.InitContainers, pod.Containers) {
+		if l := c.Lifecycle; l != nil {
+			for name, h := range map[string]*corev1.LifecycleHandler{"preStop": l.PreStop, "postStart": l.PostStart} {
+				if h == nil {
+					continue
+				}
+				n := 0
+				for _, set := range []bool{h.Exec != nil, h.HTTPGet != nil, h.TCPSocket != nil, h.Sleep != nil} {
+					if set {
+						n++
+					}
+				}
+				if n > 1 {
+					out = append(out, fmt.Sprintf("container %q: lifecycle.%s has %d handlers (exec, httpGet, tcpSocket, sleep); it may have one", c.Name, name, n))
+				}
+			}
+		}
+		seen := map[string]bool{}
+		for _, port := range c.Ports {
+			if port.Name != "" && seen[port.Name] {
+				out = append(out, fmt.Sprintf("container %q: two ports are named %q", c.Name, port.Name))
+			}
+			seen[port.Name] = true
+		}
 	}
 	slices.Sort(out)
 	return out
