@@ -28,6 +28,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
@@ -718,9 +719,52 @@ func decodeValue(generic any, at func(path []string, msg string) Problem) (*spec
 	jd := json.NewDecoder(bytes.NewReader(b))
 	jd.DisallowUnknownFields()
 	if err := jd.Decode(&d); err != nil {
+		// encoding/json names no field for an error of a type's own
+		// decoder (a Kubernetes quantity): find the value it refused
+		// (#21 found `emptyDir.sizeLimit: abc` reported at 1:1).
+		if path, v := badQuantity(generic, nil); path != nil {
+			return nil, []Problem{at(path, fmt.Sprintf("Invalid value: %q: not a Kubernetes quantity (such as 128Mi, 500m or 2): %v", v, err))}
+		}
 		return nil, []Problem{{Message: err.Error()}}
 	}
 	return &d, nil
+}
+
+// badQuantity is the path of the first string in v that sits where a
+// Kubernetes quantity goes (resources' requests and limits, an emptyDir's
+// sizeLimit) and does not parse as one.
+func badQuantity(v any, path []string) ([]string, string) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			p := append(slicesClone(path), k)
+			if str, ok := x[k].(string); ok && isQuantityPlace(p) {
+				if _, err := resource.ParseQuantity(str); err != nil {
+					return p, str
+				}
+			}
+			if bad, str := badQuantity(x[k], p); bad != nil {
+				return bad, str
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if bad, str := badQuantity(e, append(slicesClone(path), strconv.Itoa(i))); bad != nil {
+				return bad, str
+			}
+		}
+	}
+	return nil, ""
+}
+
+func isQuantityPlace(path []string) bool {
+	n := len(path)
+	return path[n-1] == "sizeLimit" || (n >= 2 && (path[n-2] == "requests" || path[n-2] == "limits"))
 }
 
 // schemaMessage words a schema violation the way zds's own validation
