@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -353,6 +354,14 @@ func (s ServiceSpec) validateLoadBalancer(p *field.Path) field.ErrorList {
 		host := strings.TrimPrefix(lb.Host, "*.")
 		for _, msg := range validation.IsDNS1123Subdomain(host) {
 			errs = append(errs, field.Invalid(p.Child("host"), lb.Host, msg))
+		}
+		switch {
+		case net.ParseIP(lb.Host) != nil:
+			// As the API server's Ingress validation says it.
+			errs = append(errs, field.Invalid(p.Child("host"), lb.Host, "must be a DNS name, not an IP address"))
+		case len(lb.Host) > 128:
+			// An ALB host-header condition value is at most 128 characters.
+			errs = append(errs, field.TooLong(p.Child("host"), lb.Host, 128))
 		}
 	}
 	for i, path := range lb.Paths {
