@@ -407,6 +407,11 @@ func quantities(errs field.ErrorList, p *field.Path, r Resources) field.ErrorLis
 			errs = append(errs, field.Invalid(p, v, "must be a Kubernetes quantity, e.g. 250m or 256Mi"))
 			return q, false
 		}
+		if q.Sign() < 0 {
+			// As the API server's resource validation says it.
+			errs = append(errs, field.Invalid(p, v, "must be greater than or equal to 0"))
+			return q, false
+		}
 		return q, true
 	}
 	reqCPU, okRC := parse(p.Child("requests", "cpu"), r.Requests.CPU)
