@@ -6,6 +6,7 @@ package service
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -107,6 +108,9 @@ func patchInto(obj any, patch map[string]any) error {
 	}
 	patched, err := strategicpatch.StrategicMergePatch(original, p, obj)
 	if err != nil {
+		if _, key, ok := strings.Cut(err.Error(), "does not contain declared merge key: "); ok {
+			return fmt.Errorf("an item of a list in the patch has no %q: a strategic-merge patch finds the item it changes (a container, a port) by its %s; add it", key, key)
+		}
 		return fmt.Errorf("not a strategic-merge patch of this kind: %v", err)
 	}
 	// Decode into a zero value: a field the patch removed must go.
@@ -115,6 +119,10 @@ func patchInto(obj any, patch map[string]any) error {
 	dec := json.NewDecoder(bytes.NewReader(patched))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(obj); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("%s must be %s, not %s", te.Field, jsonKind(te.Type), articled(te.Value))
+		}
 		return fmt.Errorf("the patched object is not valid: %v", err)
 	}
 	return nil
@@ -178,4 +186,34 @@ func apiRefusals(d *appsv1.Deployment) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// jsonKind names a Go type as a YAML user knows it.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "a mapping"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "a number"
+}
+
+// articled is encoding/json's word for a JSON value, with an article.
+func articled(v string) string {
+	switch v {
+	case "object":
+		return "a mapping"
+	case "array":
+		return "a list"
+	case "number", "string", "bool":
+		return "a " + v
+	}
+	return v
 }

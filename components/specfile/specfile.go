@@ -707,6 +707,21 @@ func decodeValue(generic any, at func(path []string, msg string) Problem) (*spec
 				}
 				continue
 			}
+			if rq, ok := leaf.ErrorKind.(*kind.Required); ok {
+				// At the mapping that lacks the field: the field has no
+				// position of its own.
+				for _, prop := range rq.Missing {
+					msg := fmt.Sprintf("Required value: %q is missing", prop)
+					switch p := append(slicesClone(leaf.InstanceLocation), prop); strings.Join(p, ".") {
+					case "kind":
+						msg += ": add kind: " + spec.Kind
+					case "apiVersion":
+						msg += ": add apiVersion: " + spec.APIVersion
+					}
+					problems = append(problems, at(leaf.InstanceLocation, msg))
+				}
+				continue
+			}
 			problems = append(problems, at(leaf.InstanceLocation, schemaMessage(leaf)))
 		}
 		sortProblems(problems)
