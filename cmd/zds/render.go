@@ -121,6 +121,13 @@ func writeDir(dir string, objs []map[string]any, format string, stderr io.Writer
 // at all (TestZdsOutputHasNoFindings), so an error here is a patch's doing,
 // reported at the spec's patches.
 func passesCheck(docs []*specfile.Document, objs []map[string]any) error {
+	patched := false
+	for _, d := range docs {
+		patched = patched || len(d.Resolved.Spec.Patches) > 0
+	}
+	if !patched {
+		return nil // nothing a check could find: no re-encoding on the common path
+	}
 	y, err := render.YAML(objs)
 	if err != nil {
 		return err
