@@ -5,17 +5,14 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/zerodowntime/zds/components/audit"
 	"github.com/zerodowntime/zds/components/outdir"
 	"github.com/zerodowntime/zds/components/render"
-	"github.com/zerodowntime/zds/components/specfile"
 )
 
 func newRender(stdout io.Writer) *cobra.Command {
@@ -43,9 +40,6 @@ every document is valid.`,
 			}
 			objs, err := render.Manifests(docs)
 			if err != nil {
-				return err
-			}
-			if err := passesCheck(docs, objs); err != nil {
 				return err
 			}
 			if dir != "" {
@@ -111,67 +105,4 @@ func writeDir(dir string, objs []map[string]any, format string, stderr io.Writer
 		files = append(files, outdir.File{Name: strings.Join(parts, "-") + "." + format, Data: data})
 	}
 	return outdir.Write(dir, files, outdir.Options{Header: fileHeader, Notes: stderr})
-}
-
-// passesCheck refuses a render that zds check would reject: the rules the
-// component's strict verifier checks patches against are fewer than those
-// zds check knows (#21 found a deregistration delay patched onto the
-// Service, which the controller prefers to the Ingress's, rendered with
-// exit 0 and then refused by zds check). Unpatched output has no finding
-// at all (TestZdsOutputHasNoFindings), so an error here is a patch's doing,
-// reported at the spec's patches.
-func passesCheck(docs []*specfile.Document, objs []map[string]any) error {
-	patched := false
-	for _, d := range docs {
-		patched = patched || len(d.Resolved.Spec.Patches) > 0
-	}
-	if !patched {
-		return nil // nothing a check could find: no re-encoding on the common path
-	}
-	y, err := render.YAML(objs)
-	if err != nil {
-		return err
-	}
-	read, problems := audit.Read("render", y)
-	if len(problems) > 0 {
-		return fmt.Errorf("zds check cannot read this render: %s", problems[0].Message)
-	}
-	var lines []string
-	for _, f := range audit.Check(read, audit.Options{}).Findings() {
-		if f.Severity < audit.Error {
-			continue
-		}
-		d := docFor(docs, f.Namespace, f.Object)
-		path := "spec.patches"
-		line, col := d.Position(path)
-		lines = append(lines, fmt.Sprintf("%s:%d:%d: %s: the rendered objects break rule %s (%s) in %s %s: %s: change or remove the patch",
-			d.File, line, col, path, f.Rule, f.Title, f.Object, f.Field, f.Message))
-	}
-	if len(lines) > 0 {
-		return errors.New(strings.Join(lines, "\n"))
-	}
-	return nil
-}
-
-// docFor is the document whose service owns an object: same namespace and
-// name, else the first in the namespace with patches, else the first.
-func docFor(docs []*specfile.Document, namespace, object string) *specfile.Document {
-	_, name, _ := strings.Cut(object, "/")
-	var patched *specfile.Document
-	for _, d := range docs {
-		s := d.Resolved.Spec
-		if s.Namespace != namespace {
-			continue
-		}
-		if s.Name == name {
-			return d
-		}
-		if patched == nil && len(s.Patches) > 0 {
-			patched = d
-		}
-	}
-	if patched != nil {
-		return patched
-	}
-	return docs[0]
 }

@@ -129,6 +129,23 @@ func readNode(file string, n *yaml.Node) ([]*Object, []Problem) {
 	return []*Object{o}, nil
 }
 
+// InMemory is objects a program holds (a render's output, the Pulumi
+// component's children, as encoding/json decodes them), read as objects
+// of source without positions: how zds checks what its patches made.
+func InMemory(source string, objs []map[string]any) []*Object {
+	out := make([]*Object, 0, len(objs))
+	for _, raw := range objs {
+		o := &Object{File: source, Raw: raw}
+		o.APIVersion, _ = raw["apiVersion"].(string)
+		o.Kind, _ = raw["kind"].(string)
+		meta, _ := raw["metadata"].(map[string]any)
+		o.Name, _ = meta["name"].(string)
+		o.Namespace, _ = meta["namespace"].(string)
+		out = append(out, o)
+	}
+	return out
+}
+
 // valueOf is the value node of a mapping's key.
 func valueOf(n *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(n.Content); i += 2 {

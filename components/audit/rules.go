@@ -4,6 +4,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -138,6 +139,9 @@ func checkService(s *Service, in *input, opts Options) *ServiceReport {
 	}
 	r.rollout()
 	r.probes(tgs)
+	if len(tgs) > 0 {
+		r.exposure()
+	}
 	r.budget()
 	r.autoscaling()
 	r.out.Chain = r.ch
@@ -479,6 +483,12 @@ func (r *run) probes(tgs []TargetGroup) {
 					"the load balancer checks %s, not the readiness path %s: a pod that accepts connections but cannot serve stays in service", strings.ToUpper(tg.HealthCheckProtocol), rp.HTTPGet.Path)
 				continue
 			}
+			if scheme := cmp.Or(string(rp.HTTPGet.Scheme), "HTTP"); !strings.EqualFold(tg.HealthCheckProtocol, scheme) {
+				path, fix := r.annotationFix(tg, tg.keys.hcProtocol, scheme)
+				r.add(Error, "7", "health check = readiness probe", tg.Via, path, fix,
+					"the load balancer checks over %s, the readiness probe over %s: a server that speaks one fails every check of the other, so no target becomes healthy and the readiness gate holds the rollout", strings.ToUpper(tg.HealthCheckProtocol), scheme)
+				continue
+			}
 			if tg.HealthCheckPath != rp.HTTPGet.Path {
 				path, fix := r.annotationFix(tg, tg.keys.hcPath, rp.HTTPGet.Path)
 				how := "set"
@@ -508,6 +518,23 @@ func (r *run) probes(tgs []TargetGroup) {
 		if rp.PeriodSeconds > 0 && rp.PeriodSeconds < 5 && len(tgs) > 0 {
 			r.add(Info, "readiness", "readiness every 5 s", d, r.ctrPath("readinessProbe", "periodSeconds"), nil,
 				"readiness every %d s: the load balancer's own health checks pace registration (every %d s), so probing faster only adds load", rp.PeriodSeconds, tgs[0].Interval)
+		}
+	}
+}
+
+// exposure checks the Services that select the pods: each must publish
+// only Ready pods, and reach the load balancer only as the target groups
+// zds check reads (a bare type LoadBalancer is a second way in, with
+// none of their settings).
+func (r *run) exposure() {
+	for _, svc := range r.s.Services {
+		if svc.V.Spec.PublishNotReadyAddresses {
+			r.add(Error, "6", "only Ready pods are targets", svc.O, []string{"spec", "publishNotReadyAddresses"}, nil,
+				"publishNotReadyAddresses publishes pods that are not Ready: the controller registers them before they can serve and keeps terminating ones, so the readiness gate and the drain chain no longer hold; remove it")
+		}
+		if svc.V.Spec.Type == corev1.ServiceTypeLoadBalancer && !isNLB(svc.V) {
+			r.add(Error, "6", "one load balancer, with derived settings", svc.O, []string{"spec", "type"}, nil,
+				"type LoadBalancer without the AWS Load Balancer Controller's NLB settings: a second load balancer (the legacy cloud provider's, or the controller's with its defaults: instance targets, a 300 s deregistration delay) sends traffic past the derived timings; use ClusterIP behind the load balancer zds configures")
 		}
 	}
 }

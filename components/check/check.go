@@ -36,6 +36,14 @@ type Chain struct {
 	DeregistrationDelaySeconds, PreStopSleepSeconds, TerminationGracePeriodSeconds int
 	HealthCheckIntervalSeconds, UnhealthyThreshold                                 int
 	MinReadySeconds, ProgressDeadlineSeconds                                       int
+	// What else zds explain describes: the rollout's size and pace, the
+	// health check's path and the app container's probes.
+	Replicas                                          int // 0: unset (an autoscaler sets it)
+	MaxSurge                                          string
+	HealthCheckPath                                   string
+	LoadBalancer                                      string // the settings' object and class
+	ReadinessPeriodSeconds, ReadinessFailureThreshold int
+	StartupPeriodSeconds, StartupFailureThreshold     int
 }
 
 // Violation is one broken rule.
@@ -244,6 +252,18 @@ func (s *service) readPod() {
 	}
 	s.ch.PreStopSleepSeconds = n
 	s.ch.MinReadySeconds = int(s.d.Spec.MinReadySeconds)
+	if r := s.d.Spec.Replicas; r != nil {
+		s.ch.Replicas = int(*r)
+	}
+	if ru := s.d.Spec.Strategy.RollingUpdate; ru != nil && ru.MaxSurge != nil {
+		s.ch.MaxSurge = ru.MaxSurge.String()
+	}
+	if p := ctr.ReadinessProbe; p != nil {
+		s.ch.ReadinessPeriodSeconds, s.ch.ReadinessFailureThreshold = int(p.PeriodSeconds), int(p.FailureThreshold)
+	}
+	if p := ctr.StartupProbe; p != nil {
+		s.ch.StartupPeriodSeconds, s.ch.StartupFailureThreshold = int(p.PeriodSeconds), int(p.FailureThreshold)
+	}
 	if s.d.Spec.ProgressDeadlineSeconds != nil {
 		s.ch.ProgressDeadlineSeconds = int(*s.d.Spec.ProgressDeadlineSeconds)
 	}
@@ -273,6 +293,8 @@ func (s *service) readTargetGroup() {
 	}
 	s.ch.HealthCheckIntervalSeconds = s.number(lb.Object, "health-check interval", lb.IntervalSeconds)
 	s.ch.UnhealthyThreshold = s.number(lb.Object, "unhealthy threshold", lb.UnhealthyThreshold)
+	s.ch.HealthCheckPath = lb.HealthCheckPath
+	s.ch.LoadBalancer = strings.TrimSpace(lb.Object + " " + lb.Class)
 }
 
 // drainChain checks rules 1–5: the way out.
@@ -459,7 +481,10 @@ func equalProbes(a, b *corev1.Probe) bool {
 // Kubernetes stores them; package check parses and checks them.
 type Settings struct {
 	// Object is where the settings live, e.g. Ingress/web.
-	Object     string
+	Object string
+	// Class is what makes the AWS Load Balancer Controller take the
+	// object, e.g. the Ingress's class.
+	Class      string
 	TargetType string
 	// Attributes are the target group attributes, "key=value,key=value".
 	Attributes         string

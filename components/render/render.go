@@ -12,9 +12,12 @@ package render
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 
+	"github.com/zerodowntime/zds/components/audit"
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/specfile"
@@ -73,7 +76,59 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 	for k, i := range order {
 		out[k] = nodes[i].obj
 	}
-	return Distinct(out), nil
+	out = Distinct(out)
+	if err := patchedPassCheck(docs, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// patchedPassCheck refuses output that zds check would reject
+// (audit.Refusals says why), each error at the patch that made it and
+// every one at once. It checks the whole render, so that a rule reading
+// several services (an ALB group) sees them all.
+func patchedPassCheck(docs []*specfile.Document, objs []map[string]any) error {
+	patched := false
+	for _, d := range docs {
+		patched = patched || len(d.Resolved.Spec.Patches) > 0
+	}
+	if !patched {
+		return nil // nothing a check could find: no re-reading on the common path
+	}
+	var lines []string
+	for _, f := range audit.Refusals("render", objs) {
+		d := docFor(docs, f.Namespace, f.Object)
+		e := audit.PatchError(d.Resolved.Spec.Patches, f)
+		line, col := d.Position(e.Field)
+		lines = append(lines, fmt.Sprintf("%s:%d:%d: %s: %s", d.File, line, col, e.Field, e.Detail))
+	}
+	if len(lines) > 0 {
+		return errors.New(strings.Join(lines, "\n"))
+	}
+	return nil
+}
+
+// docFor is the document whose service owns an object: same namespace and
+// name, else the first in the namespace with patches, else the first.
+func docFor(docs []*specfile.Document, namespace, object string) *specfile.Document {
+	_, name, _ := strings.Cut(object, "/")
+	var patched *specfile.Document
+	for _, d := range docs {
+		s := d.Resolved.Spec
+		if s.Namespace != namespace {
+			continue
+		}
+		if s.Name == name {
+			return d
+		}
+		if patched == nil && len(s.Patches) > 0 {
+			patched = d
+		}
+	}
+	if patched != nil {
+		return patched
+	}
+	return docs[0]
 }
 
 // Distinct is objs without the later copies of an object already in it

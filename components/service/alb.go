@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"sigs.k8s.io/aws-load-balancer-controller/pkg/algorithm"
+	"sigs.k8s.io/aws-load-balancer-controller/pkg/annotations"
 
 	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
@@ -207,9 +209,20 @@ func (alb) Read(o *manifests.Objects) (check.Settings, bool) {
 	if o.Ingress == nil {
 		return check.Settings{}, false
 	}
+	// The controller reads a target group's settings from the backend
+	// Service's annotations first, then the Ingress's (its
+	// enhanced_backend_builder merges them so).
 	a := o.Ingress.Annotations
+	if o.Service != nil {
+		a = algorithm.MergeStringMap(o.Service.Annotations, a)
+	}
+	class := "class " + o.Ingress.Annotations[annotations.IngressClass]
+	if c := o.Ingress.Spec.IngressClassName; c != nil {
+		class = "class " + *c
+	}
 	return check.Settings{
 		Object:             "Ingress/" + o.Ingress.Name,
+		Class:              class,
 		TargetType:         a[AnnTargetType],
 		Attributes:         a[AnnTargetGroupAttributes],
 		HealthCheckPath:    a[AnnHealthCheckPath],

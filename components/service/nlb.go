@@ -156,8 +156,13 @@ func (nlb) Read(o *manifests.Objects) (check.Settings, bool) {
 		return check.Settings{}, false
 	}
 	a := o.Service.Annotations
+	class := "type " + a[AnnNLBType]
+	if c := o.Service.Spec.LoadBalancerClass; c != nil {
+		class = "class " + *c
+	}
 	return check.Settings{
 		Object:             "Service/" + o.Service.Name,
+		Class:              class,
 		TargetType:         a[AnnNLBTargetType],
 		Attributes:         a[AnnNLBTargetGroupAttrs],
 		HealthCheckPath:    a[AnnNLBHealthCheckPath],

@@ -27,9 +27,15 @@ import (
 // check: the escape hatch for a field zds does not model can never break
 // the chain. It returns every problem, each on its patch's path.
 func applyPatches(r *spec.Resolved, o *manifests.Objects) field.ErrorList {
+	if len(r.Spec.Patches) == 0 {
+		return nil
+	}
 	var errs field.ErrorList
 	root := field.NewPath("spec", "patches")
 	built := containerNames(o)
+	// What zds explain describes, read back before any patch and after
+	// each one: a patch may not change it (see unchanged).
+	described := []check.Chain{readBack(o)}
 	for i, p := range r.Spec.Patches {
 		pp := root.Index(i)
 		target := patchTarget(o, p.Kind)
@@ -42,6 +48,7 @@ func applyPatches(r *spec.Resolved, o *manifests.Objects) field.ErrorList {
 			errs = append(errs, field.Forbidden(pp.Child("patch"), err.Error()))
 			continue
 		}
+		described = append(described, readBack(o))
 		// A strategic-merge patch matches containers by name: a name that
 		// matches none adds a container, without an image unless the
 		// patch gives one, which the API server refuses (#21: a typo in
@@ -58,9 +65,10 @@ func applyPatches(r *spec.Resolved, o *manifests.Objects) field.ErrorList {
 			}
 		}
 	}
-	if len(errs) > 0 || len(r.Spec.Patches) == 0 {
+	if len(errs) > 0 {
 		return errs
 	}
+	errs = unchanged(root, described)
 	_, violations := check.Objects(o)
 	for _, v := range violations {
 		// On the last patch of the object the rule names, or on them all
@@ -74,6 +82,78 @@ func applyPatches(r *spec.Resolved, o *manifests.Objects) field.ErrorList {
 			}
 		}
 		errs = append(errs, field.Forbidden(at, fmt.Sprintf("the patched objects break rule %s (%s: %s): change or remove the patch", v.Rule, v.Object, v.Detail)))
+	}
+	return errs
+}
+
+// readBack is the chain package check reads from the objects (whatever
+// rule they break).
+func readBack(o *manifests.Objects) check.Chain {
+	ch, _ := check.Objects(o)
+	return ch
+}
+
+// explained is each value zds explain describes that the objects hold,
+// with the spec field that sets it ("" when zds derives it and no field
+// pins it).
+var explained = []struct {
+	what, set string
+	of        func(check.Chain) any
+}{
+	{"the load balancer", "spec.loadBalancer", func(c check.Chain) any { return c.LoadBalancer }},
+	{"the deregistration delay (D)", "spec.timing.deregistrationDelaySeconds", func(c check.Chain) any { return c.DeregistrationDelaySeconds }},
+	{"the preStop sleep (P)", "spec.timing.preStopSleepSeconds", func(c check.Chain) any { return c.PreStopSleepSeconds }},
+	{"the grace period (G)", "spec.timing.terminationGracePeriodSeconds", func(c check.Chain) any { return c.TerminationGracePeriodSeconds }},
+	{"the longest request (R)", "spec.app.maxRequestSeconds", func(c check.Chain) any { return c.MaxRequestSeconds }},
+	{"the app's shutdown (S)", "spec.app.shutdownSeconds", func(c check.Chain) any { return c.ShutdownSeconds }},
+	{"the app's start-up", "spec.app.startupSeconds", func(c check.Chain) any { return c.StartupSeconds }},
+	{"the propagation budget (L)", "spec.loadBalancer.propagationSeconds", func(c check.Chain) any { return c.PropagationSeconds }},
+	{"the load balancer's idle timeout", "spec.loadBalancer.idleTimeoutSeconds", func(c check.Chain) any { return c.IdleTimeoutSeconds }},
+	{"the app's keep-alive timeout", "spec.app.keepAliveTimeoutSeconds", func(c check.Chain) any {
+		if c.KeepAliveTimeoutSeconds == nil {
+			return "unset"
+		}
+		return *c.KeepAliveTimeoutSeconds
+	}},
+	{"the health check's interval", "spec.healthCheck.intervalSeconds", func(c check.Chain) any { return c.HealthCheckIntervalSeconds }},
+	{"the health check's unhealthy threshold", "spec.healthCheck.unhealthyThreshold", func(c check.Chain) any { return c.UnhealthyThreshold }},
+	{"the health check's path", "spec.healthCheck.path", func(c check.Chain) any { return c.HealthCheckPath }},
+	{"replicas", "spec.replicas", func(c check.Chain) any { return c.Replicas }},
+	{"maxSurge", "spec.rollout.maxSurge", func(c check.Chain) any { return c.MaxSurge }},
+	{"minReadySeconds", "", func(c check.Chain) any { return c.MinReadySeconds }},
+	{"progressDeadlineSeconds", "", func(c check.Chain) any { return c.ProgressDeadlineSeconds }},
+	{"the readiness probe's period", "", func(c check.Chain) any { return c.ReadinessPeriodSeconds }},
+	{"the readiness probe's failure threshold", "", func(c check.Chain) any { return c.ReadinessFailureThreshold }},
+	{"the startup probe's period", "", func(c check.Chain) any { return c.StartupPeriodSeconds }},
+	{"the startup probe's failure threshold", "", func(c check.Chain) any { return c.StartupFailureThreshold }},
+}
+
+// unchanged refuses a patch that changes what zds explain describes
+// (#21: `replicas: 1` patched in, and explain still said 4): patches are
+// for the fields zds does not model; a value it models is set in the spec,
+// where the rules derive the rest from it. chains are the chain read
+// before the patches and after each one; the error is on the last patch
+// that changed the value.
+func unchanged(root *field.Path, chains []check.Chain) field.ErrorList {
+	var errs field.ErrorList
+	last := len(chains) - 1
+	for _, e := range explained {
+		before, after := e.of(chains[0]), e.of(chains[last])
+		if before == after {
+			continue
+		}
+		at := 0
+		for i := 1; i <= last; i++ {
+			if e.of(chains[i]) != e.of(chains[i-1]) {
+				at = i - 1
+			}
+		}
+		fix := "zds derives it from the spec (zds explain shows how): remove it from the patch"
+		if e.set != "" {
+			fix = "set " + e.set + " instead, and remove it from the patch"
+		}
+		errs = append(errs, field.Forbidden(root.Index(at).Child("patch"), fmt.Sprintf(
+			"changes %s from %v to %v, which zds explain would not show: %s", e.what, before, after, fix)))
 	}
 	return errs
 }

@@ -49,14 +49,14 @@ type Document struct {
 }
 
 // Position returns the line and column of the field at path (e.g.
-// spec.loadBalancer.scheme), or of its nearest enclosing field when it is
+// spec.loadBalancer.scheme, spec.patches[0].patch), or of its nearest enclosing field when it is
 // not written in the file (a default), so that a problem found after
 // loading still points into the document.
 func (d *Document) Position(path string) (line, column int) {
 	if d.root == nil {
 		return d.Line, 1
 	}
-	n := find(d.root, strings.Split(path, "."))
+	n := find(d.root, fieldPath(path))
 	return n.Line, n.Column
 }
 

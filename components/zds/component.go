@@ -20,7 +20,9 @@ import (
 	pnetworkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	ppolicyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/zerodowntime/zds/components/audit"
 	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
@@ -163,12 +165,33 @@ func resolve(name string, args *ZeroDowntimeServiceArgs) (*spec.Resolved, error)
 	if args == nil {
 		args = &ZeroDowntimeServiceArgs{}
 	}
-	return service.Resolve(name, args.ServiceSpec, spec.Inputs{
+	r, err := service.Resolve(name, args.ServiceSpec, spec.Inputs{
 		Image:          args.Image != nil,
 		CertificateArn: args.CertificateArn != nil,
 		VpcId:          args.VpcId != nil,
 		ListenerArn:    args.ListenerArn != nil,
 	})
+	if err != nil || len(r.Spec.Patches) == 0 {
+		return r, err
+	}
+	// Patched children pass every rule zds check knows, as zds render's
+	// output does (audit.Refusals says why).
+	var objs []map[string]any
+	for _, it := range service.Build(r).Items() {
+		m, err := manifests.ToMap(it.Object)
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, m)
+	}
+	var errs field.ErrorList
+	for _, f := range audit.Refusals(name, objs) {
+		errs = append(errs, audit.PatchError(r.Spec.Patches, f))
+	}
+	if len(errs) > 0 {
+		return nil, &spec.InvalidError{Errors: errs}
+	}
+	return r, nil
 }
 
 // NewZeroDowntimeService validates args, derives the timings and registers
