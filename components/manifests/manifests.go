@@ -9,6 +9,7 @@ package manifests
 
 import (
 	"fmt"
+	psaapi "k8s.io/pod-security-admission/api"
 	"maps"
 	"strconv"
 	"strings"
@@ -144,6 +145,10 @@ func Build(r *spec.Resolved) *Objects {
 		ObjectMeta: metav1.ObjectMeta{Name: s.Namespace, Labels: map[string]string{spec.ReadinessGateLabel: spec.ReadinessGateValue}},
 	}
 	if s.CreateNamespace {
+		// The namespace zds creates admits the pods at their level and no
+		// lower one; a namespace it only labels is the cluster's to
+		// secure (another workload there may need less).
+		ns.Labels[psaapi.EnforceLevelLabel] = s.Pod.SecurityLevel
 		o.Namespace = ns
 	} else {
 		o.NamespacePatch = ns

@@ -50,6 +50,8 @@ func randomPatch(rng *rand.Rand, kind string) spec.Patch {
 			app(m{"lifecycle": m{"preStop": m{"sleep": m{"seconds": rng.IntN(100)}}}}),
 			{"spec": m{"template": m{"spec": m{"containers": []any{m{"name": "ap", "imagePullPolicy": "Always"}}}}}},
 			{"spec": m{"template": m{"spec": m{"priorityClassName": "web"}}}},
+			{"spec": m{"template": m{"spec": m{"hostNetwork": true}}}},
+			app(m{"securityContext": m{"runAsUser": 0}}),
 			{"spec": m{"template": m{"metadata": m{"labels": m{"team": "shop"}}}}},
 			{"spec": m{"template": m{"spec": m{"terminationGracePeriodSeconds": 1 + rng.IntN(300)}}}},
 			{"spec": m{"replicas": 1 + rng.IntN(8)}},
@@ -96,7 +98,7 @@ func randomPatch(rng *rand.Rand, kind string) spec.Patch {
 func TestPatchedOutputPassesCheckAndMatchesExplain(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 2))
 	var accepted, refused int
-	for i := range 1000 {
+	for i := range 2000 {
 		name, s := spectest.Named(rng, i, spectest.Random(rng, service.KindALB, service.KindNLB))
 		s.CreateNamespace = true
 		if _, err := service.Resolve(name, s, spec.Inputs{}); err != nil {

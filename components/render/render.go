@@ -19,6 +19,7 @@ import (
 
 	"github.com/zerodowntime/zds/components/audit"
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/podsecurity"
 	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/specfile"
 	"github.com/zerodowntime/zds/components/timing"
@@ -40,9 +41,18 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 	// Services sharing a namespace each build the same Namespace; two
 	// different objects of one identity are an error (see Distinct).
 	seen := map[string]int{}
+	enforced := map[string]*specfile.Document{} // namespace → the document creating it
+	for _, d := range docs {
+		if s := d.Resolved.Spec; s.CreateNamespace && enforced[s.Namespace] == nil {
+			enforced[s.Namespace] = d
+		}
+	}
 	for _, d := range docs {
 		objs := service.Build(d.Resolved)
 		if err := renderable(d, objs); err != nil {
+			return nil, err
+		}
+		if err := admitted(d, enforced[d.Resolved.Spec.Namespace], objs); err != nil {
 			return nil, err
 		}
 		byKind := map[string]int{}
@@ -53,9 +63,13 @@ func Manifests(docs []*specfile.Document) ([]map[string]any, error) {
 			}
 			n := node{kind: it.Kind, key: manifests.ObjectKey(m), obj: m}
 			id := identity(m)
-			if j, ok := seen[id]; ok && !reflect.DeepEqual(nodes[j].obj, m) {
+			// A label patch of a namespace is no rival to the Namespace
+			// another document creates: the created one holds its labels
+			// and ranks first, and the stream keeps it (Distinct).
+			if j, ok := seen[id]; ok && !reflect.DeepEqual(nodes[j].obj, m) &&
+				nodes[j].kind != manifests.KindNamespacePatch && it.Kind != manifests.KindNamespacePatch {
 				return nil, fmt.Errorf("%s:%d: %s %s is built differently by two documents: give each service its own name", d.File, d.Line, m["kind"], n.key)
-			} else if !ok {
+			} else if !ok || nodes[j].kind == manifests.KindNamespacePatch {
 				seen[id] = len(nodes)
 			}
 			for _, k := range it.After {
@@ -151,6 +165,25 @@ func Distinct(objs []map[string]any) []map[string]any {
 
 func identity(o map[string]any) string {
 	return fmt.Sprint(o["apiVersion"], "/", o["kind"], "/", manifests.ObjectKey(o))
+}
+
+// admitted refuses a service whose pods the namespace another document
+// creates would refuse: that namespace enforces its creator's
+// spec.pod.securityLevel.
+func admitted(d, creator *specfile.Document, o *manifests.Objects) error {
+	if creator == nil || creator == d || o.Deployment == nil {
+		return nil
+	}
+	level := creator.Resolved.Spec.Pod.SecurityLevel
+	v, err := podsecurity.Evaluate(level, &o.Deployment.Spec.Template)
+	if err != nil || v.Allowed {
+		return err
+	}
+	const path = "spec.pod.securityLevel"
+	line, col := creator.Position(path)
+	return fmt.Errorf("%s:%d:%d: %s: namespace %s, created here, enforces Pod Security %q, which refuses the pods of %s/%s (%s:%d): %s; set %s: %s here, or run %s elsewhere",
+		creator.File, line, col, path, creator.Resolved.Spec.Namespace, level, d.Resolved.Spec.Namespace, d.Resolved.Spec.Name, d.File, d.Line,
+		strings.Join(v.Reasons, ", "), path, v.Needs, d.Resolved.Spec.Name)
 }
 
 // renderable refuses what only the Pulumi component can deploy: AWS

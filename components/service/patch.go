@@ -19,6 +19,7 @@ import (
 
 	"github.com/zerodowntime/zds/components/check"
 	"github.com/zerodowntime/zds/components/manifests"
+	"github.com/zerodowntime/zds/components/podsecurity"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -69,6 +70,7 @@ func applyPatches(r *spec.Resolved, o *manifests.Objects) field.ErrorList {
 		return errs
 	}
 	errs = unchanged(root, described)
+	errs = append(errs, podSecurity(r, root, o)...)
 	_, violations := check.Objects(o)
 	for _, v := range violations {
 		// On the last patch of the object the rule names, or on them all
@@ -156,6 +158,29 @@ func unchanged(root *field.Path, chains []check.Chain) field.ErrorList {
 			"changes %s from %v to %v, which zds explain would not show: %s", e.what, before, after, fix)))
 	}
 	return errs
+}
+
+// podSecurity refuses patched pods that a namespace enforcing the spec's
+// Pod Security level would refuse (#21: hostNetwork, privileged, hostPath
+// or root patched in passed without a word), judged by the Pod Security
+// admission library's own evaluator; the error names the level they need.
+func podSecurity(r *spec.Resolved, root *field.Path, o *manifests.Objects) field.ErrorList {
+	if o.Deployment == nil {
+		return nil
+	}
+	v, err := podsecurity.Evaluate(r.Spec.Pod.SecurityLevel, &o.Deployment.Spec.Template)
+	if err != nil || v.Allowed {
+		return nil // an unknown level is validate's to report
+	}
+	at := root
+	for i, p := range r.Spec.Patches {
+		if p.Kind == "Deployment" {
+			at = root.Index(i).Child("patch")
+		}
+	}
+	return field.ErrorList{field.Forbidden(at, fmt.Sprintf(
+		"the patched pods break the Pod Security %q standard (spec.pod.securityLevel): %s; a namespace enforcing it refuses them. Change the patch, or set spec.pod.securityLevel: %s and run them in a namespace that enforces no stricter level",
+		r.Spec.Pod.SecurityLevel, strings.Join(v.Reasons, ", "), v.Needs))}
 }
 
 // patchTarget is the built object of a kind, as a pointer to its Go value.

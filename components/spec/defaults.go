@@ -15,6 +15,8 @@ const (
 	DefaultKind           = "alb"
 	DefaultMaxUnavailable = 1
 	DefaultPreStopHook    = "sleep"
+	// DefaultSecurityLevel is the Pod Security Standard zds's pods meet.
+	DefaultSecurityLevel = "restricted"
 	DefaultRunAsUser      = int64(65532)
 	DefaultCPURequest     = "100m"
 	DefaultMemoryRequest  = "128Mi"
@@ -127,6 +129,7 @@ func (s ServiceSpec) WithDefaults(name string) ServiceSpec {
 		setString(&s.ServiceAccount.Name, s.Name)
 	}
 	setString(&s.Pod.PreStopHook, DefaultPreStopHook)
+	setString(&s.Pod.SecurityLevel, DefaultSecurityLevel)
 	if s.Pod.RunAsUser == nil {
 		u := DefaultRunAsUser
 		s.Pod.RunAsUser = &u

@@ -245,6 +245,7 @@ func full() spec.ServiceSpec {
 		Spread:     spec.Spread{Zones: "ScheduleAnyway", Nodes: "DoNotSchedule"},
 		Pod: spec.Pod{
 			PreStopHook:            "exec",
+			SecurityLevel:          "baseline",
 			ServiceAccountName:     "api",
 			RunAsUser:              int64Ptr(1000),
 			ReadOnlyRootFilesystem: boolPtr(false),

@@ -392,6 +392,14 @@ type Pod struct {
 	// `sleep` from the image, for older clusters; needs /bin/sleep).
 	// Defaults to "sleep".
 	PreStopHook string `json:"preStopHook,omitempty" jsonschema:"enum=sleep,enum=exec,default=sleep"`
+	// SecurityLevel is the Pod Security Standard the pods meet:
+	// "restricted" (zds's pods always do, unless a patch asks for more),
+	// "baseline" or "privileged". A patch that makes the pods need a lower
+	// level than this is refused with the level they need. A namespace zds
+	// creates enforces it (label pod-security.kubernetes.io/enforce); a
+	// namespace zds only labels must enforce it or a lower level, or the
+	// API server refuses the pods. Defaults to "restricted".
+	SecurityLevel string `json:"securityLevel,omitempty" jsonschema:"enum=restricted,enum=baseline,enum=privileged,default=restricted"`
 	// ServiceAccountName the pods run as. Defaults to the namespace's default
 	// service account.
 	ServiceAccountName string `json:"serviceAccountName,omitempty"`

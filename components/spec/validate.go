@@ -5,6 +5,7 @@ package spec
 
 import (
 	"fmt"
+	psaapi "k8s.io/pod-security-admission/api"
 	"maps"
 	"math"
 	"net"
@@ -194,6 +195,10 @@ func (s ServiceSpec) validatePod(root *field.Path) field.ErrorList {
 	case "sleep", "exec":
 	default:
 		errs = append(errs, field.NotSupported(root.Child("pod", "preStopHook"), s.Pod.PreStopHook, []string{"sleep", "exec"}))
+	}
+	if _, err := psaapi.ParseLevel(s.Pod.SecurityLevel); err != nil {
+		errs = append(errs, field.NotSupported(root.Child("pod", "securityLevel"), s.Pod.SecurityLevel,
+			[]string{string(psaapi.LevelRestricted), string(psaapi.LevelBaseline), string(psaapi.LevelPrivileged)}))
 	}
 	if *s.Pod.RunAsUser < 1 {
 		errs = append(errs, field.Invalid(root.Child("pod", "runAsUser"), *s.Pod.RunAsUser,

@@ -1728,6 +1728,8 @@ type Pod struct {
 	ReadOnlyRootFilesystem *bool `pulumi:"readOnlyRootFilesystem"`
 	// RunAsUser is the non-root UID the container runs as. Defaults to 65532. From 1 to 2147483647.
 	RunAsUser *int `pulumi:"runAsUser"`
+	// SecurityLevel is the Pod Security Standard the pods meet: "restricted" (zds's pods always do, unless a patch asks for more), "baseline" or "privileged". A patch that makes the pods need a lower level than this is refused with the level they need. A namespace zds creates enforces it (label pod-security.kubernetes.io/enforce); a namespace zds only labels must enforce it or a lower level, or the API server refuses the pods. Defaults to "restricted". One of `restricted`, `baseline`, `privileged`.
+	SecurityLevel *string `pulumi:"securityLevel"`
 	// ServiceAccountName the pods run as. Defaults to the namespace's default service account.
 	ServiceAccountName *string `pulumi:"serviceAccountName"`
 	// Tolerations let the pods run on tainted nodes, as in the Kubernetes API.
@@ -1765,6 +1767,8 @@ type PodArgs struct {
 	ReadOnlyRootFilesystem *bool `pulumi:"readOnlyRootFilesystem"`
 	// RunAsUser is the non-root UID the container runs as. Defaults to 65532. From 1 to 2147483647.
 	RunAsUser *int `pulumi:"runAsUser"`
+	// SecurityLevel is the Pod Security Standard the pods meet: "restricted" (zds's pods always do, unless a patch asks for more), "baseline" or "privileged". A patch that makes the pods need a lower level than this is refused with the level they need. A namespace zds creates enforces it (label pod-security.kubernetes.io/enforce); a namespace zds only labels must enforce it or a lower level, or the API server refuses the pods. Defaults to "restricted". One of `restricted`, `baseline`, `privileged`.
+	SecurityLevel *string `pulumi:"securityLevel"`
 	// ServiceAccountName the pods run as. Defaults to the namespace's default service account.
 	ServiceAccountName *string `pulumi:"serviceAccountName"`
 	// Tolerations let the pods run on tainted nodes, as in the Kubernetes API.
@@ -1894,6 +1898,11 @@ func (o PodOutput) RunAsUser() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Pod) *int { return v.RunAsUser }).(pulumi.IntPtrOutput)
 }
 
+// SecurityLevel is the Pod Security Standard the pods meet: "restricted" (zds's pods always do, unless a patch asks for more), "baseline" or "privileged". A patch that makes the pods need a lower level than this is refused with the level they need. A namespace zds creates enforces it (label pod-security.kubernetes.io/enforce); a namespace zds only labels must enforce it or a lower level, or the API server refuses the pods. Defaults to "restricted". One of `restricted`, `baseline`, `privileged`.
+func (o PodOutput) SecurityLevel() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Pod) *string { return v.SecurityLevel }).(pulumi.StringPtrOutput)
+}
+
 // ServiceAccountName the pods run as. Defaults to the namespace's default service account.
 func (o PodOutput) ServiceAccountName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Pod) *string { return v.ServiceAccountName }).(pulumi.StringPtrOutput)
@@ -2016,6 +2025,16 @@ func (o PodPtrOutput) RunAsUser() pulumi.IntPtrOutput {
 		}
 		return v.RunAsUser
 	}).(pulumi.IntPtrOutput)
+}
+
+// SecurityLevel is the Pod Security Standard the pods meet: "restricted" (zds's pods always do, unless a patch asks for more), "baseline" or "privileged". A patch that makes the pods need a lower level than this is refused with the level they need. A namespace zds creates enforces it (label pod-security.kubernetes.io/enforce); a namespace zds only labels must enforce it or a lower level, or the API server refuses the pods. Defaults to "restricted". One of `restricted`, `baseline`, `privileged`.
+func (o PodPtrOutput) SecurityLevel() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Pod) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SecurityLevel
+	}).(pulumi.StringPtrOutput)
 }
 
 // ServiceAccountName the pods run as. Defaults to the namespace's default service account.

@@ -300,6 +300,10 @@ export interface PodArgs {
      */
     runAsUser?: number;
     /**
+     * SecurityLevel is the Pod Security Standard the pods meet: "restricted" (zds's pods always do, unless a patch asks for more), "baseline" or "privileged". A patch that makes the pods need a lower level than this is refused with the level they need. A namespace zds creates enforces it (label pod-security.kubernetes.io/enforce); a namespace zds only labels must enforce it or a lower level, or the API server refuses the pods. Defaults to "restricted". One of `restricted`, `baseline`, `privileged`.
+     */
+    securityLevel?: string;
+    /**
      * ServiceAccountName the pods run as. Defaults to the namespace's default service account.
      */
     serviceAccountName?: string;

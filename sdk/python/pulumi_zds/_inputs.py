@@ -1216,6 +1216,10 @@ class PodArgsDict(TypedDict):
     """
     RunAsUser is the non-root UID the container runs as. Defaults to 65532. From 1 to 2147483647.
     """
+    security_level: NotRequired[_builtins.str]
+    """
+    SecurityLevel is the Pod Security Standard the pods meet: "restricted" (zds's pods always do, unless a patch asks for more), "baseline" or "privileged". A patch that makes the pods need a lower level than this is refused with the level they need. A namespace zds creates enforces it (label pod-security.kubernetes.io/enforce); a namespace zds only labels must enforce it or a lower level, or the API server refuses the pods. Defaults to "restricted". One of `restricted`, `baseline`, `privileged`.
+    """
     service_account_name: NotRequired[_builtins.str]
     """
     ServiceAccountName the pods run as. Defaults to the namespace's default service account.
@@ -1237,6 +1241,7 @@ class PodArgs:
                  priority_class_name: Optional[_builtins.str] = None,
                  read_only_root_filesystem: Optional[_builtins.bool] = None,
                  run_as_user: Optional[_builtins.int] = None,
+                 security_level: Optional[_builtins.str] = None,
                  service_account_name: Optional[_builtins.str] = None,
                  tolerations: Optional[Sequence['_k8s.TolerationArgs']] = None):
         """
@@ -1251,6 +1256,7 @@ class PodArgs:
         :param _builtins.str priority_class_name: PriorityClassName of the pods.
         :param _builtins.bool read_only_root_filesystem: ReadOnlyRootFilesystem mounts the image read-only; /tmp stays writable (an emptyDir). Defaults to true.
         :param _builtins.int run_as_user: RunAsUser is the non-root UID the container runs as. Defaults to 65532. From 1 to 2147483647.
+        :param _builtins.str security_level: SecurityLevel is the Pod Security Standard the pods meet: "restricted" (zds's pods always do, unless a patch asks for more), "baseline" or "privileged". A patch that makes the pods need a lower level than this is refused with the level they need. A namespace zds creates enforces it (label pod-security.kubernetes.io/enforce); a namespace zds only labels must enforce it or a lower level, or the API server refuses the pods. Defaults to "restricted". One of `restricted`, `baseline`, `privileged`.
         :param _builtins.str service_account_name: ServiceAccountName the pods run as. Defaults to the namespace's default service account.
         :param Sequence['_k8s.TolerationArgs'] tolerations: Tolerations let the pods run on tainted nodes, as in the Kubernetes API.
         """
@@ -1272,6 +1278,8 @@ class PodArgs:
             pulumi.set(__self__, "read_only_root_filesystem", read_only_root_filesystem)
         if run_as_user is not None:
             pulumi.set(__self__, "run_as_user", run_as_user)
+        if security_level is not None:
+            pulumi.set(__self__, "security_level", security_level)
         if service_account_name is not None:
             pulumi.set(__self__, "service_account_name", service_account_name)
         if tolerations is not None:
@@ -1384,6 +1392,18 @@ class PodArgs:
     @run_as_user.setter
     def run_as_user(self, value: Optional[_builtins.int]):
         pulumi.set(self, "run_as_user", value)
+
+    @_builtins.property
+    @pulumi.getter(name="securityLevel")
+    def security_level(self) -> Optional[_builtins.str]:
+        """
+        SecurityLevel is the Pod Security Standard the pods meet: "restricted" (zds's pods always do, unless a patch asks for more), "baseline" or "privileged". A patch that makes the pods need a lower level than this is refused with the level they need. A namespace zds creates enforces it (label pod-security.kubernetes.io/enforce); a namespace zds only labels must enforce it or a lower level, or the API server refuses the pods. Defaults to "restricted". One of `restricted`, `baseline`, `privileged`.
+        """
+        return pulumi.get(self, "security_level")
+
+    @security_level.setter
+    def security_level(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "security_level", value)
 
     @_builtins.property
     @pulumi.getter(name="serviceAccountName")
