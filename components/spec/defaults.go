@@ -17,12 +17,12 @@ const (
 	DefaultPreStopHook    = "sleep"
 	// DefaultSecurityLevel is the Pod Security Standard zds's pods meet.
 	DefaultSecurityLevel = "restricted"
-	DefaultRunAsUser      = int64(65532)
-	DefaultCPURequest     = "100m"
-	DefaultMemoryRequest  = "128Mi"
-	DefaultMinReplicas    = 2
-	DefaultSpreadZones    = "DoNotSchedule"
-	DefaultSpreadNodes    = "ScheduleAnyway"
+	DefaultRunAsUser     = int64(65532)
+	DefaultCPURequest    = "100m"
+	DefaultMemoryRequest = "128Mi"
+	DefaultMinReplicas   = 2
+	DefaultSpreadZones   = "DoNotSchedule"
+	DefaultSpreadNodes   = "ScheduleAnyway"
 
 	DefaultScaleDownStabilizationSeconds = 300
 	DefaultInitMaxSeconds                = 30
