@@ -183,6 +183,10 @@ func TestIssue21Rows(t *testing.T) {
 			files: map[string]string{"a.yaml": with("  createNamespace: true\n  pod: {}\n") + "---\n" + strings.Replace(with("  pod: {securityLevel: baseline}\n"), "name: web", "name: api", 1) + "  patches:\n    - kind: Deployment\n      patch: {spec: {template: {spec: {containers: [{name: app, securityContext: {capabilities: {drop: [], add: [CHOWN]}}}]}}}}\n"},
 			args:  []string{"render", "-f", "{dir}/a.yaml"}, code: 1,
 			stderr: []string{"a.yaml:11:8: spec.pod.securityLevel: namespace shop, created here, enforces Pod Security \"restricted\", which refuses the pods of shop/api", "set spec.pod.securityLevel: baseline here"}},
+		{name: "check reads a linked directory as render does (one reader of inputs): a link to rendered manifests is checked, not 0 services",
+			files: map[string]string{"d/a.yaml": golden(t, "testdata/render-basic.golden.yaml"), "link": "->d"},
+			args:  []string{"check", "-f", "{dir}/link"}, code: 0,
+			out: []string{"1 service: 0 errors"}},
 		{name: "a patch with a container-name typo (the README's example) is refused, not rendered with an imageless container",
 			files: map[string]string{"a.yaml": spec11 + "  patches:\n    - kind: Deployment\n      patch: {spec: {template: {spec: {containers: [{name: ap, imagePullPolicy: Always}]}}}}\n"},
 			args:  []string{"render", "-f", "{dir}/a.yaml"}, code: 1,
@@ -248,4 +252,14 @@ func mustRunQuiet(t *testing.T, args ...string) {
 	if code, _, stderr := zds(t, args...); code != 0 {
 		t.Fatalf("zds %s: exit %d: %s", strings.Join(args, " "), code, stderr)
 	}
+}
+
+// golden is a file of testdata, as a string.
+func golden(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -10,13 +10,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/zerodowntime/zds/components/inputs"
 	"github.com/zerodowntime/zds/components/specfile"
 	"github.com/zerodowntime/zds/components/yamlnode"
 )
@@ -182,61 +180,17 @@ func Load(stdin io.Reader, paths ...string) ([]*Object, []Problem) {
 		objs = append(objs, o...)
 		problems = append(problems, ps...)
 	}
-	for _, p := range paths {
-		if p == "-" {
-			data, err := readCapped(stdin)
-			if err != nil {
-				problems = append(problems, Problem{File: "-", Message: err.Error()})
-				continue
-			}
-			add("-", data)
-			continue
-		}
-		info, err := os.Stat(p)
+	files, expandProblems := inputs.Expand(paths)
+	for _, p := range expandProblems {
+		problems = append(problems, Problem{File: p.Path, Message: "cannot read: " + unwrapPathError(p.Err)})
+	}
+	for _, f := range files {
+		data, err := inputs.Read(f, stdin, MaxInputBytes, "zds check's limit for one input: split it (for example one file per chart)")
 		if err != nil {
-			problems = append(problems, Problem{File: p, Message: "cannot read: " + unwrapPathError(err)})
+			problems = append(problems, Problem{File: f.Path, Message: "cannot read: " + unwrapPathError(err)})
 			continue
 		}
-		if !info.IsDir() {
-			data, err := readFileCapped(p)
-			if err != nil {
-				problems = append(problems, Problem{File: p, Message: "cannot read: " + unwrapPathError(err)})
-				continue
-			}
-			add(p, data)
-			continue
-		}
-		var files []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			switch strings.ToLower(filepath.Ext(path)) {
-			case ".yaml", ".yml", ".json":
-				// Regular files only: a FIFO named *.yaml would block the
-				// read for ever (#21).
-				if d.Type().IsRegular() {
-					files = append(files, path)
-				} else if d.Type()&fs.ModeSymlink != 0 {
-					if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
-						files = append(files, path)
-					}
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			problems = append(problems, Problem{File: p, Message: "cannot read: " + unwrapPathError(err)})
-		}
-		sort.Strings(files)
-		for _, f := range files {
-			data, err := readFileCapped(f)
-			if err != nil {
-				problems = append(problems, Problem{File: f, Message: "cannot read: " + unwrapPathError(err)})
-				continue
-			}
-			add(f, data)
-		}
+		add(f.Path, data)
 	}
 	return objs, problems
 }
@@ -245,26 +199,6 @@ func Load(stdin io.Reader, paths ...string) ([]*Object, []Problem) {
 // input): the largest Helm or kustomize output seen is a few megabytes,
 // and -f /dev/zero must end in an error, not out of memory.
 const MaxInputBytes = 64 << 20
-
-func readCapped(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxInputBytes {
-		return nil, fmt.Errorf("larger than %d MB, zds check's limit for one input: split it (for example one file per chart)", MaxInputBytes>>20)
-	}
-	return data, nil
-}
-
-func readFileCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return readCapped(f)
-}
 
 func unwrapPathError(err error) string {
 	var pe *fs.PathError

@@ -13,9 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -31,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/zerodowntime/zds/components/service"
+	"github.com/zerodowntime/zds/components/inputs"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/yamlnode"
 	"github.com/zerodowntime/zds/schema"
@@ -148,50 +147,18 @@ func LoadWith(opts Options, paths ...string) ([]*Document, error) {
 	if stdin == nil {
 		stdin = os.Stdin
 	}
-	var files []string
-	explicit := map[string]bool{}
+	files, expandProblems := inputs.Expand(paths)
 	var problems []Problem
-	read := map[string]bool{} // files by real path, so each is read once
-	add := func(path string, isExplicit bool) {
-		key := path
-		if real, err := filepath.EvalSymlinks(path); err == nil {
-			if abs, err := filepath.Abs(real); err == nil {
-				key = abs
-			}
-		}
-		if read[key] {
-			return
-		}
-		read[key] = true
-		files = append(files, path)
-		explicit[path] = isExplicit
-	}
-	stdinUsed := false
-	for _, p := range paths {
-		if p == "-" {
-			if !stdinUsed {
-				files = append(files, p)
-				explicit[p] = true
-			}
-			stdinUsed = true
-			continue
-		}
-		info, err := os.Stat(p)
-		if err != nil {
-			problems = append(problems, Problem{File: p, Message: err.Error()})
-			continue
-		}
-		if !info.IsDir() {
-			add(p, true)
-			continue
-		}
-		if err := walkSpecs(p, map[string]bool{}, func(f string) { add(f, false) }); err != nil {
-			problems = append(problems, Problem{File: p, Message: err.Error()})
-		}
+	for _, p := range expandProblems {
+		problems = append(problems, Problem{File: p.Path, Message: p.Err.Error()})
 	}
 	var docs []*Document
 	for _, f := range files {
-		name, data, err := readSpec(f, stdin)
+		name := f.Path
+		if name == inputs.Stdin {
+			name = StdinName
+		}
+		data, err := inputs.Read(f, stdin, MaxFileBytes, "zds's limit for one spec file: split it into several files")
 		if err != nil {
 			problems = append(problems, Problem{File: name, Message: err.Error()})
 			continue
@@ -200,7 +167,7 @@ func LoadWith(opts Options, paths ...string) ([]*Document, error) {
 		if opts.Skipped != nil {
 			skipped = func(line int, why string) { opts.Skipped(name, line, why) }
 		}
-		d, errs := parse(name, data, explicit[f], skipped)
+		d, errs := parse(name, data, f.Explicit, skipped)
 		docs = append(docs, d...)
 		problems = append(problems, errs...)
 	}
@@ -229,72 +196,6 @@ func LoadWith(opts Options, paths ...string) ([]*Document, error) {
 		return nil, &Invalid{Problems: []Problem{{File: strings.Join(paths, ", "), Message: "no ZeroDowntimeService documents found"}}}
 	}
 	return docs, nil
-}
-
-// readSpec reads one file, or stdin for "-", up to MaxFileBytes.
-func readSpec(path string, stdin io.Reader) (string, []byte, error) {
-	name, r := path, stdin
-	if path == "-" {
-		name = StdinName
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return name, nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
-	if err != nil {
-		return name, nil, err
-	}
-	if len(data) > MaxFileBytes {
-		return name, nil, fmt.Errorf("larger than %d MB, zds's limit for one spec file: split it into several files", MaxFileBytes>>20)
-	}
-	return name, data, nil
-}
-
-// walkSpecs calls add for every *.yaml, *.yml and *.json file below dir,
-// in lexical order, following symbolic links to directories; visited holds
-// the real paths of the directories already walked, so a link loop ends.
-func walkSpecs(dir string, visited map[string]bool, add func(string)) error {
-	real, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		return err
-	}
-	if visited[real] {
-		return nil
-	}
-	visited[real] = true
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		path := filepath.Join(dir, e.Name())
-		isDir, regular := e.IsDir(), e.Type().IsRegular()
-		if e.Type()&fs.ModeSymlink != 0 {
-			info, err := os.Stat(path)
-			if err != nil {
-				continue // a dangling link is no spec
-			}
-			isDir, regular = info.IsDir(), info.Mode().IsRegular()
-		}
-		if isDir {
-			if err := walkSpecs(path, visited, add); err != nil {
-				return err
-			}
-			continue
-		}
-		if !regular {
-			continue // a FIFO, socket or device named *.yaml would block the read (#21)
-		}
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".yaml", ".yml", ".json":
-			add(path)
-		}
-	}
-	return nil
 }
 
 // Parse reads the documents of one file. When strict, every document must
