@@ -28,8 +28,8 @@ import (
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/inputs"
+	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/yamlnode"
 	"github.com/zerodowntime/zds/schema"
