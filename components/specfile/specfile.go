@@ -18,13 +18,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	goccy "github.com/goccy/go-yaml"
 	goccyparser "github.com/goccy/go-yaml/parser"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -91,30 +88,6 @@ func (e *Invalid) Error() string {
 		lines[i] = p.String()
 	}
 	return strings.Join(lines, "\n")
-}
-
-var (
-	compiled    *jsonschema.Schema
-	compileErr  error
-	compileOnce sync.Once
-)
-
-// Schema returns the compiled spec-file schema.
-func Schema() (*jsonschema.Schema, error) {
-	compileOnce.Do(func() {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.JSON))
-		if err != nil {
-			compileErr = fmt.Errorf("embedded schema: %w", err)
-			return
-		}
-		c := jsonschema.NewCompiler()
-		if err := c.AddResource(schema.ID, doc); err != nil {
-			compileErr = err
-			return
-		}
-		compiled, compileErr = c.Compile(schema.ID)
-	})
-	return compiled, compileErr
 }
 
 // MaxFileBytes caps one spec file (or standard input): a spec that large
@@ -574,10 +547,6 @@ func Value(v any) (*spec.Document, []Problem) {
 
 // decodeValue is Value, placing each problem with at.
 func decodeValue(generic any, at func(path []string, msg string) Problem) (*spec.Document, []Problem) {
-	sch, err := Schema()
-	if err != nil {
-		return nil, []Problem{{Message: err.Error()}}
-	}
 	// JSON Schema validation sees the value as JSON would: normalise YAML's
 	// integer types first.
 	b, err := json.Marshal(generic)
@@ -590,40 +559,21 @@ func decodeValue(generic any, at func(path []string, msg string) Problem) (*spec
 		// and costly to build and validate (#21: 600,000 labels).
 		return nil, []Problem{{Message: fmt.Sprintf("this spec is %d KiB as JSON: its Deployment would exceed the %d KiB the Kubernetes API server stores for one object (etcd's request limit): move data into a ConfigMap or Secret", len(b)>>10, MaxObjectBytes>>10)}}
 	}
-	jsonValue, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	violations, err := schema.Validate(b)
 	if err != nil {
 		return nil, []Problem{{Message: err.Error()}}
 	}
-	if err := sch.Validate(jsonValue); err != nil {
-		var ve *jsonschema.ValidationError
-		if !errors.As(err, &ve) {
-			return nil, []Problem{{Message: err.Error()}}
-		}
+	if len(violations) > 0 {
 		var problems []Problem
-		for _, leaf := range leaves(ve) {
-			if ap, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok {
-				for _, prop := range ap.Properties {
-					problems = append(problems, at(append(slicesClone(leaf.InstanceLocation), prop),
-						fmt.Sprintf("unknown field %q", prop)))
-				}
-				continue
+		for _, v := range violations {
+			msg := v.Message
+			switch strings.Join(append(slicesClone(v.Path), v.Missing), ".") {
+			case "kind":
+				msg += ": add kind: " + spec.Kind
+			case "apiVersion":
+				msg += ": add apiVersion: " + spec.APIVersion
 			}
-			if rq, ok := leaf.ErrorKind.(*kind.Required); ok {
-				// At the mapping that lacks the field: the field has no
-				// position of its own.
-				for _, prop := range rq.Missing {
-					msg := fmt.Sprintf("Required value: %q is missing", prop)
-					switch p := append(slicesClone(leaf.InstanceLocation), prop); strings.Join(p, ".") {
-					case "kind":
-						msg += ": add kind: " + spec.Kind
-					case "apiVersion":
-						msg += ": add apiVersion: " + spec.APIVersion
-					}
-					problems = append(problems, at(leaf.InstanceLocation, msg))
-				}
-				continue
-			}
-			problems = append(problems, at(leaf.InstanceLocation, schemaMessage(leaf)))
+			problems = append(problems, at(v.Path, msg))
 		}
 		sortProblems(problems)
 		return nil, problems
@@ -683,52 +633,7 @@ func isQuantityPlace(path []string) bool {
 	return path[n-1] == "sizeLimit" || (n >= 2 && (path[n-2] == "requests" || path[n-2] == "limits"))
 }
 
-// schemaMessage words a schema violation the way zds's own validation
-// does (with the limit and the value), instead of the validator's
-// "at '/spec/replicas': maximum: got 4.294967297×10⁰⁹, want …".
-func schemaMessage(e *jsonschema.ValidationError) string {
-	switch k := e.ErrorKind.(type) {
-	case *kind.Minimum:
-		return fmt.Sprintf("Invalid value: %s: must be at least %s", k.Got.RatString(), k.Want.RatString())
-	case *kind.Maximum:
-		return fmt.Sprintf("Invalid value: %s: must be at most %s", k.Got.RatString(), k.Want.RatString())
-	case *kind.Type:
-		return fmt.Sprintf("Invalid value: a%s %s: must be %s", article(k.Got), k.Got, strings.Join(k.Want, " or "))
-	case *kind.Enum:
-		want := make([]string, len(k.Want))
-		for i, w := range k.Want {
-			want[i] = fmt.Sprintf("%q", fmt.Sprint(w))
-		}
-		return fmt.Sprintf("Unsupported value: %q: supported values: %s", fmt.Sprint(k.Got), strings.Join(want, ", "))
-	}
-	msg := e.Error()
-	if loc := "at '" + "/" + strings.Join(e.InstanceLocation, "/") + "': "; strings.HasPrefix(msg, loc) {
-		msg = strings.TrimPrefix(msg, loc)
-	}
-	return msg
-}
-
-func article(noun string) string {
-	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
-		return "n"
-	}
-	return ""
-}
-
 func slicesClone(s []string) []string { return append([]string(nil), s...) }
-
-// leaves flattens a validation error to the errors that say something (the
-// causes), dropping the "doesn't validate with" wrappers.
-func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(e.Causes) == 0 {
-		return []*jsonschema.ValidationError{e}
-	}
-	var out []*jsonschema.ValidationError
-	for _, c := range e.Causes {
-		out = append(out, leaves(c)...)
-	}
-	return out
-}
 
 func sortProblems(ps []Problem) {
 	sort.SliceStable(ps, func(i, j int) bool {
