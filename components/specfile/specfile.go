@@ -720,54 +720,18 @@ func find(n *yaml.Node, path []string) *yaml.Node {
 	return cur
 }
 
-// groupProblems checks the services that share one ALB (loadBalancer.groupName)
-// across documents: the ALB-wide settings must agree, and at most one member
-// may own its attributes, so no two services fight over one load balancer.
+// groupProblems places the problems of the documents' ALB groups
+// (service.ALBGroupProblems) in their files.
 func groupProblems(docs []*Document) []Problem {
-	type member struct {
-		doc    *Document
-		scheme string
-		idle   string
-	}
-	groups := map[string][]member{}
-	var names []string
-	for _, d := range docs {
-		lb := d.Resolved.Spec.LoadBalancer
-		if lb.Kind != service.KindALB || lb.GroupName == "" {
-			continue
-		}
-		idle := "unset (60)"
-		if lb.IdleTimeoutSeconds != nil {
-			idle = strconv.Itoa(*lb.IdleTimeoutSeconds)
-		}
-		if _, ok := groups[lb.GroupName]; !ok {
-			names = append(names, lb.GroupName)
-		}
-		groups[lb.GroupName] = append(groups[lb.GroupName], member{d, lb.Scheme, idle})
+	specs := make([]spec.ServiceSpec, len(docs))
+	for i, d := range docs {
+		specs[i] = d.Resolved.Spec
 	}
 	var problems []Problem
-	for _, name := range names {
-		members := groups[name]
-		first := members[0]
-		var owner *Document
-		for _, m := range members {
-			at := func(path, msg string) {
-				line, col := m.doc.Position(path)
-				problems = append(problems, Problem{File: m.doc.File, Line: line, Column: col, Path: path, Message: msg})
-			}
-			if m.scheme != first.scheme {
-				at("spec.loadBalancer.scheme", fmt.Sprintf("ALB group %q is %s in %s:%d: every member of a group must use the same scheme", name, first.scheme, first.doc.File, first.doc.Line))
-			}
-			if m.idle != first.idle {
-				at("spec.loadBalancer.idleTimeoutSeconds", fmt.Sprintf("ALB group %q declares %s at %s:%d: the group's ALB has one idle timeout, declare the same value in every member", name, first.idle, first.doc.File, first.doc.Line))
-			}
-			if m.doc.Resolved.Spec.LoadBalancer.GroupAttributesOwner {
-				if owner != nil {
-					at("spec.loadBalancer.groupAttributesOwner", fmt.Sprintf("ALB group %q is already owned by %s:%d: exactly one member may own the ALB's attributes", name, owner.File, owner.Line))
-				}
-				owner = m.doc
-			}
-		}
+	for _, p := range service.ALBGroupProblems(specs, func(i int) string { return fmt.Sprintf("%s:%d", docs[i].File, docs[i].Line) }) {
+		d := docs[p.Member]
+		line, col := d.Position(p.Path)
+		problems = append(problems, Problem{File: d.File, Line: line, Column: col, Path: p.Path, Message: p.Message})
 	}
 	return problems
 }
