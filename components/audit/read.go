@@ -43,7 +43,7 @@ func (o *Object) Pos(path ...string) (line, col int) {
 	if o.node == nil {
 		return o.Line, o.Column
 	}
-	n := specfile.NodeAt(o.node, path)
+	n := yamlnode.At(o.node, path)
 	return n.Line, n.Column
 }
 

@@ -14,14 +14,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	goccy "github.com/goccy/go-yaml"
-	goccyparser "github.com/goccy/go-yaml/parser"
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -52,7 +49,7 @@ func (d *Document) Position(path string) (line, column int) {
 	if d.root == nil {
 		return d.Line, 1
 	}
-	n := find(d.root, fieldPath(path))
+	n := yamlnode.At(d.root, fieldPath(path))
 	return n.Line, n.Column
 }
 
@@ -214,7 +211,7 @@ func parse(file string, data []byte, strict bool, skipped func(line int, why str
 				skip(0, "a template ({{ }}), not YAML until rendered")
 				return nil, nil
 			}
-			problems = append(problems, syntaxProblem(file, data, err))
+			problems = append(problems, SyntaxError(file, data, err))
 			break
 		}
 		if len(n.Content) == 0 {
@@ -410,98 +407,16 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
-
-// syntaxProblem places a YAML syntax error at its line and column.
-// go-yaml decides what is valid but names only a line, never a column: for
-// a scanner error the line of the token (or of the scalar it was reading),
-// and for a parser error the 0-based line of the construct it was parsing
-// (one too low when read as 1-based). goccy/go-yaml's parser reports the
-// token where parsing failed; its position is used when it lies where
-// go-yaml's line says, with go-yaml's words.
-// SyntaxError places a YAML syntax error of data at its line and column,
-// as spec files' errors are placed (for other readers of YAML, such as
-// zds check's manifest reader).
-func SyntaxError(file string, data []byte, err error) Problem { return syntaxProblem(file, data, err) }
-
-// NodeAt is the node of a field path in a YAML document (the key for a
-// mapping entry), or the deepest node on the way when the path goes on
-// where the document stops.
-func NodeAt(root *yaml.Node, path []string) *yaml.Node { return find(root, path) }
-
-func syntaxProblem(file string, data []byte, err error) Problem {
-	reported := yamlErrorLine(err)
-	msg := strings.TrimPrefix(strings.TrimPrefix(yamlLineRE.ReplaceAllString(err.Error(), ""), "yaml: "), ": ")
-	scanner := scannerProblems[msg]
-	line := reported
-	if !scanner && reported > 0 {
-		line = reported + 1 // the construct go-yaml was parsing
-	}
-	p := Problem{File: file, Line: line, Column: 1, Message: "not valid YAML: " + msg}
-	perr := func() (err error) {
-		defer func() {
-			if recover() != nil {
-				err = nil // only a position is lost
-			}
-		}()
-		_, err = goccyparser.ParseBytes(data, 0)
-		return err
-	}()
-	var se *goccy.SyntaxError
-	if !errors.As(perr, &se) || se.Token == nil || se.Token.Position == nil {
-		return p
-	}
-	at := se.Token.Position
-	switch {
-	case scanner && at.Line == line,
-		!scanner && at.Line >= line && at.Line <= line+3,
-		line == 0:
-		if !scanner && line > 0 && at.Line != line {
-			p.Message += fmt.Sprintf(" (in what line %d opens)", line)
-		}
-		p.Line, p.Column = at.Line, at.Column
-	}
-	return p
-}
-
-// scannerProblems are go-yaml's scanner errors, whose line is exact; the
-// others come from its parser.
-var scannerProblems = map[string]bool{}
-
-func init() {
-	for _, m := range []string{
-		"block sequence entries are not allowed in this context",
-		"could not find expected ':'",
-		"did not find expected alphabetic or numeric character",
-		"did not find expected comment or line break",
-		"did not find expected whitespace or line break",
-		"did not find expected whitespace",
-		"found a tab character that violates indentation",
-		"found a tab character where an indentation space is expected",
-		"found an indentation indicator equal to 0",
-		"found character that cannot start any token",
-		"found invalid Unicode character escape code",
-		"found unexpected document indicator",
-		"found unexpected end of stream",
-		"found unknown escape character",
-		"mapping keys are not allowed in this context",
-		"mapping values are not allowed in this context",
-	} {
-		scannerProblems[m] = true
-	}
-}
-
-func yamlErrorLine(err error) int {
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
-	return 0
+// SyntaxError places a YAML syntax error of data at its line and column
+// (yamlnode.SyntaxError), as a problem of file.
+func SyntaxError(file string, data []byte, err error) Problem {
+	line, col, msg := yamlnode.SyntaxError(data, err)
+	return Problem{File: file, Line: line, Column: col, Message: msg}
 }
 
 func parseDocument(file string, root *yaml.Node, generic any) (*Document, []Problem) {
 	at := func(path []string, msg string) Problem {
-		n := find(root, path)
+		n := yamlnode.At(root, path)
 		return Problem{File: file, Line: n.Line, Column: n.Column, Path: strings.Join(path, "."), Message: msg}
 	}
 	d, problems := decodeValue(generic, at)
@@ -685,39 +600,6 @@ func splitFieldPath(p string) []string {
 		}
 	}
 	return out
-}
-
-// find returns the deepest node along path (the key node for a mapping
-// entry, so the position points at the field's name).
-func find(n *yaml.Node, path []string) *yaml.Node {
-	cur := n
-	for depth, seg := range path {
-		switch cur.Kind {
-		case yaml.MappingNode:
-			var key, next *yaml.Node
-			for i := 0; i+1 < len(cur.Content); i += 2 {
-				if cur.Content[i].Value == seg {
-					key, next = cur.Content[i], cur.Content[i+1]
-				}
-			}
-			if next == nil {
-				return cur
-			}
-			if depth == len(path)-1 {
-				return key
-			}
-			cur = next
-		case yaml.SequenceNode:
-			idx, err := strconv.Atoi(seg)
-			if err != nil || idx >= len(cur.Content) {
-				return cur
-			}
-			cur = cur.Content[idx]
-		default:
-			return cur
-		}
-	}
-	return cur
 }
 
 // groupProblems places the problems of the documents' ALB groups

@@ -30,3 +30,21 @@ func ExampleValue() {
 	// Output:
 	// map[image:web replicas:5]
 }
+
+func ExampleSyntaxError() {
+	data := []byte("spec:\n  image: web\n  app: {maxRequestSeconds: 15\n")
+	var n yaml.Node
+	err := yaml.Unmarshal(data, &n)
+	fmt.Println(yamlnode.SyntaxError(data, err))
+	// Output:
+	// 3 8 not valid YAML: did not find expected ',' or '}'
+}
+
+func ExampleAt() {
+	var n yaml.Node
+	_ = yaml.Unmarshal([]byte("spec:\n  patches:\n    - kind: Service\n      patch: {}\n"), &n)
+	at := yamlnode.At(n.Content[0], []string{"spec", "patches", "0", "patch"})
+	fmt.Println(at.Line, at.Column, at.Value)
+	// Output:
+	// 4 7 patch
+}
