@@ -54,6 +54,26 @@ func zeroFailed(t *testing.T, o scenario.Outcome) {
 	}
 }
 
+// zeroFailedInModel is zeroFailed, and the event's duration within 1.25×
+// of what the model predicts for it (timing.Predict with the harness's
+// latencies, scenario.Model) and no shorter than its lower bound (#22):
+// the model is what zds derives a rollout's pace and deadlines from.
+func zeroFailedInModel(ev scenario.Event) func(t *testing.T, o scenario.Outcome) {
+	return func(t *testing.T, o scenario.Outcome) {
+		t.Helper()
+		zeroFailed(t, o)
+		predicted, lower, err := scenario.Predicted(scenario.Default, ev)
+		if err != nil || predicted == 0 {
+			t.Fatalf("no prediction for %s: %v", ev.Name, err)
+		}
+		if o.EventDuration > predicted*5/4 || o.EventDuration < lower {
+			t.Errorf("%s took %s: the model predicts %s (at most 1.25× that, at least the lower bound %s)", ev.Name, o.EventDuration.Round(time.Second), predicted, lower)
+		} else {
+			t.Logf("%s took %s; the model predicts %s (%.2f×)", ev.Name, o.EventDuration.Round(time.Second), predicted, o.EventDuration.Seconds()/predicted.Seconds())
+		}
+	}
+}
+
 func someFailed(t *testing.T, o scenario.Outcome) {
 	t.Helper()
 	if o.Load.Failed == 0 {
@@ -87,8 +107,8 @@ func runAll(t *testing.T, c *scenario.Cluster, runs []run) []scenario.Outcome {
 }
 
 // Under constant load, zds's manifests lose no request out of at least
-// 20,000 through a rolling update, a scale-down and a node drain's
-// evictions, and through a rolling update made by a real `pulumi up` of
+// 20,000, in the time the model predicts, through a rolling update, a
+// scale-down and a node drain's evictions, and through a rolling update made by a real `pulumi up` of
 // the component, which returns only once every new pod is a healthy
 // target. Two configurations behind the same load balancer must lose
 // some, or the harness could not tell good from bad: a plain Deployment in
@@ -101,12 +121,12 @@ func TestRollouts(t *testing.T) {
 	}
 	c := startCluster(t)
 	runAll(t, c, []run{
-		{scenario.ZDS, scenario.RollingUpdate, zeroFailed},
+		{scenario.ZDS, scenario.RollingUpdate, zeroFailedInModel(scenario.RollingUpdate)},
 		{scenario.Plain, scenario.RollingUpdate, someFailed},
 		{scenario.Ablation("1", scenario.Default), scenario.RollingUpdate, someFailed},
-		{scenario.ZDS, scenario.ScaleDown, zeroFailed},
-		{scenario.ZDS, scenario.Evictions, zeroFailed},
-		{scenario.ZDSPulumi, scenario.PulumiRollingUpdate, zeroFailed},
+		{scenario.ZDS, scenario.ScaleDown, zeroFailedInModel(scenario.ScaleDown)},
+		{scenario.ZDS, scenario.Evictions, zeroFailedInModel(scenario.Evictions)},
+		{scenario.ZDSPulumi, scenario.PulumiRollingUpdate, zeroFailedInModel(scenario.PulumiRollingUpdate)},
 	})
 }
 
