@@ -10,6 +10,7 @@ import (
 	"github.com/zerodowntime/zds/components/service"
 	"github.com/zerodowntime/zds/components/spec"
 	"github.com/zerodowntime/zds/components/timing"
+	"github.com/zerodowntime/zds/internal/trafficmodel"
 )
 
 // timingDoc renders docs/timing.md: the prose is here, every number comes
@@ -30,6 +31,10 @@ func timingDoc(root string) ([]byte, error) {
 		return nil, err
 	}
 	measured, err := measuredAblations(root)
+	if err != nil {
+		return nil, err
+	}
+	paced, err := measuredEvents(root)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +60,9 @@ func timingDoc(root string) ([]byte, error) {
 		"Inputs":         r.TimingInputs(),
 		"Examples":       examples,
 		"Measured":       measured,
+		"Paced":          paced,
+		"Harness":        trafficmodel.Harness,
+		"HarnessPace":    timing.Predict(trafficmodel.Harness),
 		"ChangeNote":     timing.Rule1ChangeNote,
 	})
 	return b.Bytes(), err
@@ -229,6 +237,52 @@ only by the change in G, once. Every example, before (D = R + {{.Margin}}) and n
 |---------|---------|---|---|---|----------------|----------------|----------------|
 {{range .Examples}}| {{.Example}} | {{.Service}} | {{.R}} | {{.S}} | {{.L}} | {{.OldD}} → {{.D}} (+{{.DeltaD}}) | {{.OldP}} → {{.P}} (+{{.DeltaP}}) | {{.OldG}} → {{.G}} (+{{.DeltaG}}) |
 {{end}}
+## How long events take
+
+The model behind ` + "`timing.Predict`" + ` (components/timing/pace.go), for the
+events that replace pods, from the trigger until the Deployment is done and
+the load balancer holds exactly the pods it should:
+
+- **Ready** (one new pod): pod start (scheduling, image, container) + the
+  app's start-up rounded up to the startup probe's period + registration
+  when the readiness gate is injected. Registration as the gate sees it is
+  the controller's latency + H × I; a real controller re-checks target
+  health for the gate every ` + "`--targetgroupbinding-requeue-duration`" + ` (15 s
+  by default, aws-load-balancer-controller ` + "`docs/deploy/configurations.md`" + `),
+  so add up to that; it exports the time a gate took as
+  ` + "`awslbc_readiness_gate_ready_seconds`" + `, the number to give zds.
+- **Wave** = Ready + minReadySeconds; a rolling update takes
+  ceil(replicas / maxSurge) waves (maxUnavailable 0).
+- **Rolling update** = waves × Wave + c + D: after the last wave the old
+  pods' targets drain (deregistered after c, held for D).
+- **Lower bound**, the yardstick no safe rollout beats: one wave without
+  minReadySeconds, then the draining: Ready + c + D.
+- **Scale-down** = c + D: the removed pods terminate together.
+- **Node drain** (evictions, the budget's maxUnavailable at a time, each
+  next one once the replacements are Ready: a budget counts Ready, not
+  available, pods) = (steps − 1) × Ready + max(Ready, c + D).
+
+Which terms the rules need: Ready with its registration (rule 6: capacity
+at the load balancer never drops) and c + D (rules 1–3: the old targets
+drain). Which wait for nothing: **minReadySeconds behind an injected gate**
+(the gate has already waited for registration), and **waves of one pod**
+where the cluster could hold more surge. zds derives minReadySeconds =
+registration and maxSurge = a quarter of replicas today, so most of a
+rollout is those two (#22 derives them from the model).
+
+The model against the last ` + "`make traffic`" + ` ([traffic.md](traffic.md)), in the
+harness's environment ({{.Harness.Replicas}} replicas, surge {{.Harness.MaxSurge}}, budget {{.Harness.BudgetMaxUnavailable}}, pods start in about
+{{.Harness.PodStart}} s, the app listens after {{.Harness.Startup}} s, c = {{.Harness.DeregistrationLatency}} s, registration {{.Harness.Registration}} s, D = {{.Harness.DeregistrationDelay}} s,
+minReadySeconds {{.Harness.MinReady}} s; ` + "`TestModelPredictsTheMeasuredEvents`" + ` fails when a row
+is outside 1.25× either way, and TestRollouts checks the same in CI):
+
+| event | configuration | measured | predicted | lower bound |
+|---|---|---:|---:|---:|
+{{range .Paced}}| {{.Event}} | {{.Config}} | {{.Measured}} | {{.Predicted}} s ({{printf "%.2f" .Ratio}}×) | {{if .LowerBound}}{{.LowerBound}} s{{else}}–{{end}} |
+{{end}}
+Of the rolling update's {{.HarnessPace.RollingUpdate}} s predicted, {{.HarnessPace.Waves}} × {{.Harness.MinReady}} s are minReadySeconds behind
+the gate: the lower bound is {{.HarnessPace.LowerBound}} s.
+
 ## Per mode
 
 | loadBalancer.kind | L (propagation) | registration latency | health check | rule 8 |

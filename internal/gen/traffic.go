@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+
+	"github.com/zerodowntime/zds/internal/trafficmodel"
 )
 
 // ablationRow matches a row of docs/traffic.md for zds with one rule broken:
@@ -36,4 +38,17 @@ func measuredAblations(root string) (map[string]string, error) {
 		out[rule] = fmt.Sprintf("Measured ([traffic.md](traffic.md)): zds's output with only this rule broken %s in a %s.", verdict, event)
 	}
 	return out, nil
+}
+
+// measuredEvents are the report's zds rows beside the rollout model's
+// predictions (none before the first make traffic).
+func measuredEvents(root string) ([]trafficmodel.Row, error) {
+	raw, err := os.ReadFile(filepath.Join(root, "docs", "traffic.md"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return trafficmodel.Rows(raw)
 }
