@@ -72,3 +72,21 @@ func ExampleText() {
 	// shop/web behind alb: every rule of the timing model holds
 	// Inputs: longest request R=15s, shutdown S=10s, start-up 30s, propagation L=25s, 3 replicas, maxSurge 1
 }
+
+// The text ends with the rollout: the estimate zds's deadlines come from,
+// the model's lower bound and drain time, and the terms that wait for
+// nothing (#22).
+func ExampleText_rollout() {
+	var b bytes.Buffer
+	if err := explain.Text(&b, web()); err != nil {
+		panic(err)
+	}
+	_, rollout, _ := strings.Cut(b.String(), "\nRollout: ")
+	fmt.Print("Rollout: " + rollout)
+	// Output:
+	// Rollout: 3 wave(s) of up to 155s (pod start, start-up probe, LB registration 30s, minReadySeconds 30) + grace 51s ≈ 516s (8m36s);
+	//   progressDeadlineSeconds 600; Pulumi waits up to 774s (12m54s). A longer preStop costs capacity and drain time, not rollout time.
+	//   The lower bound, one wave then the old targets' draining, is 190s (3m10s); a node drain takes up to 360s (6m0s).
+	//   Waiting for nothing: minReadySeconds 30 s in each of 3 waves: the readiness gate has already waited for registration.
+	//   Waiting for nothing: 3 waves of maxSurge 1 where capacity for more would take one.
+}

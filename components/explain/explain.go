@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zerodowntime/zds/components/spec"
+	"github.com/zerodowntime/zds/components/timing"
 )
 
 // Event is a moment of a pod's termination, in seconds after deletion.
@@ -125,6 +126,15 @@ func Text(w io.Writer, r *spec.Resolved) error {
 		t.RolloutWaves, t.PodStepSeconds, t.RegistrationSeconds, t.MinReadySeconds, t.TerminationGracePeriodSeconds, duration(t.RolloutSeconds))
 	fmt.Fprintf(w, "  progressDeadlineSeconds %d; Pulumi waits up to %s. A longer preStop costs capacity and drain time, not rollout time.\n",
 		t.ProgressDeadlineSeconds, duration(t.AwaitTimeoutSeconds))
+	budget := 1
+	if b := r.Spec.Disruption.MaxUnavailable; b != nil {
+		budget = *b
+	}
+	p := timing.Predict(timing.PaceOf(r.TimingInputs(), t, budget))
+	fmt.Fprintf(w, "  The lower bound, one wave then the old targets' draining, is %s; a node drain takes up to %s.\n", duration(p.LowerBound), duration(p.Drain))
+	for _, idle := range p.Idle {
+		fmt.Fprintf(w, "  Waiting for nothing: %s.\n", idle)
+	}
 	return nil
 }
 

@@ -84,3 +84,16 @@ func Predict(in PaceInputs) Pace {
 }
 
 func roundUp(v, step int) int { return ceilDiv(v, step) * step }
+
+// PaceOf is the model's input for a derived service, as zds explain shows
+// it: pod start at its budget, start-up and init containers at their
+// worst case, registration behind the gate as derived, c at its upper
+// bound L; the budget from the disruption's maxUnavailable.
+func PaceOf(in Inputs, r Result, budget int) PaceInputs {
+	return PaceInputs{
+		Replicas: in.Replicas, MaxSurge: in.MaxSurge, BudgetMaxUnavailable: budget,
+		PodStart: PodStartBudgetSeconds + in.InitSeconds, Startup: in.StartupSeconds, StartupPeriod: StartupPeriodSeconds,
+		Gated: true, Registration: r.RegistrationSeconds, MinReady: r.MinReadySeconds,
+		DeregistrationLatency: in.PropagationSeconds, DeregistrationDelay: r.DeregistrationDelaySeconds,
+	}
+}
