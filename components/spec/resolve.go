@@ -26,6 +26,8 @@ const (
 	ManagedBy          = "zds"
 )
 
+// +k8s:deepcopy-gen=false
+
 // Resolved is a spec with every default applied, validated, and its timings
 // derived: everything needed to build the objects. service.Resolve makes
 // it, once per service.
@@ -42,6 +44,8 @@ type Resolved struct {
 
 // TimingInputs are the facts the timing model derived Timing from.
 func (r *Resolved) TimingInputs() timing.Inputs { return r.Spec.TimingInputs(r.Profile) }
+
+// +k8s:deepcopy-gen=false
 
 // InvalidError lists every problem found in a spec. Its message has one
 // line per problem: field path, the rule it breaks, the smallest fix.

@@ -161,6 +161,8 @@ type Sidecar struct {
 	PreStopSleepSeconds *int `json:"preStopSleepSeconds,omitempty" jsonschema:"minimum=1,maximum=10800"`
 }
 
+// +k8s:deepcopy-gen=false
+
 // Patch is a strategic-merge patch of one built object.
 type Patch struct {
 	// Kind of the object: Deployment, Service, Ingress,
