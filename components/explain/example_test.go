@@ -86,7 +86,7 @@ func ExampleText_rollout() {
 	// Output:
 	// Rollout: 3 wave(s) of up to 155s (pod start, start-up probe, LB registration 30s, minReadySeconds 30) + grace 51s ≈ 516s (8m36s);
 	//   progressDeadlineSeconds 600; Pulumi waits up to 774s (12m54s). A longer preStop costs capacity and drain time, not rollout time.
-	//   The lower bound, one wave then the old targets' draining, is 190s (3m10s); a node drain takes up to 360s (6m0s).
+	//   The model (docs/timing.md) predicts 520s (8m40s); no safe rollout beats one wave then the old targets' draining, 190s (3m10s); a node drain takes up to 360s (6m0s).
 	//   Waiting for nothing: minReadySeconds 30 s in each of 3 waves: the readiness gate has already waited for registration.
 	//   Waiting for nothing: 3 waves of maxSurge 1 where capacity for more would take one.
 }

@@ -131,7 +131,8 @@ func Text(w io.Writer, r *spec.Resolved) error {
 		budget = *b
 	}
 	p := timing.Predict(timing.PaceOf(r.TimingInputs(), t, budget))
-	fmt.Fprintf(w, "  The lower bound, one wave then the old targets' draining, is %s; a node drain takes up to %s.\n", duration(p.LowerBound), duration(p.Drain))
+	fmt.Fprintf(w, "  The model (docs/timing.md) predicts %s; no safe rollout beats one wave then the old targets' draining, %s; a node drain takes up to %s.\n",
+		duration(p.RollingUpdate), duration(p.LowerBound), duration(p.Drain))
 	for _, idle := range p.Idle {
 		fmt.Fprintf(w, "  Waiting for nothing: %s.\n", idle)
 	}

@@ -32,7 +32,7 @@ var svgColors = map[string]string{
 // above the traffic chain, SIGTERM and SIGKILL marked, on one time scale
 // for every service so that the same seconds have the same width.
 func SVG(w io.Writer, services []*spec.Resolved) error {
-	const width, left, right, rowH, blockH, minLabelGap = 900, 110, 70, 26, 190, 34
+	const width, left, right, rowH, blockH, minLabelGap = 900, 110, 70, 26, 250, 34
 	scale := 1 // the longest grace period: every chart ends within it
 	for _, r := range services {
 		scale = max(scale, r.Timing.TerminationGracePeriodSeconds)
@@ -114,7 +114,38 @@ func SVG(w io.Writer, services []*spec.Resolved) error {
 				x(m.at), rowY(0)-4, x(m.at), rowY(0)+rowH-8, html.EscapeString(m.title))
 			fmt.Fprintf(w, `<text x="%.1f" y="%d" text-anchor="%s" fill="#b00">%s</text>`+"\n", x(m.at)+m.dx, rowY(0)-3, m.anchor, m.label)
 		}
+		rollout(w, r, rowY(3)+64, left, width-right)
 	}
 	_, err := fmt.Fprintln(w, "</svg>")
 	return err
+}
+
+// rollout draws a rolling update as the model predicts it (timing.Predict
+// with zds's budgets), on its own scale: each wave's new pods becoming
+// Ready (their gate passed), the minReadySeconds that waits for nothing
+// behind the gate (hatched), then the old targets' draining.
+func rollout(w io.Writer, r *spec.Resolved, y, x0, x1 int) {
+	budget := 1
+	if b := r.Spec.Disruption.MaxUnavailable; b != nil {
+		budget = *b
+	}
+	in := timing.PaceOf(r.TimingInputs(), r.Timing, budget)
+	p := timing.Predict(in)
+	total := max(p.RollingUpdate, 1)
+	x := func(sec int) float64 { return float64(x0) + float64(sec)*float64(x1-x0)/float64(total) }
+	fmt.Fprintf(w, `<text x="10" y="%d">rollout</text>`+"\n", y+13)
+	fmt.Fprintf(w, `<text x="%d" y="%d">%s</text>`+"\n", x0, y-4, html.EscapeString(fmt.Sprintf(
+		"rolling update, as the model predicts it: %ds = %d wave(s) of %ds + draining %ds; lower bound %ds", p.RollingUpdate, p.Waves, p.Wave, in.DeregistrationLatency+in.DeregistrationDelay, p.LowerBound)))
+	for k := range p.Waves {
+		start := k * p.Wave
+		fmt.Fprintf(w, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="#59a14f" stroke="white"><title>%s</title></rect>`+"\n",
+			x(start), y, x(start+p.Ready)-x(start), 18, html.EscapeString(fmt.Sprintf("wave %d: new pods Ready with their targets registered, %d–%ds", k+1, start, start+p.Ready)))
+		if in.MinReady > 0 {
+			fmt.Fprintf(w, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="#bab0ab" stroke="white"><title>%s</title></rect>`+"\n",
+				x(start+p.Ready), y, x(start+p.Wave)-x(start+p.Ready), 18, html.EscapeString(fmt.Sprintf("wave %d: minReadySeconds %d s, waiting for nothing behind the readiness gate", k+1, in.MinReady)))
+		}
+	}
+	end := p.Waves * p.Wave
+	fmt.Fprintf(w, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="#e15759" stroke="white"><title>%s</title></rect>`+"\n",
+		x(end), y, x(p.RollingUpdate)-x(end), 18, html.EscapeString(fmt.Sprintf("the old targets drain: c + D ≤ %ds", p.RollingUpdate-end)))
 }
