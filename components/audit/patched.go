@@ -31,16 +31,10 @@ func Refusals(source string, objs []map[string]any) []Finding {
 }
 
 // PatchError is finding f as a field error of the spec whose patches
-// made it: on the last patch of the kind of object f is on, else on
-// spec.patches.
+// made it, placed by spec.PatchPath.
 func PatchError(patches []spec.Patch, f Finding) *field.Error {
-	at := field.NewPath("spec", "patches")
 	kind, _, _ := strings.Cut(f.Object, "/")
-	for i, p := range patches {
-		if p.Kind == kind {
-			at = field.NewPath("spec", "patches").Index(i).Child("patch")
-		}
-	}
+	at := spec.PatchPath(patches, kind)
 	where := f.Object
 	if f.Field != "" {
 		where += " " + f.Field

@@ -70,19 +70,11 @@ func applyPatches(r *spec.Resolved, o *manifests.Objects) field.ErrorList {
 		return errs
 	}
 	errs = unchanged(root, described)
-	errs = append(errs, podSecurity(r, root, o)...)
+	errs = append(errs, podSecurity(r, o)...)
 	_, violations := check.Objects(o)
 	for _, v := range violations {
-		// On the last patch of the object the rule names, or on them all
-		// when the rule is read on an object no patch touched (a probe
-		// patched in the Deployment and read back against the Ingress).
-		at := root
 		kind, _, _ := strings.Cut(v.Object, "/")
-		for i, p := range r.Spec.Patches {
-			if p.Kind == kind {
-				at = root.Index(i).Child("patch")
-			}
-		}
+		at := spec.PatchPath(r.Spec.Patches, kind)
 		errs = append(errs, field.Forbidden(at, fmt.Sprintf("the patched objects break rule %s (%s: %s): change or remove the patch", v.Rule, v.Object, v.Detail)))
 	}
 	return errs
@@ -164,7 +156,7 @@ func unchanged(root *field.Path, chains []check.Chain) field.ErrorList {
 // Pod Security level would refuse (#21: hostNetwork, privileged, hostPath
 // or root patched in passed without a word), judged by the Pod Security
 // admission library's own evaluator; the error names the level they need.
-func podSecurity(r *spec.Resolved, root *field.Path, o *manifests.Objects) field.ErrorList {
+func podSecurity(r *spec.Resolved, o *manifests.Objects) field.ErrorList {
 	if o.Deployment == nil {
 		return nil
 	}
@@ -172,12 +164,7 @@ func podSecurity(r *spec.Resolved, root *field.Path, o *manifests.Objects) field
 	if err != nil || v.Allowed {
 		return nil // an unknown level is validate's to report
 	}
-	at := root
-	for i, p := range r.Spec.Patches {
-		if p.Kind == "Deployment" {
-			at = root.Index(i).Child("patch")
-		}
-	}
+	at := spec.PatchPath(r.Spec.Patches, manifests.KindDeployment)
 	return field.ErrorList{field.Forbidden(at, fmt.Sprintf(
 		"the patched pods break the Pod Security %q standard (spec.pod.securityLevel): %s; a namespace enforcing it refuses them. Change the patch, or set spec.pod.securityLevel: %s and run them in a namespace that enforces no stricter level",
 		r.Spec.Pod.SecurityLevel, strings.Join(v.Reasons, ", "), v.Needs))}

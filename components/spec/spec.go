@@ -8,7 +8,10 @@
 // (resolve.go). It imports no Pulumi package.
 package spec
 
-import corev1 "k8s.io/api/core/v1"
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
 
 // ServiceSpec describes one HTTP service behind an AWS load balancer.
 // Everything not set here is derived (timings) or defaulted (see
@@ -173,6 +176,21 @@ type Patch struct {
 	// {spec: {template: {spec: {containers: [{name: app, imagePullPolicy: Always}]}}}}.
 	// It may not change metadata.name or metadata.namespace.
 	Patch map[string]any `json:"patch"`
+}
+
+// PatchPath is where a problem read on an object of kind belongs among
+// patches: the last patch of that kind (the one that had the last word),
+// or spec.patches as a whole when no patch touched such an object (a
+// probe patched in the Deployment and read back against the Ingress).
+func PatchPath(patches []Patch, kind string) *field.Path {
+	root := field.NewPath("spec", "patches")
+	at := root
+	for i, p := range patches {
+		if p.Kind == kind {
+			at = root.Index(i).Child("patch")
+		}
+	}
+	return at
 }
 
 // InitContainer is a container that runs to completion before the app.
