@@ -3,6 +3,12 @@
 
 package spec
 
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
 // Defaults applied by WithDefaults, in one place. Timing defaults that
 // depend on the load-balancer kind live in its mode (package service).
 const (
@@ -13,8 +19,9 @@ const (
 	DefaultSuccessCodes   = "200"
 	DefaultStartupSeconds = 30
 	DefaultKind           = "alb"
-	DefaultMaxUnavailable = 1
-	DefaultPreStopHook    = "sleep"
+	// DefaultHeadroom is capacity.headroom: Kubernetes' own default surge.
+	DefaultHeadroom    = "25%"
+	DefaultPreStopHook = "sleep"
 	// DefaultSecurityLevel is the Pod Security Standard zds's pods meet.
 	DefaultSecurityLevel = "restricted"
 	DefaultRunAsUser     = int64(65532)
@@ -40,6 +47,25 @@ func (s ServiceSpec) MaxReplicas() int {
 	}
 	return *s.Replicas
 }
+
+// Of is the headroom for n replicas: the count, or the percentage of n
+// rounded up as Kubernetes rounds a surge; at least 1. A headroom that
+// does not parse counts as the default (validation reports it).
+func (c Capacity) Of(n int) int {
+	h := c.Headroom
+	if !headroomPattern.MatchString(h) {
+		h = DefaultHeadroom
+	}
+	if pct, ok := strings.CutSuffix(h, "%"); ok {
+		p, _ := strconv.Atoi(pct)
+		return max(1, int((int64(n)*int64(p)+99)/100))
+	}
+	v, _ := strconv.Atoi(h)
+	return max(1, v)
+}
+
+// headroomPattern is capacity.headroom's, as the schema states it.
+var headroomPattern = regexp.MustCompile(`^([1-9][0-9]{0,9}|([1-9][0-9]?|100)%)$`)
 
 // MinReplicas is the fewest pods the service runs: replicas, or
 // autoscaling.minReplicas. The disruption budget must leave one of them.
@@ -122,8 +148,11 @@ func (s ServiceSpec) WithDefaults(name string) ServiceSpec {
 	setIntPtr(&s.App.ShutdownSeconds, s.App.MaxRequestSeconds)
 	setIntPtr(&s.App.StartupSeconds, DefaultStartupSeconds)
 
-	setIntPtr(&s.Rollout.MaxSurge, max(1, (s.MaxReplicas()+3)/4))
-	setIntPtr(&s.Disruption.MaxUnavailable, DefaultMaxUnavailable)
+	setString(&s.Capacity.Headroom, DefaultHeadroom)
+	setIntPtr(&s.Rollout.MaxSurge, s.Capacity.Of(s.MaxReplicas()))
+	// A budget leaves at least one pod; validation refuses a single
+	// replica unless downtime is accepted.
+	setIntPtr(&s.Disruption.MaxUnavailable, max(1, min(s.Capacity.Of(s.MinReplicas()), s.MinReplicas()-1)))
 
 	if s.ServiceAccount.Create {
 		setString(&s.ServiceAccount.Name, s.Name)

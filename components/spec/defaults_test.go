@@ -240,6 +240,7 @@ func full() spec.ServiceSpec {
 			PreStopSleepSeconds:           intPtr(61),
 			TerminationGracePeriodSeconds: intPtr(70),
 		},
+		Capacity:   spec.Capacity{Headroom: "2"},
 		Rollout:    spec.Rollout{MaxSurge: intPtr(5)},
 		Disruption: spec.Disruption{MaxUnavailable: intPtr(2)},
 		Spread:     spec.Spread{Zones: "ScheduleAnyway", Nodes: "DoNotSchedule"},
@@ -311,4 +312,34 @@ func TestWithDefaultsDoesNotMutateCaller(t *testing.T) {
 			t.Errorf("defaulting a defaulted spec changed it:\n once %+v\ntwice %+v", once, twice)
 		}
 	})
+}
+
+// The headroom sets the surge (over the most replicas) and the budget
+// (over the fewest, leaving one pod), rounded up as Kubernetes rounds a
+// surge; a headroom that is not a count or a percentage is refused at its
+// field.
+func TestHeadroomSetsSurgeAndBudget(t *testing.T) {
+	for _, c := range []struct {
+		headroom              string
+		replicas, surge, budg int
+	}{
+		{"", 3, 1, 1}, {"", 4, 1, 1}, {"", 5, 2, 2}, {"", 12, 3, 3}, {"", 50, 13, 13},
+		{"50%", 3, 2, 2}, {"100%", 3, 3, 2}, {"1%", 400, 4, 4}, {"2", 12, 2, 2}, {"20", 3, 20, 2},
+	} {
+		s := spec.ServiceSpec{Replicas: intPtr(c.replicas), Capacity: spec.Capacity{Headroom: c.headroom}}.WithDefaults("web")
+		if *s.Rollout.MaxSurge != c.surge || *s.Disruption.MaxUnavailable != c.budg {
+			t.Errorf("headroom %q at %d replicas: maxSurge %d, budget %d; want %d, %d", c.headroom, c.replicas, *s.Rollout.MaxSurge, *s.Disruption.MaxUnavailable, c.surge, c.budg)
+		}
+	}
+	for _, bad := range []string{"0", "0%", "101%", "25 %", "-1", "1.5", "abc", "99999999999"} {
+		s := spec.ServiceSpec{Image: "x", App: spec.App{MaxRequestSeconds: 5}, Capacity: spec.Capacity{Headroom: bad}}.WithDefaults("web")
+		errs := s.Validate(spec.Inputs{})
+		found := false
+		for _, e := range errs {
+			found = found || e.Field == "spec.capacity.headroom"
+		}
+		if !found {
+			t.Errorf("headroom %q: no error at spec.capacity.headroom in %v", bad, errs)
+		}
+	}
 }

@@ -88,6 +88,10 @@ type ServiceSpec struct {
 	// Timing pins derived timings. A pinned value is checked against every
 	// rule, never changed; leave fields unset to have them derived.
 	Timing Timing `json:"timing,omitempty"`
+	// Capacity is what the cluster and the service can spare while pods
+	// are replaced; the rollout's surge, the disruption budget and the
+	// autoscaler's scale-down step derive from it.
+	Capacity Capacity `json:"capacity,omitempty"`
 	// Rollout tunes the rolling update.
 	Rollout Rollout `json:"rollout,omitempty"`
 	// Disruption configures the PodDisruptionBudget.
@@ -389,11 +393,25 @@ type Timing struct {
 	TerminationGracePeriodSeconds *int `json:"terminationGracePeriodSeconds,omitempty" jsonschema:"minimum=1,maximum=10800"`
 }
 
+// Capacity is the one fact a rollout's, a drain's and a scale-down's pace
+// derive from (docs/timing.md#how-long-events-take): each takes about
+// replicas / headroom steps, so more headroom is a faster event.
+type Capacity struct {
+	// Headroom is how many pods may be in transition at once, as a count
+	// ("3") or a percentage of replicas ("25%", rounded up, at least 1):
+	// the extra pods the cluster can hold during a rollout
+	// (rollout.maxSurge), and the pods the service can have away during a
+	// node drain (disruption.maxUnavailable, kept below replicas) or
+	// remove per grace period when the autoscaler scales down. Defaults to
+	// "25%", Kubernetes' own maxSurge.
+	Headroom string `json:"headroom,omitempty" jsonschema:"pattern=^([1-9][0-9]{0\\,9}|([1-9][0-9]?|100)%)$,default=25%"`
+}
+
 // Rollout tunes the Deployment's rolling update. maxUnavailable is always 0
 // (rule 6): capacity never drops during a rollout.
 type Rollout struct {
 	// MaxSurge is how many extra pods a rollout may create at once; at least
-	// 1. Defaults to a quarter of replicas, rounded up.
+	// 1. Defaults to capacity.headroom of replicas (autoscaling.maxReplicas).
 	MaxSurge *int `json:"maxSurge,omitempty" jsonschema:"minimum=1,maximum=2147483647"`
 }
 
@@ -401,8 +419,9 @@ type Rollout struct {
 type Disruption struct {
 	// MaxUnavailable is how many pods voluntary disruptions (drains,
 	// evictions) may take at once; at least 1 and below replicas. Defaults
-	// to 1.
-	MaxUnavailable *int `json:"maxUnavailable,omitempty" jsonschema:"minimum=1,maximum=2147483647,default=1"`
+	// to capacity.headroom of replicas (autoscaling.minReplicas), below
+	// replicas.
+	MaxUnavailable *int `json:"maxUnavailable,omitempty" jsonschema:"minimum=1,maximum=2147483647"`
 }
 
 // Pod tunes the pod template.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -47,6 +48,7 @@ func (s ServiceSpec) Validate(in Inputs) field.ErrorList {
 	errs := s.validateIdentity(root, in)
 	errs = append(errs, s.validatePorts(root)...)
 	errs = append(errs, s.validateCounts(root)...)
+	errs = append(errs, s.Capacity.validate(root.Child("capacity"))...)
 	errs = append(errs, s.validateAutoscaling(root)...)
 	errs = append(errs, s.validateReplicas(root)...)
 	errs = append(errs, s.validateEnv(root)...)
@@ -288,6 +290,22 @@ func (s ServiceSpec) validateCounts(root *field.Path) field.ErrorList {
 		}
 	}
 	return errs
+}
+
+// validate checks the headroom's form; the counts derived from it are
+// checked with the fields they set.
+func (c Capacity) validate(p *field.Path) field.ErrorList {
+	h := c.Headroom
+	if h == "" {
+		return nil
+	}
+	if !headroomPattern.MatchString(h) {
+		return field.ErrorList{field.Invalid(p.Child("headroom"), h, `must be a count of pods ("3") or a percentage of replicas from 1% to 100% ("25%")`)}
+	}
+	if n, err := strconv.ParseInt(h, 10, 64); err == nil && n > MaxCount {
+		return field.ErrorList{field.Invalid(p.Child("headroom"), h, fmt.Sprintf("must be at most %d pods: the Kubernetes fields it sets are 32-bit integers", MaxCount))}
+	}
+	return nil
 }
 
 func int64p(v *int) *int64 {

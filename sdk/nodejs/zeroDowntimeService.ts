@@ -132,6 +132,7 @@ export class ZeroDowntimeService extends pulumi.ComponentResource {
             resourceInputs["app"] = args?.app;
             resourceInputs["args"] = args?.args;
             resourceInputs["autoscaling"] = args?.autoscaling;
+            resourceInputs["capacity"] = args?.capacity;
             resourceInputs["certificateArn"] = args?.certificateArn;
             resourceInputs["command"] = args?.command;
             resourceInputs["createNamespace"] = args?.createNamespace;
@@ -213,6 +214,10 @@ export interface ZeroDowntimeServiceArgs {
      * Autoscaling adds a HorizontalPodAutoscaler (autoscaling/v2); replicas is then left to it.
      */
     autoscaling?: inputs.AutoscalingArgs;
+    /**
+     * Capacity is what the cluster and the service can spare while pods are replaced; the rollout's surge, the disruption budget and the autoscaler's scale-down step derive from it.
+     */
+    capacity?: inputs.CapacityArgs;
     /**
      * CertificateArn is the TLS certificate's ARN, used instead of loadBalancer.certificateArn; it may be another resource's output, e.g. an ACM certificate's ARN.
      */

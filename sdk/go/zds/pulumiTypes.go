@@ -331,9 +331,149 @@ func (o AutoscalingPtrOutput) ScaleDownStabilizationSeconds() pulumi.IntPtrOutpu
 	}).(pulumi.IntPtrOutput)
 }
 
+// Capacity is the one fact a rollout's, a drain's and a scale-down's pace derive from (docs/timing.md#how-long-events-take): each takes about replicas / headroom steps, so more headroom is a faster event.
+type Capacity struct {
+	// Headroom is how many pods may be in transition at once, as a count ("3") or a percentage of replicas ("25%", rounded up, at least 1): the extra pods the cluster can hold during a rollout (rollout.maxSurge), and the pods the service can have away during a node drain (disruption.maxUnavailable, kept below replicas) or remove per grace period when the autoscaler scales down. Defaults to "25%", Kubernetes' own maxSurge.
+	Headroom *string `pulumi:"headroom"`
+}
+
+// CapacityInput is an input type that accepts CapacityArgs and CapacityOutput values.
+// You can construct a concrete instance of `CapacityInput` via:
+//
+//	CapacityArgs{...}
+type CapacityInput interface {
+	pulumi.Input
+
+	ToCapacityOutput() CapacityOutput
+	ToCapacityOutputWithContext(context.Context) CapacityOutput
+}
+
+// Capacity is the one fact a rollout's, a drain's and a scale-down's pace derive from (docs/timing.md#how-long-events-take): each takes about replicas / headroom steps, so more headroom is a faster event.
+type CapacityArgs struct {
+	// Headroom is how many pods may be in transition at once, as a count ("3") or a percentage of replicas ("25%", rounded up, at least 1): the extra pods the cluster can hold during a rollout (rollout.maxSurge), and the pods the service can have away during a node drain (disruption.maxUnavailable, kept below replicas) or remove per grace period when the autoscaler scales down. Defaults to "25%", Kubernetes' own maxSurge.
+	Headroom *string `pulumi:"headroom"`
+}
+
+func (CapacityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Capacity)(nil)).Elem()
+}
+
+func (i CapacityArgs) ToCapacityOutput() CapacityOutput {
+	return i.ToCapacityOutputWithContext(context.Background())
+}
+
+func (i CapacityArgs) ToCapacityOutputWithContext(ctx context.Context) CapacityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CapacityOutput)
+}
+
+func (i CapacityArgs) ToCapacityPtrOutput() CapacityPtrOutput {
+	return i.ToCapacityPtrOutputWithContext(context.Background())
+}
+
+func (i CapacityArgs) ToCapacityPtrOutputWithContext(ctx context.Context) CapacityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CapacityOutput).ToCapacityPtrOutputWithContext(ctx)
+}
+
+// CapacityPtrInput is an input type that accepts CapacityArgs, CapacityPtr and CapacityPtrOutput values.
+// You can construct a concrete instance of `CapacityPtrInput` via:
+//
+//	        CapacityArgs{...}
+//
+//	or:
+//
+//	        nil
+type CapacityPtrInput interface {
+	pulumi.Input
+
+	ToCapacityPtrOutput() CapacityPtrOutput
+	ToCapacityPtrOutputWithContext(context.Context) CapacityPtrOutput
+}
+
+type capacityPtrType CapacityArgs
+
+func CapacityPtr(v *CapacityArgs) CapacityPtrInput {
+	return (*capacityPtrType)(v)
+}
+
+func (*capacityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Capacity)(nil)).Elem()
+}
+
+func (i *capacityPtrType) ToCapacityPtrOutput() CapacityPtrOutput {
+	return i.ToCapacityPtrOutputWithContext(context.Background())
+}
+
+func (i *capacityPtrType) ToCapacityPtrOutputWithContext(ctx context.Context) CapacityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CapacityPtrOutput)
+}
+
+// Capacity is the one fact a rollout's, a drain's and a scale-down's pace derive from (docs/timing.md#how-long-events-take): each takes about replicas / headroom steps, so more headroom is a faster event.
+type CapacityOutput struct{ *pulumi.OutputState }
+
+func (CapacityOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Capacity)(nil)).Elem()
+}
+
+func (o CapacityOutput) ToCapacityOutput() CapacityOutput {
+	return o
+}
+
+func (o CapacityOutput) ToCapacityOutputWithContext(ctx context.Context) CapacityOutput {
+	return o
+}
+
+func (o CapacityOutput) ToCapacityPtrOutput() CapacityPtrOutput {
+	return o.ToCapacityPtrOutputWithContext(context.Background())
+}
+
+func (o CapacityOutput) ToCapacityPtrOutputWithContext(ctx context.Context) CapacityPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Capacity) *Capacity {
+		return &v
+	}).(CapacityPtrOutput)
+}
+
+// Headroom is how many pods may be in transition at once, as a count ("3") or a percentage of replicas ("25%", rounded up, at least 1): the extra pods the cluster can hold during a rollout (rollout.maxSurge), and the pods the service can have away during a node drain (disruption.maxUnavailable, kept below replicas) or remove per grace period when the autoscaler scales down. Defaults to "25%", Kubernetes' own maxSurge.
+func (o CapacityOutput) Headroom() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Capacity) *string { return v.Headroom }).(pulumi.StringPtrOutput)
+}
+
+type CapacityPtrOutput struct{ *pulumi.OutputState }
+
+func (CapacityPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Capacity)(nil)).Elem()
+}
+
+func (o CapacityPtrOutput) ToCapacityPtrOutput() CapacityPtrOutput {
+	return o
+}
+
+func (o CapacityPtrOutput) ToCapacityPtrOutputWithContext(ctx context.Context) CapacityPtrOutput {
+	return o
+}
+
+func (o CapacityPtrOutput) Elem() CapacityOutput {
+	return o.ApplyT(func(v *Capacity) Capacity {
+		if v != nil {
+			return *v
+		}
+		var ret Capacity
+		return ret
+	}).(CapacityOutput)
+}
+
+// Headroom is how many pods may be in transition at once, as a count ("3") or a percentage of replicas ("25%", rounded up, at least 1): the extra pods the cluster can hold during a rollout (rollout.maxSurge), and the pods the service can have away during a node drain (disruption.maxUnavailable, kept below replicas) or remove per grace period when the autoscaler scales down. Defaults to "25%", Kubernetes' own maxSurge.
+func (o CapacityPtrOutput) Headroom() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Capacity) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Headroom
+	}).(pulumi.StringPtrOutput)
+}
+
 // Disruption configures the PodDisruptionBudget (policy/v1).
 type Disruption struct {
-	// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
+	// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to capacity.headroom of replicas (autoscaling.minReplicas), below replicas. From 1 to 2147483647.
 	MaxUnavailable *int `pulumi:"maxUnavailable"`
 }
 
@@ -350,7 +490,7 @@ type DisruptionInput interface {
 
 // Disruption configures the PodDisruptionBudget (policy/v1).
 type DisruptionArgs struct {
-	// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
+	// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to capacity.headroom of replicas (autoscaling.minReplicas), below replicas. From 1 to 2147483647.
 	MaxUnavailable *int `pulumi:"maxUnavailable"`
 }
 
@@ -432,7 +572,7 @@ func (o DisruptionOutput) ToDisruptionPtrOutputWithContext(ctx context.Context) 
 	}).(DisruptionPtrOutput)
 }
 
-// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
+// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to capacity.headroom of replicas (autoscaling.minReplicas), below replicas. From 1 to 2147483647.
 func (o DisruptionOutput) MaxUnavailable() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Disruption) *int { return v.MaxUnavailable }).(pulumi.IntPtrOutput)
 }
@@ -461,7 +601,7 @@ func (o DisruptionPtrOutput) Elem() DisruptionOutput {
 	}).(DisruptionOutput)
 }
 
-// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
+// MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to capacity.headroom of replicas (autoscaling.minReplicas), below replicas. From 1 to 2147483647.
 func (o DisruptionPtrOutput) MaxUnavailable() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Disruption) *int {
 		if v == nil {
@@ -2536,7 +2676,7 @@ func (o ResourcesPtrOutput) Requests() ResourceListPtrOutput {
 
 // Rollout tunes the Deployment's rolling update.
 type Rollout struct {
-	// MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to a quarter of replicas, rounded up. From 1 to 2147483647.
+	// MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to capacity.headroom of replicas (autoscaling.maxReplicas). From 1 to 2147483647.
 	MaxSurge *int `pulumi:"maxSurge"`
 }
 
@@ -2553,7 +2693,7 @@ type RolloutInput interface {
 
 // Rollout tunes the Deployment's rolling update.
 type RolloutArgs struct {
-	// MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to a quarter of replicas, rounded up. From 1 to 2147483647.
+	// MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to capacity.headroom of replicas (autoscaling.maxReplicas). From 1 to 2147483647.
 	MaxSurge *int `pulumi:"maxSurge"`
 }
 
@@ -2635,7 +2775,7 @@ func (o RolloutOutput) ToRolloutPtrOutputWithContext(ctx context.Context) Rollou
 	}).(RolloutPtrOutput)
 }
 
-// MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to a quarter of replicas, rounded up. From 1 to 2147483647.
+// MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to capacity.headroom of replicas (autoscaling.maxReplicas). From 1 to 2147483647.
 func (o RolloutOutput) MaxSurge() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Rollout) *int { return v.MaxSurge }).(pulumi.IntPtrOutput)
 }
@@ -2664,7 +2804,7 @@ func (o RolloutPtrOutput) Elem() RolloutOutput {
 	}).(RolloutOutput)
 }
 
-// MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to a quarter of replicas, rounded up. From 1 to 2147483647.
+// MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to capacity.headroom of replicas (autoscaling.maxReplicas). From 1 to 2147483647.
 func (o RolloutPtrOutput) MaxSurge() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Rollout) *int {
 		if v == nil {
@@ -3547,6 +3687,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AppInput)(nil)).Elem(), AppArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingInput)(nil)).Elem(), AutoscalingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingPtrInput)(nil)).Elem(), AutoscalingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CapacityInput)(nil)).Elem(), CapacityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CapacityPtrInput)(nil)).Elem(), CapacityArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DisruptionInput)(nil)).Elem(), DisruptionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DisruptionPtrInput)(nil)).Elem(), DisruptionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EnvVarInput)(nil)).Elem(), EnvVarArgs{})
@@ -3584,6 +3726,8 @@ func init() {
 	pulumi.RegisterOutputType(AppOutput{})
 	pulumi.RegisterOutputType(AutoscalingOutput{})
 	pulumi.RegisterOutputType(AutoscalingPtrOutput{})
+	pulumi.RegisterOutputType(CapacityOutput{})
+	pulumi.RegisterOutputType(CapacityPtrOutput{})
 	pulumi.RegisterOutputType(DisruptionOutput{})
 	pulumi.RegisterOutputType(DisruptionPtrOutput{})
 	pulumi.RegisterOutputType(EnvVarOutput{})

@@ -151,6 +151,8 @@ type zeroDowntimeServiceArgs struct {
 	Args []string `pulumi:"args"`
 	// Autoscaling adds a HorizontalPodAutoscaler (autoscaling/v2); replicas is then left to it.
 	Autoscaling *Autoscaling `pulumi:"autoscaling"`
+	// Capacity is what the cluster and the service can spare while pods are replaced; the rollout's surge, the disruption budget and the autoscaler's scale-down step derive from it.
+	Capacity *Capacity `pulumi:"capacity"`
 	// CertificateArn is the TLS certificate's ARN, used instead of loadBalancer.certificateArn; it may be another resource's output, e.g. an ACM certificate's ARN.
 	CertificateArn *string `pulumi:"certificateArn"`
 	// Command overrides the image's entrypoint.
@@ -221,6 +223,8 @@ type ZeroDowntimeServiceArgs struct {
 	Args []string
 	// Autoscaling adds a HorizontalPodAutoscaler (autoscaling/v2); replicas is then left to it.
 	Autoscaling *AutoscalingArgs
+	// Capacity is what the cluster and the service can spare while pods are replaced; the rollout's surge, the disruption budget and the autoscaler's scale-down step derive from it.
+	Capacity *CapacityArgs
 	// CertificateArn is the TLS certificate's ARN, used instead of loadBalancer.certificateArn; it may be another resource's output, e.g. an ACM certificate's ARN.
 	CertificateArn pulumi.StringPtrInput
 	// Command overrides the image's entrypoint.

@@ -58,11 +58,21 @@ export interface AutoscalingArgs {
 }
 
 /**
+ * Capacity is the one fact a rollout's, a drain's and a scale-down's pace derive from (docs/timing.md#how-long-events-take): each takes about replicas / headroom steps, so more headroom is a faster event.
+ */
+export interface CapacityArgs {
+    /**
+     * Headroom is how many pods may be in transition at once, as a count ("3") or a percentage of replicas ("25%", rounded up, at least 1): the extra pods the cluster can hold during a rollout (rollout.maxSurge), and the pods the service can have away during a node drain (disruption.maxUnavailable, kept below replicas) or remove per grace period when the autoscaler scales down. Defaults to "25%", Kubernetes' own maxSurge.
+     */
+    headroom?: string;
+}
+
+/**
  * Disruption configures the PodDisruptionBudget (policy/v1).
  */
 export interface DisruptionArgs {
     /**
-     * MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
+     * MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to capacity.headroom of replicas (autoscaling.minReplicas), below replicas. From 1 to 2147483647.
      */
     maxUnavailable?: number;
 }
@@ -360,7 +370,7 @@ export interface ResourcesArgs {
  */
 export interface RolloutArgs {
     /**
-     * MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to a quarter of replicas, rounded up. From 1 to 2147483647.
+     * MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to capacity.headroom of replicas (autoscaling.maxReplicas). From 1 to 2147483647.
      */
     maxSurge?: number;
 }

@@ -20,6 +20,8 @@ __all__ = [
     'AppArgsDict',
     'AutoscalingArgs',
     'AutoscalingArgsDict',
+    'CapacityArgs',
+    'CapacityArgsDict',
     'DisruptionArgs',
     'DisruptionArgsDict',
     'EnvVarArgs',
@@ -283,13 +285,47 @@ class AutoscalingArgs:
         pulumi.set(self, "scale_down_stabilization_seconds", value)
 
 
+class CapacityArgsDict(TypedDict):
+    """
+    Capacity is the one fact a rollout's, a drain's and a scale-down's pace derive from (docs/timing.md#how-long-events-take): each takes about replicas / headroom steps, so more headroom is a faster event.
+    """
+    headroom: NotRequired[_builtins.str]
+    """
+    Headroom is how many pods may be in transition at once, as a count ("3") or a percentage of replicas ("25%", rounded up, at least 1): the extra pods the cluster can hold during a rollout (rollout.maxSurge), and the pods the service can have away during a node drain (disruption.maxUnavailable, kept below replicas) or remove per grace period when the autoscaler scales down. Defaults to "25%", Kubernetes' own maxSurge.
+    """
+
+@pulumi.input_type
+class CapacityArgs:
+    def __init__(__self__, *,
+                 headroom: Optional[_builtins.str] = None):
+        """
+        Capacity is the one fact a rollout's, a drain's and a scale-down's pace derive from (docs/timing.md#how-long-events-take): each takes about replicas / headroom steps, so more headroom is a faster event.
+
+        :param _builtins.str headroom: Headroom is how many pods may be in transition at once, as a count ("3") or a percentage of replicas ("25%", rounded up, at least 1): the extra pods the cluster can hold during a rollout (rollout.maxSurge), and the pods the service can have away during a node drain (disruption.maxUnavailable, kept below replicas) or remove per grace period when the autoscaler scales down. Defaults to "25%", Kubernetes' own maxSurge.
+        """
+        if headroom is not None:
+            pulumi.set(__self__, "headroom", headroom)
+
+    @_builtins.property
+    @pulumi.getter
+    def headroom(self) -> Optional[_builtins.str]:
+        """
+        Headroom is how many pods may be in transition at once, as a count ("3") or a percentage of replicas ("25%", rounded up, at least 1): the extra pods the cluster can hold during a rollout (rollout.maxSurge), and the pods the service can have away during a node drain (disruption.maxUnavailable, kept below replicas) or remove per grace period when the autoscaler scales down. Defaults to "25%", Kubernetes' own maxSurge.
+        """
+        return pulumi.get(self, "headroom")
+
+    @headroom.setter
+    def headroom(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "headroom", value)
+
+
 class DisruptionArgsDict(TypedDict):
     """
     Disruption configures the PodDisruptionBudget (policy/v1).
     """
     max_unavailable: NotRequired[_builtins.int]
     """
-    MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
+    MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to capacity.headroom of replicas (autoscaling.minReplicas), below replicas. From 1 to 2147483647.
     """
 
 @pulumi.input_type
@@ -299,7 +335,7 @@ class DisruptionArgs:
         """
         Disruption configures the PodDisruptionBudget (policy/v1).
 
-        :param _builtins.int max_unavailable: MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
+        :param _builtins.int max_unavailable: MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to capacity.headroom of replicas (autoscaling.minReplicas), below replicas. From 1 to 2147483647.
         """
         if max_unavailable is not None:
             pulumi.set(__self__, "max_unavailable", max_unavailable)
@@ -308,7 +344,7 @@ class DisruptionArgs:
     @pulumi.getter(name="maxUnavailable")
     def max_unavailable(self) -> Optional[_builtins.int]:
         """
-        MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to 1. From 1 to 2147483647.
+        MaxUnavailable is how many pods voluntary disruptions (drains, evictions) may take at once; at least 1 and below replicas. Defaults to capacity.headroom of replicas (autoscaling.minReplicas), below replicas. From 1 to 2147483647.
         """
         return pulumi.get(self, "max_unavailable")
 
@@ -1596,7 +1632,7 @@ class RolloutArgsDict(TypedDict):
     """
     max_surge: NotRequired[_builtins.int]
     """
-    MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to a quarter of replicas, rounded up. From 1 to 2147483647.
+    MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to capacity.headroom of replicas (autoscaling.maxReplicas). From 1 to 2147483647.
     """
 
 @pulumi.input_type
@@ -1606,7 +1642,7 @@ class RolloutArgs:
         """
         Rollout tunes the Deployment's rolling update.
 
-        :param _builtins.int max_surge: MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to a quarter of replicas, rounded up. From 1 to 2147483647.
+        :param _builtins.int max_surge: MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to capacity.headroom of replicas (autoscaling.maxReplicas). From 1 to 2147483647.
         """
         if max_surge is not None:
             pulumi.set(__self__, "max_surge", max_surge)
@@ -1615,7 +1651,7 @@ class RolloutArgs:
     @pulumi.getter(name="maxSurge")
     def max_surge(self) -> Optional[_builtins.int]:
         """
-        MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to a quarter of replicas, rounded up. From 1 to 2147483647.
+        MaxSurge is how many extra pods a rollout may create at once; at least 1. Defaults to capacity.headroom of replicas (autoscaling.maxReplicas). From 1 to 2147483647.
         """
         return pulumi.get(self, "max_surge")
 

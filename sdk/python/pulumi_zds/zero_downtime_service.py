@@ -26,6 +26,7 @@ class ZeroDowntimeServiceArgs:
                  accept_downtime: Optional[_builtins.bool] = None,
                  args: Optional[Sequence[_builtins.str]] = None,
                  autoscaling: Optional['AutoscalingArgs'] = None,
+                 capacity: Optional['CapacityArgs'] = None,
                  certificate_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  command: Optional[Sequence[_builtins.str]] = None,
                  create_namespace: Optional[_builtins.bool] = None,
@@ -62,6 +63,7 @@ class ZeroDowntimeServiceArgs:
         :param _builtins.bool accept_downtime: AcceptDowntime allows a single replica and a disruption budget that lets every pod go at once: node drains then cause downtime. Defaults to false.
         :param Sequence[_builtins.str] args: Args overrides the image's command arguments.
         :param 'AutoscalingArgs' autoscaling: Autoscaling adds a HorizontalPodAutoscaler (autoscaling/v2); replicas is then left to it.
+        :param 'CapacityArgs' capacity: Capacity is what the cluster and the service can spare while pods are replaced; the rollout's surge, the disruption budget and the autoscaler's scale-down step derive from it.
         :param pulumi.Input[_builtins.str] certificate_arn: CertificateArn is the TLS certificate's ARN, used instead of loadBalancer.certificateArn; it may be another resource's output, e.g. an ACM certificate's ARN.
         :param Sequence[_builtins.str] command: Command overrides the image's entrypoint.
         :param _builtins.bool create_namespace: CreateNamespace makes the component create the namespace (carrying the readiness-gate label) instead of labelling an existing one with a server-side-apply patch. Defaults to false.
@@ -99,6 +101,8 @@ class ZeroDowntimeServiceArgs:
             pulumi.set(__self__, "args", args)
         if autoscaling is not None:
             pulumi.set(__self__, "autoscaling", autoscaling)
+        if capacity is not None:
+            pulumi.set(__self__, "capacity", capacity)
         if certificate_arn is not None:
             pulumi.set(__self__, "certificate_arn", certificate_arn)
         if command is not None:
@@ -215,6 +219,18 @@ class ZeroDowntimeServiceArgs:
     @autoscaling.setter
     def autoscaling(self, value: Optional['AutoscalingArgs']):
         pulumi.set(self, "autoscaling", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def capacity(self) -> Optional['CapacityArgs']:
+        """
+        Capacity is what the cluster and the service can spare while pods are replaced; the rollout's surge, the disruption budget and the autoscaler's scale-down step derive from it.
+        """
+        return pulumi.get(self, "capacity")
+
+    @capacity.setter
+    def capacity(self, value: Optional['CapacityArgs']):
+        pulumi.set(self, "capacity", value)
 
     @_builtins.property
     @pulumi.getter(name="certificateArn")
@@ -563,6 +579,7 @@ class ZeroDowntimeService(pulumi.ComponentResource):
                  app: Optional[Union['AppArgs', 'AppArgsDict']] = None,
                  args: Optional[Sequence[_builtins.str]] = None,
                  autoscaling: Optional[Union['AutoscalingArgs', 'AutoscalingArgsDict']] = None,
+                 capacity: Optional[Union['CapacityArgs', 'CapacityArgsDict']] = None,
                  certificate_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  command: Optional[Sequence[_builtins.str]] = None,
                  create_namespace: Optional[_builtins.bool] = None,
@@ -637,6 +654,7 @@ class ZeroDowntimeService(pulumi.ComponentResource):
         :param Union['AppArgs', 'AppArgsDict'] app: App holds the facts about the application that the timings derive from.
         :param Sequence[_builtins.str] args: Args overrides the image's command arguments.
         :param Union['AutoscalingArgs', 'AutoscalingArgsDict'] autoscaling: Autoscaling adds a HorizontalPodAutoscaler (autoscaling/v2); replicas is then left to it.
+        :param Union['CapacityArgs', 'CapacityArgsDict'] capacity: Capacity is what the cluster and the service can spare while pods are replaced; the rollout's surge, the disruption budget and the autoscaler's scale-down step derive from it.
         :param pulumi.Input[_builtins.str] certificate_arn: CertificateArn is the TLS certificate's ARN, used instead of loadBalancer.certificateArn; it may be another resource's output, e.g. an ACM certificate's ARN.
         :param Sequence[_builtins.str] command: Command overrides the image's entrypoint.
         :param _builtins.bool create_namespace: CreateNamespace makes the component create the namespace (carrying the readiness-gate label) instead of labelling an existing one with a server-side-apply patch. Defaults to false.
@@ -730,6 +748,7 @@ class ZeroDowntimeService(pulumi.ComponentResource):
                  app: Optional[Union['AppArgs', 'AppArgsDict']] = None,
                  args: Optional[Sequence[_builtins.str]] = None,
                  autoscaling: Optional[Union['AutoscalingArgs', 'AutoscalingArgsDict']] = None,
+                 capacity: Optional[Union['CapacityArgs', 'CapacityArgsDict']] = None,
                  certificate_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  command: Optional[Sequence[_builtins.str]] = None,
                  create_namespace: Optional[_builtins.bool] = None,
@@ -776,6 +795,7 @@ class ZeroDowntimeService(pulumi.ComponentResource):
             __props__.__dict__["app"] = app
             __props__.__dict__["args"] = args
             __props__.__dict__["autoscaling"] = autoscaling
+            __props__.__dict__["capacity"] = capacity
             __props__.__dict__["certificate_arn"] = certificate_arn
             __props__.__dict__["command"] = command
             __props__.__dict__["create_namespace"] = create_namespace
