@@ -32,6 +32,10 @@ type PaceInputs struct {
 	// the target; D the deregistration delay. The load balancer holds a
 	// removed target until c + D.
 	DeregistrationLatency, DeregistrationDelay int
+	// Outage is how long the controller acts on nothing from the trigger
+	// (it neither registers nor deregisters targets): the old targets
+	// start draining only once it is back.
+	Outage int
 }
 
 // Pace is the model's prediction for each event, from the trigger until
@@ -69,7 +73,7 @@ func Predict(in PaceInputs) Pace {
 	p.Wave = p.Ready + in.MinReady
 	p.Waves = ceilDiv(max(in.Replicas, 1), max(in.MaxSurge, 1))
 	drained := in.DeregistrationLatency + in.DeregistrationDelay
-	p.RollingUpdate = p.Waves*p.Wave + drained
+	p.RollingUpdate = max(p.Waves*p.Wave, in.Outage) + drained
 	p.LowerBound = p.Ready + drained
 	p.ScaleDown = drained
 	steps := ceilDiv(max(in.Replicas, 1), max(in.BudgetMaxUnavailable, 1))

@@ -46,6 +46,9 @@ type Config struct {
 	// Objects are the Kubernetes objects, before the test adapts the pod
 	// template to the node (image, environment, placement).
 	Objects func(ns string, env Environment) (*manifests.Objects, error)
+	// Knobs, for zds's configurations, are what the model needs to know
+	// of it (scenario.Model); nil for the others.
+	Knobs *Knobs
 }
 
 // zdsSpec is the spec whose render is tested: the Environment's facts, and
@@ -67,27 +70,71 @@ func zdsSpec(ns string, env Environment) spec.ServiceSpec {
 	}
 }
 
-// ZDS is the render of the matching spec.
-var ZDS = Config{Name: "zds", Objects: func(ns string, env Environment) (*manifests.Objects, error) {
-	r, err := service.Resolve("web", zdsSpec(ns, env), spec.Inputs{})
+// Knobs are zds's pace knobs set by hand, for #22's ablations: the
+// rollout's surge, the disruption budget, and minReadySeconds dropped
+// from the render. Zero values leave zds's derivation alone.
+type Knobs struct {
+	MaxSurge, Budget int
+	NoMinReady       bool
+}
+
+// Name is the configuration's name in the report: "zds", "zds, maxSurge
+// 2", "zds without minReadySeconds", "zds, budget 2, without
+// minReadySeconds".
+func (k Knobs) Name() string {
+	n := "zds"
+	if k.MaxSurge > 0 {
+		n += fmt.Sprintf(", maxSurge %d", k.MaxSurge)
+	}
+	if k.Budget > 0 {
+		n += fmt.Sprintf(", budget %d", k.Budget)
+	}
+	if k.NoMinReady {
+		if n != "zds" {
+			n += ","
+		}
+		n += " without minReadySeconds"
+	}
+	return n
+}
+
+func (k Knobs) spec(ns string, env Environment) spec.ServiceSpec {
+	s := zdsSpec(ns, env)
+	if k.MaxSurge > 0 {
+		s.Rollout.MaxSurge = ptr(k.MaxSurge)
+	}
+	if k.Budget > 0 {
+		s.Disruption.MaxUnavailable = ptr(k.Budget)
+	}
+	return s
+}
+
+// objects renders the spec, then drops minReadySeconds when asked.
+func (k Knobs) objects(ns string, env Environment) (*manifests.Objects, error) {
+	r, err := service.Resolve("web", k.spec(ns, env), spec.Inputs{})
 	if err != nil {
 		return nil, fmt.Errorf("zds spec: %w", err)
 	}
-	return service.Build(r), nil
-}}
+	o := service.Build(r)
+	if k.NoMinReady {
+		o.Deployment.Spec.MinReadySeconds = 0
+	}
+	return o, nil
+}
+
+// Config is zds's output with these knobs.
+func (k Knobs) Config() Config {
+	return Config{Name: k.Name(), Knobs: &k, Objects: k.objects}
+}
+
+// ZDS is the render of the matching spec.
+var ZDS = Knobs{}.Config()
 
 // ZDSNoMinReady is zds's output without minReadySeconds: with the
 // readiness gate working it changes nothing, but when the controller's
 // webhook is down and pods get no gate, minReadySeconds is what holds the
 // rollout back for one registration time.
-var ZDSNoMinReady = Config{Name: "zds without minReadySeconds", Objects: func(ns string, env Environment) (*manifests.Objects, error) {
-	o, err := ZDS.Objects(ns, env)
-	if err != nil {
-		return nil, err
-	}
-	o.Deployment.Spec.MinReadySeconds = 0
-	return o, nil
-}}
+var ZDSNoMinReady = Knobs{NoMinReady: true}.Config()
 
 // ProbesOnly is zds's Deployment without preStop, grace period, rollout
 // tuning or readiness gate: probes are what most teams reach first.

@@ -17,7 +17,7 @@ import (
 )
 
 // ScaleDown halves the replicas.
-var ScaleDown = Event{Name: "scale-down by half", Start: func(ctx context.Context, cs kubernetes.Interface, d *appsv1.Deployment) error {
+var ScaleDown = Event{Name: "scale-down by half", Kind: KindScaleDown, Start: func(ctx context.Context, cs kubernetes.Interface, d *appsv1.Deployment) error {
 	cur, err := cs.AppsV1().Deployments(d.Namespace).Get(ctx, d.Name, metav1.GetOptions{})
 	if err != nil {
 		return err
@@ -32,7 +32,12 @@ var ScaleDown = Event{Name: "scale-down by half", Start: func(ctx context.Contex
 // API, as a node drain does: refused evictions (the budget) are retried
 // every second until each pod has gone, in the background; the run ends
 // once the Deployment is back to full strength on new pods.
-var Evictions = Event{Name: "evictions (node drain)", Start: func(ctx context.Context, cs kubernetes.Interface, d *appsv1.Deployment) error {
+var Evictions = Event{Name: "evictions (node drain)", Kind: KindDrain, Start: evictAll}
+
+// Evictions12 is Evictions of 12 replicas.
+var Evictions12 = Event{Name: "evictions (node drain), 12 replicas", Kind: KindDrain, Start: evictAll, Replicas: 12}
+
+func evictAll(ctx context.Context, cs kubernetes.Interface, d *appsv1.Deployment) error {
 	sel := labels.SelectorFromSet(d.Spec.Selector.MatchLabels).String()
 	pods, err := cs.CoreV1().Pods(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
 	if err != nil {
@@ -56,4 +61,4 @@ var Evictions = Event{Name: "evictions (node drain)", Start: func(ctx context.Co
 		}
 	}
 	return nil
-}}
+}

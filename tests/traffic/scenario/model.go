@@ -20,13 +20,16 @@ const PodStart = 2 * time.Second
 // the harness's own latencies (the emulated controller acts after
 // env.Controller, HAProxy's health check passes after H × I) and what zds
 // derives from its spec (D, minReadySeconds, surge, budget).
-func Model(env Environment) (timing.PaceInputs, error) {
-	s := zdsSpec("model", env)
+func Model(env Environment, k Knobs) (timing.PaceInputs, error) {
+	s := k.spec("model", env)
 	r, err := service.Resolve("web", s, spec.Inputs{})
 	if err != nil {
 		return timing.PaceInputs{}, fmt.Errorf("zds spec: %w", err)
 	}
-	o := service.Build(r)
+	o, err := k.objects("model", env)
+	if err != nil {
+		return timing.PaceInputs{}, err
+	}
 	hc := r.Spec.HealthCheck
 	c := int(env.Controller / time.Second)
 	return timing.PaceInputs{
@@ -40,24 +43,34 @@ func Model(env Environment) (timing.PaceInputs, error) {
 	}, nil
 }
 
-// Predicted is the model's duration for an event of zds's configuration
-// (0 for an event the model does not cover), and its lower bound.
-func Predicted(env Environment, ev Event) (predicted, lowerBound time.Duration, err error) {
-	in, err := Model(env)
+// Predicted is the model's duration for an event of one of zds's
+// configurations (0 for a configuration or event the model does not
+// cover), and its lower bound (0 when pods get no gate).
+func Predicted(env Environment, cfg Config, ev Event) (predicted, lowerBound time.Duration, err error) {
+	if cfg.Knobs == nil || ev.Kind == "" {
+		return 0, 0, nil
+	}
+	env = ev.in(env)
+	in, err := Model(env, *cfg.Knobs)
 	if err != nil {
 		return 0, 0, err
 	}
-	p := timing.Predict(in)
-	var s int
-	switch ev.Name {
-	case RollingUpdate.Name, PulumiRollingUpdate.Name:
-		s = p.RollingUpdate
-	case ScaleDown.Name:
-		return time.Duration(p.ScaleDown) * time.Second, time.Duration(p.ScaleDown) * time.Second, nil
-	case Evictions.Name:
-		return time.Duration(p.Drain) * time.Second, time.Duration(p.ScaleDown) * time.Second, nil
-	default:
-		return 0, 0, nil
+	if ev.Outage > 0 {
+		in.Gated, in.Outage = false, int(ev.Outage/time.Second)
 	}
-	return time.Duration(s) * time.Second, time.Duration(p.LowerBound) * time.Second, nil
+	p := timing.Predict(in)
+	sec := func(s int) time.Duration { return time.Duration(s) * time.Second }
+	lb := sec(p.LowerBound)
+	if !in.Gated {
+		lb = 0
+	}
+	switch ev.Kind {
+	case KindRollingUpdate:
+		return sec(p.RollingUpdate), lb, nil
+	case KindScaleDown:
+		return sec(p.ScaleDown), sec(p.ScaleDown), nil
+	case KindDrain:
+		return sec(p.Drain), sec(p.ScaleDown), nil
+	}
+	return 0, 0, fmt.Errorf("event %s: unknown kind %q", ev.Name, ev.Kind)
 }

@@ -34,7 +34,7 @@ import (
 // up` (the Pulumi CLI and the Kubernetes provider of tests/engine, the Go
 // program inline), and the event is a second `pulumi up` with the new
 // version, which returns once the rollout is done.
-var PulumiRollingUpdate = Event{Name: "rolling update by pulumi up", Pulumi: true}
+var PulumiRollingUpdate = Event{Name: "rolling update by pulumi up", Kind: KindRollingUpdate, Pulumi: true}
 
 // ZDSPulumi is zds's service as a Pulumi program declares it: the spec of
 // ZDS, with what the harness adapts in the pod template (image, environment,
@@ -47,7 +47,7 @@ var ZDSPulumi = Config{Name: "zds (pulumi up)", Objects: func(ns string, env Env
 		return nil, fmt.Errorf("zds spec: %w", err)
 	}
 	return service.Build(r), nil
-}}
+}, Knobs: &Knobs{}}
 
 func pulumiSpec(ns string, env Environment, image, version string) spec.ServiceSpec {
 	s := zdsSpec(ns, env)

@@ -49,17 +49,24 @@ past validation (see [timing.md](timing.md#rules)); **zds without
 minReadySeconds** is zds's output with minReadySeconds 0; **zds (pulumi
 up)** is the same spec in a Go Pulumi program, deployed and updated by a
 real `+"`pulumi up`"+` (the Pulumi CLI and Kubernetes provider of tests/engine), with
-the harness's pod settings (image, environment, node) as spec fields.
+the harness's pod settings (image, environment, node) as spec fields;
+**zds, maxSurge N**, **zds, budget N** and **zds without minReadySeconds**
+(alone or together) are zds's output with that one knob of its pace set by
+hand, to show what each costs or buys (#22).
 
 The events: a **rolling update** to a new pod template; the same with an
 app that takes **8 s to start** listening (zds is told so); a rolling update
 with the **controller down**: the readiness-gate webhook is down for the
 whole event, so new pods get no gate, and the controller acts on nothing
-for the first 5 s (then it registers and deregisters as usual); a
+for the first 5 s (then it registers and deregisters as usual), and the
+same with the controller back only after **30 s**, longer than a wave; a
 **scale-down by half**; and **evictions** of every pod through the eviction
 API, retried while the budget refuses, as a node drain does; and a
 **rolling update by pulumi up** of the component, which must return only
-once every new pod is a healthy target. The k6 report measured
+once every new pod is a healthy target. Events marked **12 replicas** run
+the service at 12 replicas instead of 3: the most the harness's one node
+holds with a rollout's surge on top (2 CPUs allocatable, 100m requested per
+pod). The k6 report measured
 about a quarter of requests failing for plain, 9–14 %% for probes and 0 %%
 for its recipe, which ran with the ALB's default 300 s deregistration delay
 and an L it never measured; here the scaled recipe's preStop is below L

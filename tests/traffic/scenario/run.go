@@ -45,11 +45,17 @@ type Cluster struct {
 // Event changes a running service; the run waits until it is over.
 type Event struct {
 	Name string
+	// Kind is what the rollout model (timing.Predict) calls the event:
+	// KindRollingUpdate, KindScaleDown or KindDrain.
+	Kind string
 	// Start triggers the event.
 	Start func(ctx context.Context, cs kubernetes.Interface, d *appsv1.Deployment) error
 	// Startup, when set, is the app's start-up time in this run instead of
 	// the Environment's (zds is told it, as its spec would be).
 	Startup time.Duration
+	// Replicas, when set, is the service's size in this run instead of
+	// the Environment's.
+	Replicas int
 	// Outage, when set, is a fault of the AWS Load Balancer Controller: its
 	// readiness-gate webhook is down from just before the trigger until
 	// the event is over, so every pod created meanwhile gets no gate (the
@@ -65,17 +71,45 @@ type Event struct {
 
 // RollingUpdate rolls the Deployment to a new version of the image (a new
 // pod template).
-var RollingUpdate = Event{Name: "rolling update", Start: rollToVersion2}
+var RollingUpdate = Event{Name: "rolling update", Kind: KindRollingUpdate, Start: rollToVersion2}
+
+// The kinds of event the rollout model predicts.
+const (
+	KindRollingUpdate = "rolling update"
+	KindScaleDown     = "scale-down"
+	KindDrain         = "drain"
+)
+
+// RollingUpdate12 is a rolling update of 12 replicas: as many as the
+// harness's node holds with a rollout's surge on top (its 2 CPUs
+// allocatable, 100m requested per pod, leave room for 20 pods).
+var RollingUpdate12 = Event{Name: "rolling update, 12 replicas", Kind: KindRollingUpdate, Start: rollToVersion2, Replicas: 12}
+
+// in is env as this event changes it.
+func (ev Event) in(env Environment) Environment {
+	if ev.Startup > 0 {
+		env.Startup = ev.Startup
+	}
+	if ev.Replicas > 0 {
+		env.Replicas = ev.Replicas
+	}
+	return env
+}
 
 // SlowStartRollingUpdate is a rolling update of an app that takes 8 s to
 // start listening.
-var SlowStartRollingUpdate = Event{Name: "rolling update, 8 s start-up", Start: rollToVersion2, Startup: 8 * time.Second}
+var SlowStartRollingUpdate = Event{Name: "rolling update, 8 s start-up", Kind: KindRollingUpdate, Start: rollToVersion2, Startup: 8 * time.Second}
 
 // OutageRollingUpdate is a rolling update while the controller is down:
 // new pods get no readiness gate, and the controller is back 5 s after
 // the trigger. Without the gate, only minReadySeconds keeps the rollout
 // from outrunning target registration.
-var OutageRollingUpdate = Event{Name: "rolling update, controller down", Start: rollToVersion2, Outage: 5 * time.Second}
+var OutageRollingUpdate = Event{Name: "rolling update, controller down", Kind: KindRollingUpdate, Start: rollToVersion2, Outage: 5 * time.Second}
+
+// OutageRollingUpdate30 is OutageRollingUpdate with the controller back
+// only 30 s after the trigger: longer than a wave with minReadySeconds,
+// so the report shows what that defence buys and where it ends (#22).
+var OutageRollingUpdate30 = Event{Name: "rolling update, controller down 30 s", Kind: KindRollingUpdate, Start: rollToVersion2, Outage: 30 * time.Second}
 
 func rollToVersion2(ctx context.Context, cs kubernetes.Interface, d *appsv1.Deployment) error {
 	cur, err := cs.AppsV1().Deployments(d.Namespace).Get(ctx, d.Name, metav1.GetOptions{})
@@ -127,9 +161,7 @@ const MinRequests = 20000
 // once ev is over and the load balancer holds only the new pods.
 func (c *Cluster) Run(ctx context.Context, cfg Config, env Environment, ev Event) (Outcome, error) {
 	out := Outcome{Config: cfg.Name, Event: ev.Name}
-	if ev.Startup > 0 {
-		env.Startup = ev.Startup
-	}
+	env = ev.in(env)
 	// One namespace per run: the last run's may still be terminating.
 	ns := namespaceFor(cfg.Name + " " + ev.Name)
 	o, err := cfg.Objects(ns, env)

@@ -58,11 +58,19 @@ func zeroFailed(t *testing.T, o scenario.Outcome) {
 // of what the model predicts for it (timing.Predict with the harness's
 // latencies, scenario.Model) and no shorter than its lower bound (#22):
 // the model is what zds derives a rollout's pace and deadlines from.
-func zeroFailedInModel(ev scenario.Event) func(t *testing.T, o scenario.Outcome) {
+func zeroFailedInModel(cfg scenario.Config, ev scenario.Event) func(t *testing.T, o scenario.Outcome) {
 	return func(t *testing.T, o scenario.Outcome) {
 		t.Helper()
 		zeroFailed(t, o)
-		predicted, lower, err := scenario.Predicted(scenario.Default, ev)
+		inModel(cfg, ev)(t, o)
+	}
+}
+
+// inModel checks only the duration against the model.
+func inModel(cfg scenario.Config, ev scenario.Event) func(t *testing.T, o scenario.Outcome) {
+	return func(t *testing.T, o scenario.Outcome) {
+		t.Helper()
+		predicted, lower, err := scenario.Predicted(scenario.Default, cfg, ev)
 		if err != nil || predicted == 0 {
 			t.Fatalf("no prediction for %s: %v", ev.Name, err)
 		}
@@ -121,12 +129,12 @@ func TestRollouts(t *testing.T) {
 	}
 	c := startCluster(t)
 	runAll(t, c, []run{
-		{scenario.ZDS, scenario.RollingUpdate, zeroFailedInModel(scenario.RollingUpdate)},
+		{scenario.ZDS, scenario.RollingUpdate, zeroFailedInModel(scenario.ZDS, scenario.RollingUpdate)},
 		{scenario.Plain, scenario.RollingUpdate, someFailed},
 		{scenario.Ablation("1", scenario.Default), scenario.RollingUpdate, someFailed},
-		{scenario.ZDS, scenario.ScaleDown, zeroFailedInModel(scenario.ScaleDown)},
-		{scenario.ZDS, scenario.Evictions, zeroFailedInModel(scenario.Evictions)},
-		{scenario.ZDSPulumi, scenario.PulumiRollingUpdate, zeroFailedInModel(scenario.PulumiRollingUpdate)},
+		{scenario.ZDS, scenario.ScaleDown, zeroFailedInModel(scenario.ZDS, scenario.ScaleDown)},
+		{scenario.ZDS, scenario.Evictions, zeroFailedInModel(scenario.ZDS, scenario.Evictions)},
+		{scenario.ZDSPulumi, scenario.PulumiRollingUpdate, zeroFailedInModel(scenario.ZDSPulumi, scenario.PulumiRollingUpdate)},
 	})
 }
 
@@ -162,6 +170,23 @@ func TestReport(t *testing.T) {
 	runs = append(runs, run{scenario.ZDSPulumi, scenario.PulumiRollingUpdate, zeroFailed})
 	for _, rule := range []string{"1", "2", "3", "4"} {
 		runs = append(runs, run{scenario.Ablation(rule, env), scenario.RollingUpdate, nil})
+	}
+	// #22: the pace's knobs one at a time, at 3 and 12 replicas, and a
+	// controller outage longer than a wave.
+	for _, k := range []scenario.Knobs{{NoMinReady: true}, {MaxSurge: 2}, {MaxSurge: 2, NoMinReady: true}} {
+		runs = append(runs, run{k.Config(), scenario.RollingUpdate, nil})
+	}
+	runs = append(runs, run{scenario.Knobs{Budget: 2}.Config(), scenario.Evictions, nil})
+	for _, cfg := range []scenario.Config{scenario.ZDS, scenario.ZDSNoMinReady, scenario.FieldRecipe} {
+		check := (func(*testing.T, scenario.Outcome))(nil)
+		if cfg.Name == scenario.ZDS.Name {
+			check = zeroFailed
+		}
+		runs = append(runs, run{cfg, scenario.RollingUpdate12, check})
+	}
+	runs = append(runs, run{scenario.ZDS, scenario.Evictions12, zeroFailed})
+	for _, cfg := range []scenario.Config{scenario.ZDS, scenario.ZDSNoMinReady, scenario.FieldRecipe} {
+		runs = append(runs, run{cfg, scenario.OutageRollingUpdate30, nil})
 	}
 	outcomes := runAll(t, c, runs)
 	if err := os.WriteFile(path, []byte(scenario.Report(env, outcomes)), 0o644); err != nil {
