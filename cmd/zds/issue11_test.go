@@ -66,10 +66,10 @@ func TestHostileInputRows(t *testing.T) {
 					t.Errorf("fewer services, as many files: %v then %v", before, after)
 				}
 			}},
-		{name: "3 a directory in the way fails whole and changes nothing", files: map[string]string{"a.yaml": spec11, "out/05-shop-deployment-web.yaml/x": "x"},
-			args: []string{"render", "-f", "{dir}/a.yaml", "-d", "{dir}/out"}, code: 1, stderr: []string{"05-shop-deployment-web.yaml was not written by zds and is in the way"},
+		{name: "3 a directory in the way fails whole and changes nothing", files: map[string]string{"a.yaml": spec11, "out/07-shop-deployment-web.yaml/x": "x"},
+			args: []string{"render", "-f", "{dir}/a.yaml", "-d", "{dir}/out"}, code: 1, stderr: []string{"07-shop-deployment-web.yaml was not written by zds and is in the way"},
 			check: func(t *testing.T, dir string) {
-				if got := names(t, filepath.Join(dir, "out")); !slices.Equal(got, []string{"05-shop-deployment-web.yaml"}) {
+				if got := names(t, filepath.Join(dir, "out")); !slices.Equal(got, []string{"07-shop-deployment-web.yaml"}) {
 					t.Errorf("a failed render left %v in the directory, want only what was there", got)
 				}
 			}},

@@ -81,7 +81,7 @@ func TestIssue21Rows(t *testing.T) {
 					t.Errorf("no note for the spec file beside the output: %s", stderr)
 				}
 				got := names(t, dir)
-				if !slices.Contains(got, "a.yaml") || !slices.Contains(got, "05-shop-deployment-web.yaml") {
+				if !slices.Contains(got, "a.yaml") || !slices.Contains(got, "07-shop-deployment-web.yaml") {
 					t.Errorf("files %v", got)
 				}
 			}},
@@ -192,7 +192,7 @@ func TestIssue21Rows(t *testing.T) {
 			args:  []string{"render", "-f", "{dir}/a.yaml"}, code: 1,
 			stderr: []string{"a.yaml:13:7: spec.patches[0].patch", `adds a container "ap" without an image`, "(app)"}},
 		{name: "a patched progress deadline below minReadySeconds is refused",
-			files: map[string]string{"a.yaml": spec11 + "  patches:\n    - kind: Deployment\n      patch: {spec: {progressDeadlineSeconds: 5}}\n"},
+			files: map[string]string{"a.yaml": with("  loadBalancer: {requireReadinessGate: false}\n  patches:\n    - kind: Deployment\n      patch: {spec: {progressDeadlineSeconds: 5}}\n")},
 			args:  []string{"render", "-f", "{dir}/a.yaml"}, code: 1, stderr: []string{"a.yaml:13:7: spec.patches[0].patch", "must be greater than spec.minReadySeconds", "the API server refuses"}},
 		{name: "a patch giving preStop a second handler is refused",
 			files: map[string]string{"a.yaml": spec11 + "  patches:\n    - kind: Deployment\n      patch: {spec: {template: {spec: {containers: [{name: app, lifecycle: {preStop: {exec: {command: [sleep, \"40\"]}}}}]}}}}\n"},

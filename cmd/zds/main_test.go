@@ -175,13 +175,20 @@ func TestRenderBasicGolden(t *testing.T) {
 	}
 
 	objs := decodeYAMLStream(t, []byte(out))
-	wantKinds := []string{"Namespace", "PodDisruptionBudget", "Service", "Ingress", "Deployment"}
+	wantKinds := []string{"Namespace", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "PodDisruptionBudget", "Service", "Ingress", "Deployment"}
 	if got := kinds(objs); !slices.Equal(got, wantKinds) {
 		t.Fatalf("kinds %v, want apply order %v", got, wantKinds)
 	}
-	for _, o := range objs[1:] {
+	for _, o := range objs[3:] {
 		if get(t, o, "metadata", "name") != "web" || get(t, o, "metadata", "namespace") != "shop" {
 			t.Errorf("%s: want shop/web", objectID(t, o))
+		}
+	}
+	// The admission policy and its binding are cluster-scoped, one pair
+	// per service.
+	for _, o := range objs[1:3] {
+		if meta := o["metadata"].(map[string]any); meta["name"] != "zds-gate-shop-web" || meta["namespace"] != nil {
+			t.Errorf("%s: want the cluster-scoped zds-gate-shop-web", objectID(t, o))
 		}
 	}
 	if get(t, objs[0], "metadata", "name") != "shop" {
@@ -212,8 +219,8 @@ func TestRenderJSON(t *testing.T) {
 	yamlObjs := decodeYAMLStream(t, []byte(mustRun(t, "render", "-f", basicSpec)))
 	out := mustRun(t, "render", "-f", basicSpec, "-o", "json")
 	jsonObjs := listItems(t, out)
-	if len(jsonObjs) != 5 || len(jsonObjs) != len(yamlObjs) {
-		t.Fatalf("%d JSON objects, %d YAML objects; want 5 of each", len(jsonObjs), len(yamlObjs))
+	if len(jsonObjs) != 7 || len(jsonObjs) != len(yamlObjs) {
+		t.Fatalf("%d JSON objects, %d YAML objects; want 7 of each", len(jsonObjs), len(yamlObjs))
 	}
 	for i := range jsonObjs {
 		if !reflect.DeepEqual(jsonObjs[i], yamlObjs[i]) {
@@ -231,10 +238,12 @@ func TestRenderDir(t *testing.T) {
 	names := dirNames(t, dir)
 	wantNames := []string{
 		"01-namespace-shop.yaml",
-		"02-shop-poddisruptionbudget-web.yaml",
-		"03-shop-service-web.yaml",
-		"04-shop-ingress-web.yaml",
-		"05-shop-deployment-web.yaml",
+		"02-validatingadmissionpolicy-zds-gate-shop-web.yaml",
+		"03-validatingadmissionpolicybinding-zds-gate-shop-web.yaml",
+		"04-shop-poddisruptionbudget-web.yaml",
+		"05-shop-service-web.yaml",
+		"06-shop-ingress-web.yaml",
+		"07-shop-deployment-web.yaml",
 	}
 	if !slices.Equal(names, wantNames) {
 		t.Fatalf("files %v, want %v (and no temporary files left)", names, wantNames)
@@ -313,8 +322,8 @@ func dirNames(t *testing.T, dir string) []string {
 func TestRenderDirHoldsExactlyTheCurrentRender(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	mustRun(t, "render", "-f", specWith(t, 2), "-d", dir)
-	if n := len(dirNames(t, dir)); n != 13 {
-		t.Fatalf("%d files after rendering 3 services in one namespace, want 13 (4 each: budget, Service, Ingress, Deployment; and one Namespace)", n)
+	if n := len(dirNames(t, dir)); n != 19 {
+		t.Fatalf("%d files after rendering 3 services in one namespace, want 19 (6 each: admission policy and binding, budget, Service, Ingress, Deployment; and one Namespace)", n)
 	}
 	for name, body := range map[string]string{"README.md": "mine\n", "kustomization.yaml": "resources: []\n", "99-shop-configmap-x.yaml": "kind: ConfigMap\n"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -326,7 +335,7 @@ func TestRenderDirHoldsExactlyTheCurrentRender(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	got := dirNames(t, dir)
-	want := []string{"01-namespace-shop.json", "02-shop-poddisruptionbudget-web.json", "03-shop-service-web.json", "04-shop-ingress-web.json", "05-shop-deployment-web.json", "99-shop-configmap-x.yaml", "README.md", "kustomization.yaml"}
+	want := []string{"01-namespace-shop.json", "02-validatingadmissionpolicy-zds-gate-shop-web.json", "03-validatingadmissionpolicybinding-zds-gate-shop-web.json", "04-shop-poddisruptionbudget-web.json", "05-shop-service-web.json", "06-shop-ingress-web.json", "07-shop-deployment-web.json", "99-shop-configmap-x.yaml", "README.md", "kustomization.yaml"}
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
@@ -374,8 +383,8 @@ func TestRenderDirThroughALink(t *testing.T) {
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Fatalf("the link was replaced: %v %v", fi, err)
 	}
-	if n := len(dirNames(t, real)); n != 5 {
-		t.Errorf("%d files in the linked directory, want 5", n)
+	if n := len(dirNames(t, real)); n != 7 {
+		t.Errorf("%d files in the linked directory, want 7", n)
 	}
 }
 
@@ -389,10 +398,10 @@ func TestRenderDirFailureChangesNothing(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(dir, n))
 		before[n] = string(b)
 	}
-	// The next render has a different 04 file: make a directory of that name.
-	blocker := filepath.Join(dir, "04-shop-ingress-web.yaml")
-	if _, ok := before["04-shop-ingress-web.yaml"]; ok {
-		t.Fatal("fixture: 04 already exists")
+	// The next render has a different 06 file: make a directory of that name.
+	blocker := filepath.Join(dir, "06-shop-ingress-web.yaml")
+	if _, ok := before["06-shop-ingress-web.yaml"]; ok {
+		t.Fatal("fixture: 06 already exists")
 	}
 	if err := os.Mkdir(blocker, 0o755); err != nil {
 		t.Fatal(err)
@@ -443,7 +452,8 @@ func TestRenderDirJSON(t *testing.T) {
 // its Deployment.
 func applyOrderCheck(t *testing.T, objs []map[string]any) {
 	t.Helper()
-	rank := map[string]int{"Namespace": 0, "PodDisruptionBudget": 1, "ServiceAccount": 1, "Service": 2, "Ingress": 3, "Deployment": 3, "HorizontalPodAutoscaler": 3}
+	rank := map[string]int{"Namespace": 0, "ValidatingAdmissionPolicy": 1, "ValidatingAdmissionPolicyBinding": 1, "PodDisruptionBudget": 1, "ServiceAccount": 1, "Service": 2, "Ingress": 3, "Deployment": 3, "HorizontalPodAutoscaler": 3}
+	gates := map[string]bool{} // the admission policy bindings so far, by name
 	last := 0
 	// What binds the Service to a target group: an Ingress, or the Service
 	// itself when it is of type LoadBalancer (nlb).
@@ -477,7 +487,12 @@ func applyOrderCheck(t *testing.T, objs []map[string]any) {
 			if get(t, o, "spec", "type") == "LoadBalancer" {
 				ingress[id] = true
 			}
+		case "ValidatingAdmissionPolicyBinding":
+			gates[get(t, o, "metadata", "name").(string)] = true
 		case "Deployment":
+			if ns := get(t, o, "metadata", "namespace").(string); !gates["zds-gate-"+ns+"-"+get(t, o, "metadata", "name").(string)] {
+				t.Errorf("Deployment %s before the admission policy binding that requires its pods' readiness gate", id)
+			}
 			if !ingress[id] {
 				t.Errorf("Deployment %s before its Ingress or load-balanced Service", id)
 			}
@@ -825,7 +840,7 @@ func TestExplainText(t *testing.T) {
 		fmt.Sprintf("G = P + S + 5 = %d + %d + 5", P, S),
 		fmt.Sprintf("R=%ds, shutdown S=%ds", R, S),
 		fmt.Sprintf("propagation L=%ds, %d replicas, maxSurge %d", L, replicas, surge),
-		fmt.Sprintf("Rollout: %d wave(s)", waves),
+		fmt.Sprintf("Rollout, as the model predicts it (docs/timing.md#how-long-events-take): %d wave(s)", waves),
 		"Termination of one pod",
 	} {
 		if !strings.Contains(out, s) {
@@ -876,7 +891,7 @@ func TestExplainText(t *testing.T) {
 
 func TestExplainTextSeveral(t *testing.T) {
 	out := mustRun(t, "explain", "-f", examplesDir)
-	if n, want := strings.Count(out, "Rollout: "), specDocuments(t); n != want {
+	if n, want := strings.Count(out, "Rollout, as the model predicts it"), specDocuments(t); n != want {
 		t.Errorf("%d explanations, want %d", n, want)
 	}
 	for _, svc := range []string{"shop/web", "market/api", "market/storefront", "payments/checkout", "discovery/search"} {
@@ -939,7 +954,8 @@ func TestExplainMatchesRender(t *testing.T) {
 		if got := get(t, pod, "terminationGracePeriodSeconds"); got != float64(it.Timing.TerminationGracePeriodSeconds) {
 			t.Errorf("%s: grace period %v in the Deployment, %d in explain", id, got, it.Timing.TerminationGracePeriodSeconds)
 		}
-		if got := get(t, dep, "spec", "minReadySeconds"); got != float64(it.Timing.MinReadySeconds) {
+		// 0 is Kubernetes' default, which the render omits.
+		if got, _ := get(t, dep, "spec").(map[string]any)["minReadySeconds"].(float64); got != float64(it.Timing.MinReadySeconds) {
 			t.Errorf("%s: minReadySeconds %v in the Deployment, %d in explain", id, got, it.Timing.MinReadySeconds)
 		}
 		if got := get(t, dep, "spec", "progressDeadlineSeconds"); got != float64(it.Timing.ProgressDeadlineSeconds) {
@@ -1108,7 +1124,7 @@ func TestRenderJSONIsAListKubectlReads(t *testing.T) {
 		}
 		kinds = append(kinds, it.GetKind())
 	}
-	if want := []string{"Namespace", "PodDisruptionBudget", "Service", "Ingress", "Deployment"}; !slices.Equal(kinds, want) {
+	if want := []string{"Namespace", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "PodDisruptionBudget", "Service", "Ingress", "Deployment"}; !slices.Equal(kinds, want) {
 		t.Errorf("items %v, want %v", kinds, want)
 	}
 }

@@ -81,12 +81,11 @@ func ExampleText_rollout() {
 	if err := explain.Text(&b, web()); err != nil {
 		panic(err)
 	}
-	_, rollout, _ := strings.Cut(b.String(), "\nRollout: ")
-	fmt.Print("Rollout: " + rollout)
+	_, rollout, _ := strings.Cut(b.String(), "\nRollout, ")
+	fmt.Print("Rollout, " + rollout)
 	// Output:
-	// Rollout: 3 wave(s) of up to 155s (pod start, start-up probe, LB registration 30s, minReadySeconds 30) + grace 51s ≈ 516s (8m36s);
-	//   progressDeadlineSeconds 600; Pulumi waits up to 774s (12m54s). A longer preStop costs capacity and drain time, not rollout time.
-	//   The model (docs/timing.md) predicts 520s (8m40s); no safe rollout beats one wave then the old targets' draining, 190s (3m10s); a node drain takes up to 360s (6m0s).
-	//   Waiting for nothing: minReadySeconds 30 s in each of 3 waves: the readiness gate has already waited for registration.
-	//   Waiting for nothing: 3 waves of maxSurge 1 where capacity for more would take one.
+	// Rollout, as the model predicts it (docs/timing.md#how-long-events-take): 3 wave(s) of up to 125s (pod start, start-up probe, LB registration 30s, minReadySeconds 0), then the old targets drain (L + D = 70s): up to 445s (7m25s);
+	//   no safe rollout beats one wave, then the draining: 195s (3m15s). A node drain, 1 pod(s) at a time, takes up to 375s (6m15s).
+	//   progressDeadlineSeconds 250; Pulumi waits up to 668s (11m8s). A longer preStop costs capacity and drain time, not rollout time.
+	//   Waiting for nothing: 3 waves of maxSurge 1 where room for more pods (capacity.headroom) would take fewer.
 }

@@ -43,14 +43,16 @@ func after(it manifests.Item) string {
 // follow.
 func ExampleObjects_Items() {
 	for _, it := range service.Build(resolved(web())).Items() {
-		fmt.Printf("%-20s after %s\n", it.Kind, after(it))
+		fmt.Printf("%-32s after %s\n", it.Kind, after(it))
 	}
 	// Output:
-	// Namespace            after nothing
-	// Service              after Namespace
-	// Ingress              after Namespace, Service
-	// PodDisruptionBudget  after Namespace
-	// Deployment           after Namespace, Service, Ingress, PodDisruptionBudget
+	// Namespace                        after nothing
+	// Service                          after Namespace
+	// Ingress                          after Namespace, Service
+	// PodDisruptionBudget              after Namespace
+	// ValidatingAdmissionPolicy        after nothing
+	// ValidatingAdmissionPolicyBinding after ValidatingAdmissionPolicy
+	// Deployment                       after Namespace, Service, Ingress, PodDisruptionBudget, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding
 }
 
 // With an NLB there is no Ingress: the Service of type LoadBalancer is what
@@ -61,13 +63,15 @@ func ExampleObjects_Items_nlb() {
 	s.CreateNamespace = false
 	s.LoadBalancer.Kind = service.KindNLB
 	for _, it := range service.Build(resolved(s)).Items() {
-		fmt.Printf("%-20s after %s\n", it.Kind, after(it))
+		fmt.Printf("%-32s after %s\n", it.Kind, after(it))
 	}
 	// Output:
-	// NamespacePatch       after nothing
-	// Service              after NamespacePatch
-	// PodDisruptionBudget  after NamespacePatch
-	// Deployment           after NamespacePatch, Service, PodDisruptionBudget
+	// NamespacePatch                   after nothing
+	// Service                          after NamespacePatch
+	// PodDisruptionBudget              after NamespacePatch
+	// ValidatingAdmissionPolicy        after nothing
+	// ValidatingAdmissionPolicyBinding after ValidatingAdmissionPolicy
+	// Deployment                       after NamespacePatch, Service, PodDisruptionBudget, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding
 }
 
 // The Ingress carries the timing chain's load-balancer half: IP targets and
@@ -106,6 +110,6 @@ func ExampleBuild_deployment() {
 	// preStop sleep: 36
 	// grace: 51
 	// rollout: maxSurge 1 maxUnavailable 0
-	// minReadySeconds: 30
+	// minReadySeconds: 0
 	// readiness: /healthz http
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -87,6 +88,12 @@ type Objects struct {
 	// with serviceAccount.podIdentity.
 	ServiceAccount *corev1.ServiceAccount
 	PodIdentity    *PodIdentityAssociation
+
+	// GatePolicy and GatePolicyBinding (cluster-scoped) are set with
+	// loadBalancer.requireReadinessGate: the API server refuses the
+	// service's pods without the controller's readiness gate.
+	GatePolicy        *admissionregistrationv1.ValidatingAdmissionPolicy
+	GatePolicyBinding *admissionregistrationv1.ValidatingAdmissionPolicyBinding
 }
 
 // PodIdentityAssociation describes the aws.eks.PodIdentityAssociation the
@@ -168,6 +175,9 @@ func Build(r *spec.Resolved) *Objects {
 		o.PodIdentity = &PodIdentityAssociation{ClusterName: pi.ClusterName, Namespace: s.Namespace, ServiceAccount: serviceAccountName(s), RoleArn: pi.RoleArn}
 	}
 	o.PDB = pdb(s)
+	if s.LoadBalancer.RequireReadinessGate == nil || *s.LoadBalancer.RequireReadinessGate {
+		o.GatePolicy, o.GatePolicyBinding = gatePolicy(s)
+	}
 	o.Deployment = deployment(r)
 	if s.Autoscaling.Enabled {
 		o.HPA = hpa(r)

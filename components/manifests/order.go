@@ -23,6 +23,8 @@ const (
 	KindDeployment              = "Deployment"
 	KindHorizontalPodAutoscaler = "HorizontalPodAutoscaler"
 	KindServiceAccount          = "ServiceAccount"
+	KindGatePolicy              = "ValidatingAdmissionPolicy"
+	KindGatePolicyBinding       = "ValidatingAdmissionPolicyBinding"
 )
 
 // Item is one object of a service and the items of the same service that
@@ -45,6 +47,8 @@ type Item struct {
 //   - the PodDisruptionBudget, so no eviction finds the pods unprotected;
 //   - the ServiceAccount (when created), which pods must find when they
 //     are created;
+//   - the admission policy requiring the gate and its binding (when
+//     loadBalancer.requireReadinessGate), before any pod is created;
 //   - the Deployment after all of them: its pods must be created once the
 //     binding exists, or they get no gate;
 //   - the HorizontalPodAutoscaler once it has a Deployment to scale.
@@ -69,6 +73,12 @@ func (o *Objects) Items() []Item {
 		items = append(items, Item{Kind: KindServiceAccount, Object: o.ServiceAccount, After: []string{ns}})
 		before = append(before, KindServiceAccount)
 	}
+	if o.GatePolicy != nil {
+		items = append(items,
+			Item{Kind: KindGatePolicy, Object: o.GatePolicy},
+			Item{Kind: KindGatePolicyBinding, Object: o.GatePolicyBinding, After: []string{KindGatePolicy}})
+		before = append(before, KindGatePolicy, KindGatePolicyBinding)
+	}
 	items = append(items, Item{Kind: KindDeployment, Object: o.Deployment, After: before})
 	if o.HPA != nil {
 		items = append(items, Item{Kind: KindHorizontalPodAutoscaler, Object: o.HPA, After: []string{KindDeployment}})
@@ -77,9 +87,10 @@ func (o *Objects) Items() []Item {
 }
 
 // kindRank orders objects that wait for nothing still pending the way Helm
-// installs them, so that an apply order is the same on every run.
+// installs them (with zds's admission policy, which Helm does not rank,
+// before any workload), so that an apply order is the same on every run.
 var kindRank = []string{
-	KindNamespace, KindNamespacePatch, KindPodDisruptionBudget, KindServiceAccount, "Secret", "ConfigMap",
+	KindNamespace, KindNamespacePatch, KindGatePolicy, KindGatePolicyBinding, KindPodDisruptionBudget, KindServiceAccount, "Secret", "ConfigMap",
 	KindService, KindTargetGroupBinding, KindDeployment, KindHorizontalPodAutoscaler, KindIngress,
 }
 

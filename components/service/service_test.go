@@ -352,8 +352,9 @@ func TestNLBSpecResolvesWithTheNLBProfile(t *testing.T) {
 		t.Errorf("D, P, G = %v, want [140 126 146]", got)
 	}
 	// NLB registration: 120 s before health checks count, then H × I = 2 × 10.
-	if tm.RegistrationSeconds != 140 || tm.MinReadySeconds != 140 {
-		t.Errorf("registration %d, minReady %d; want 140 (NLB registration is minutes, not seconds)", tm.RegistrationSeconds, tm.MinReadySeconds)
+	// The gate waits for it; the API server refuses pods without one.
+	if tm.RegistrationSeconds != 140 || tm.MinReadySeconds != 0 {
+		t.Errorf("registration %d, minReady %d; want 140 (NLB registration is minutes, not seconds) and 0 (behind a required gate)", tm.RegistrationSeconds, tm.MinReadySeconds)
 	}
 	if hc := tm.HealthCheck; hc.IntervalSeconds != 10 || hc.TimeoutSeconds != 6 || hc.HealthyThreshold != 2 || hc.UnhealthyThreshold != 2 {
 		t.Errorf("health check %+v, want the NLB defaults 10/6/2/2", hc)

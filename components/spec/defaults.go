@@ -148,6 +148,10 @@ func (s ServiceSpec) WithDefaults(name string) ServiceSpec {
 	setIntPtr(&s.App.ShutdownSeconds, s.App.MaxRequestSeconds)
 	setIntPtr(&s.App.StartupSeconds, DefaultStartupSeconds)
 
+	if s.LoadBalancer.RequireReadinessGate == nil {
+		t := true
+		s.LoadBalancer.RequireReadinessGate = &t
+	}
 	setString(&s.Capacity.Headroom, DefaultHeadroom)
 	setIntPtr(&s.Rollout.MaxSurge, s.Capacity.Of(s.MaxReplicas()))
 	// A budget leaves at least one pod; validation refuses a single

@@ -165,6 +165,8 @@ func (s ServiceSpec) TimingInputs(p timing.Profile) timing.Inputs {
 		// At least 1: a missing maxReplicas is Validate's to report.
 		Replicas:                      max(1, s.MaxReplicas()),
 		MaxSurge:                      *s.Rollout.MaxSurge,
+		Budget:                        *s.Disruption.MaxUnavailable,
+		GateRequired:                  *s.LoadBalancer.RequireReadinessGate,
 		DeregistrationDelaySeconds:    s.Timing.DeregistrationDelaySeconds,
 		PreStopSleepSeconds:           s.Timing.PreStopSleepSeconds,
 		TerminationGracePeriodSeconds: s.Timing.TerminationGracePeriodSeconds,

@@ -314,6 +314,11 @@ func (in *LoadBalancer) DeepCopyInto(out *LoadBalancer) {
 		*out = new(int)
 		**out = **in
 	}
+	if in.RequireReadinessGate != nil {
+		in, out := &in.RequireReadinessGate, &out.RequireReadinessGate
+		*out = new(bool)
+		**out = **in
+	}
 	return
 }
 

@@ -32,10 +32,32 @@ type PaceInputs struct {
 	// the target; D the deregistration delay. The load balancer holds a
 	// removed target until c + D.
 	DeregistrationLatency, DeregistrationDelay int
-	// Outage is how long the controller acts on nothing from the trigger
-	// (it neither registers nor deregisters targets): the old targets
-	// start draining only once it is back.
+	// Outage is how long the controller is down from the trigger: it
+	// neither registers nor deregisters targets, and its webhook injects
+	// no gate into pods created meanwhile. Without GateRequired those pods
+	// run ungated (Gated false) and the old targets start draining only
+	// once the controller is back; with it the API server refuses them
+	// and the rollout starts at the ReplicaSet's first retry after the
+	// outage (ReplicaSetRetry).
 	Outage int
+	// GateRequired: zds's admission policy refuses pods without the gate.
+	GateRequired bool
+}
+
+// ReplicaSetRetry is when a ReplicaSet whose pod creations the API
+// server refuses from t = 0 first retries at or after outage seconds: the
+// controller requeues a failed sync after 5 ms, doubling each time
+// (client-go's default controller rate limiter), so the n-th retry is at
+// 5 ms × (2ⁿ − 1).
+func ReplicaSetRetry(outage int) int {
+	if outage <= 0 {
+		return 0
+	}
+	ms := 0
+	for step := 5; ms < 1000*outage; step *= 2 {
+		ms += step
+	}
+	return (ms + 999) / 1000
 }
 
 // Pace is the model's prediction for each event, from the trigger until
@@ -73,7 +95,11 @@ func Predict(in PaceInputs) Pace {
 	p.Wave = p.Ready + in.MinReady
 	p.Waves = ceilDiv(max(in.Replicas, 1), max(in.MaxSurge, 1))
 	drained := in.DeregistrationLatency + in.DeregistrationDelay
-	p.RollingUpdate = max(p.Waves*p.Wave, in.Outage) + drained
+	if in.GateRequired {
+		p.RollingUpdate = ReplicaSetRetry(in.Outage) + p.Waves*p.Wave + drained
+	} else {
+		p.RollingUpdate = max(p.Waves*p.Wave, in.Outage) + drained
+	}
 	p.LowerBound = p.Ready + drained
 	p.ScaleDown = drained
 	steps := ceilDiv(max(in.Replicas, 1), max(in.BudgetMaxUnavailable, 1))
@@ -82,7 +108,7 @@ func Predict(in PaceInputs) Pace {
 		p.Idle = append(p.Idle, fmt.Sprintf("minReadySeconds %d s in each of %d waves: the readiness gate has already waited for registration", in.MinReady, p.Waves))
 	}
 	if p.Waves > 1 {
-		p.Idle = append(p.Idle, fmt.Sprintf("%d waves of maxSurge %d where capacity for more would take one", p.Waves, max(in.MaxSurge, 1)))
+		p.Idle = append(p.Idle, fmt.Sprintf("%d waves of maxSurge %d where room for more pods (capacity.headroom) would take fewer", p.Waves, max(in.MaxSurge, 1)))
 	}
 	return p
 }
@@ -96,7 +122,9 @@ func roundUp(v, step int) int { return ceilDiv(v, step) * step }
 func PaceOf(in Inputs, r Result, budget int) PaceInputs {
 	return PaceInputs{
 		Replicas: in.Replicas, MaxSurge: in.MaxSurge, BudgetMaxUnavailable: budget,
-		PodStart: PodStartBudgetSeconds + in.InitSeconds, Startup: in.StartupSeconds, StartupPeriod: StartupPeriodSeconds,
+		// The start-up probe passes on its first try after start-up at
+		// best, after its whole failure budget at worst.
+		PodStart: PodStartBudgetSeconds + in.InitSeconds, Startup: roundUp(in.StartupSeconds, StartupPeriodSeconds) + StartupPeriodSeconds, StartupPeriod: StartupPeriodSeconds,
 		Gated: true, Registration: r.RegistrationSeconds, MinReady: r.MinReadySeconds,
 		DeregistrationLatency: in.PropagationSeconds, DeregistrationDelay: r.DeregistrationDelaySeconds,
 	}

@@ -4,6 +4,7 @@
 package timing_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -69,4 +70,18 @@ func TestModelShape(t *testing.T) {
 			t.Fatalf("idle %q for gated=%v minReady=%d", idle, in.Gated, in.MinReady)
 		}
 	}
+}
+
+// A ReplicaSet whose pods the API server refuses retries after 5 ms,
+// doubling: 5, 15, 35 ms, … 5.115 s, 10.235 s, 20.475 s, 40.955 s.
+func ExampleReplicaSetRetry() {
+	for _, outage := range []int{0, 1, 5, 10, 30} {
+		fmt.Printf("outage %2d s: first retry at %d s\n", outage, timing.ReplicaSetRetry(outage))
+	}
+	// Output:
+	// outage  0 s: first retry at 0 s
+	// outage  1 s: first retry at 2 s
+	// outage  5 s: first retry at 6 s
+	// outage 10 s: first retry at 11 s
+	// outage 30 s: first retry at 41 s
 }

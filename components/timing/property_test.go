@@ -227,11 +227,16 @@ func deriveProblems(in timing.Inputs) []problem {
 	if int(r.Readiness.FailureThreshold) != in.HealthCheck.UnhealthyThreshold {
 		bad("readiness threshold", "%d, want U=%d", r.Readiness.FailureThreshold, in.HealthCheck.UnhealthyThreshold)
 	}
-	if r.MinReadySeconds != r.RegistrationSeconds {
-		bad("minReadySeconds", "%d ≠ registrationSeconds %d", r.MinReadySeconds, r.RegistrationSeconds)
+	if want := map[bool]int{true: 0, false: r.RegistrationSeconds}[in.GateRequired]; r.MinReadySeconds != want {
+		bad("minReadySeconds", "%d with the gate required %v, want %d", r.MinReadySeconds, in.GateRequired, want)
 	}
-	if r.ProgressDeadlineSeconds < 600 || r.ProgressDeadlineSeconds < 2*r.PodStepSeconds ||
-		r.AwaitTimeoutSeconds < 600 || r.AwaitTimeoutSeconds < r.RolloutSeconds {
+	// A healthy rollout never times out: the deadline covers two whole
+	// waves, and Pulumi waits for every wave, then the old targets'
+	// draining (L + D), half again.
+	waves := (in.Replicas + in.MaxSurge - 1) / in.MaxSurge
+	if r.ProgressDeadlineSeconds < timing.MinProgressDeadlineSeconds || r.ProgressDeadlineSeconds < 2*r.PodStepSeconds ||
+		r.RolloutSeconds < waves*r.PodStepSeconds+in.PropagationSeconds+r.DeregistrationDelaySeconds ||
+		r.AwaitTimeoutSeconds < r.ProgressDeadlineSeconds || 2*r.AwaitTimeoutSeconds < 3*r.RolloutSeconds {
 		bad("deadlines", "progress %d, await %d, pod step %d, rollout %d",
 			r.ProgressDeadlineSeconds, r.AwaitTimeoutSeconds, r.PodStepSeconds, r.RolloutSeconds)
 	}
@@ -292,8 +297,10 @@ func randomInputs(rng *rand.Rand) timing.Inputs {
 			HealthyThreshold:   value(2, 10, 10),
 			UnhealthyThreshold: value(2, 10, 10),
 		},
-		Replicas: value(1, 1000, 20),
-		MaxSurge: value(1, 100, 5),
+		Replicas:     value(1, 1000, 20),
+		MaxSurge:     value(1, 100, 5),
+		Budget:       value(1, 100, 5),
+		GateRequired: rng.IntN(2) == 0,
 	}
 	R, S, L := in.MaxRequestSeconds, in.ShutdownSeconds, in.PropagationSeconds
 
@@ -416,6 +423,7 @@ type fuzzSeed struct {
 	hasP                                    bool
 	g                                       int
 	hasG                                    bool
+	gate                                    bool
 }
 
 func seedOf(in timing.Inputs) fuzzSeed {
@@ -430,7 +438,7 @@ func seedOf(in timing.Inputs) fuzzSeed {
 		startup: in.StartupSeconds, idle: in.IdleTimeoutSeconds,
 		interval: in.HealthCheck.IntervalSeconds, hcTimeout: in.HealthCheck.TimeoutSeconds,
 		healthy: in.HealthCheck.HealthyThreshold, unhealthy: in.HealthCheck.UnhealthyThreshold,
-		replicas: in.Replicas, maxSurge: in.MaxSurge,
+		replicas: in.Replicas, maxSurge: in.MaxSurge, gate: in.GateRequired,
 	}
 	s.keepAlive, s.hasKeepAlive = opt(in.KeepAliveTimeoutSeconds)
 	s.d, s.hasD = opt(in.DeregistrationDelaySeconds)
@@ -453,10 +461,10 @@ func FuzzDerive(f *testing.F) {
 	for _, in := range seeds {
 		s := seedOf(in)
 		f.Add(s.R, s.S, s.L, s.startup, s.idle, s.interval, s.hcTimeout, s.healthy, s.unhealthy,
-			s.replicas, s.maxSurge, s.keepAlive, s.hasKeepAlive, s.d, s.hasD, s.p, s.hasP, s.g, s.hasG)
+			s.replicas, s.maxSurge, s.keepAlive, s.hasKeepAlive, s.d, s.hasD, s.p, s.hasP, s.g, s.hasG, s.gate)
 	}
 	f.Fuzz(func(t *testing.T, R, S, L, startup, idle, interval, hcTimeout, healthy, unhealthy, replicas, maxSurge int,
-		keepAlive int, hasKeepAlive bool, d int, hasD bool, p int, hasP bool, g int, hasG bool) {
+		keepAlive int, hasKeepAlive bool, d int, hasD bool, p int, hasP bool, g int, hasG bool, gate bool) {
 		opt := func(v int, ok bool) *int {
 			if !ok {
 				return nil
@@ -479,6 +487,7 @@ func FuzzDerive(f *testing.F) {
 			},
 			Replicas:                      replicas,
 			MaxSurge:                      maxSurge,
+			GateRequired:                  gate,
 			DeregistrationDelaySeconds:    opt(d, hasD),
 			PreStopSleepSeconds:           opt(p, hasP),
 			TerminationGracePeriodSeconds: opt(g, hasG),

@@ -44,12 +44,11 @@ const (
 	// PodStartBudgetSeconds budgets scheduling, image pull and container
 	// creation for one new pod when sizing rollout deadlines.
 	PodStartBudgetSeconds = 60
-	// MinProgressDeadlineSeconds is the Kubernetes default
-	// progressDeadlineSeconds; derived values never go below it.
-	MinProgressDeadlineSeconds = 600
-	// MinAwaitTimeoutSeconds is pulumi-kubernetes' default await timeout for
-	// a Deployment; derived values never go below it.
-	MinAwaitTimeoutSeconds = 600
+	// MinProgressDeadlineSeconds is the least progressDeadlineSeconds
+	// derived: three minutes without a pod created or available, room for
+	// a new node (Karpenter, the cluster autoscaler) and an image pull
+	// beyond PodStartBudgetSeconds. Kubernetes' default is 600.
+	MinProgressDeadlineSeconds = 180
 )
 
 // Inputs are the facts the derivation starts from. Every field is in seconds
@@ -73,6 +72,15 @@ type Inputs struct {
 
 	Replicas int // desired replicas during a rollout
 	MaxSurge int // extra pods a rollout may create at once
+	// Budget is the disruption budget's maxUnavailable: how many pods a
+	// node drain evicts at once.
+	Budget int
+	// GateRequired: the API server refuses the service's pods without the
+	// load balancer controller's readiness gate (zds's admission policy),
+	// so no pod is ever Ready before its target is healthy, even while the
+	// controller's webhook is down. Without it minReadySeconds must hold
+	// each wave back for the registration time instead.
+	GateRequired bool
 
 	// Pins: set to check a value instead of deriving it.
 	DeregistrationDelaySeconds    *int // D
@@ -346,23 +354,38 @@ func (r *Result) deriveRollout(in Inputs, startupFailures, G int) {
 	// The way in (rule 6): registration at the LB paces the rollout.
 	r.RegistrationSeconds = in.LoadBalancer.RegistrationLatencySeconds + hc.HealthyThreshold*hc.IntervalSeconds
 	r.explain("registrationSeconds", r.RegistrationSeconds, "derived", "6: readiness gate waits for a healthy target", "controller latency %d + H × I = %d + %d × %d", in.LoadBalancer.RegistrationLatencySeconds, in.LoadBalancer.RegistrationLatencySeconds, hc.HealthyThreshold, hc.IntervalSeconds)
-	// minReadySeconds keeps the rollout from outrunning registration even
-	// when the readiness gate was skipped (the webhook fails open since
-	// controller v2.11).
-	r.MinReadySeconds = r.RegistrationSeconds
-	r.explain("minReadySeconds", r.MinReadySeconds, "derived", "6: rollout never outruns LB registration", "= registrationSeconds %d (holds even when the readiness gate was not injected)", r.RegistrationSeconds)
+	// The readiness gate holds each new pod until its target is healthy.
+	// The controller's webhook fails open (since v2.11), so a pod created
+	// while it is down has no gate: either the API server refuses such a
+	// pod (GateRequired, zds's admission policy) or minReadySeconds holds
+	// every wave back for the registration time, gate or not.
+	if in.GateRequired {
+		r.MinReadySeconds = 0
+		r.explain("minReadySeconds", 0, "derived", "6: rollout never outruns LB registration", "0: the readiness gate waits for registration, and the API server refuses pods without it (loadBalancer.requireReadinessGate)")
+	} else {
+		r.MinReadySeconds = r.RegistrationSeconds
+		r.explain("minReadySeconds", r.MinReadySeconds, "derived", "6: rollout never outruns LB registration", "= registrationSeconds %d: pods created while the controller's webhook is down get no gate (loadBalancer.requireReadinessGate is off)", r.RegistrationSeconds)
+	}
 
 	if in.InitSeconds > 0 {
 		r.explain("initContainers.maxSeconds", in.InitSeconds, "set", "rollout deadlines", "every new pod runs its init containers (Σ maxSeconds = %d) before the app starts: each wave takes that much longer", in.InitSeconds)
 	}
 	r.PodStepSeconds = PodStartBudgetSeconds + in.InitSeconds + startupFailures*StartupPeriodSeconds + r.RegistrationSeconds + r.MinReadySeconds
-	r.RolloutWaves = ceilDiv(in.Replicas, in.MaxSurge)
-	r.RolloutSeconds = r.RolloutWaves*r.PodStepSeconds + G
-	r.explain("rolloutSeconds", r.RolloutSeconds, "derived", "estimate", "ceil(replicas %d / maxSurge %d) = %d waves × %d s per wave + G %d", in.Replicas, in.MaxSurge, r.RolloutWaves, r.PodStepSeconds, G)
-	r.ProgressDeadlineSeconds = max(MinProgressDeadlineSeconds, 2*r.PodStepSeconds)
-	r.explain("progressDeadlineSeconds", r.ProgressDeadlineSeconds, "derived", "a healthy wave always makes progress in time", "max(%d, 2 × %d s per wave)", MinProgressDeadlineSeconds, r.PodStepSeconds)
-	r.AwaitTimeoutSeconds = max(MinAwaitTimeoutSeconds, ceilDiv(3*r.RolloutSeconds, 2))
-	r.explain("awaitTimeoutSeconds", r.AwaitTimeoutSeconds, "derived", "Pulumi waits for the whole rollout", "max(%d, 1.5 × rolloutSeconds %d)", MinAwaitTimeoutSeconds, r.RolloutSeconds)
+	// The deadlines come from the rollout model (pace.go) at its worst
+	// case: every pod at its start-up budget, c at L.
+	p := Predict(PaceOf(in, *r, max(in.Budget, 1)))
+	r.RolloutWaves = p.Waves
+	r.RolloutSeconds = p.RollingUpdate
+	r.explain("rolloutSeconds", r.RolloutSeconds, "derived", "estimate (the model)", "ceil(replicas %d / maxSurge %d) = %d waves × %d s + L %d + D %d", in.Replicas, in.MaxSurge, p.Waves, p.Wave, in.PropagationSeconds, r.DeregistrationDelaySeconds)
+	// Kubernetes marks a rollout failed when it makes no progress (a pod
+	// created or available) for this long: twice the longest healthy wave
+	// fails a stuck one soon, at any size.
+	r.ProgressDeadlineSeconds = max(MinProgressDeadlineSeconds, 2*p.Wave)
+	r.explain("progressDeadlineSeconds", r.ProgressDeadlineSeconds, "derived", "a healthy wave always makes progress in time; a stuck one fails soon", "max(%d, 2 × %d s per wave)", MinProgressDeadlineSeconds, p.Wave)
+	// Pulumi waits for the whole rollout; a stuck one ends sooner, when
+	// Kubernetes reports the deadline exceeded.
+	r.AwaitTimeoutSeconds = max(r.ProgressDeadlineSeconds, ceilDiv(3*r.RolloutSeconds, 2))
+	r.explain("awaitTimeoutSeconds", r.AwaitTimeoutSeconds, "derived", "Pulumi waits for the whole rollout", "max(progressDeadlineSeconds %d, 1.5 × rolloutSeconds %d)", r.ProgressDeadlineSeconds, r.RolloutSeconds)
 }
 
 func ceilDiv(a, b int) int {

@@ -731,7 +731,13 @@ func TestDeriveRegistrationPacesTheRollout(t *testing.T) {
 				t.Errorf("registrationSeconds %d, want %d", r.RegistrationSeconds, tc.want)
 			}
 			if r.MinReadySeconds != r.RegistrationSeconds {
-				t.Errorf("minReadySeconds %d, want registrationSeconds %d", r.MinReadySeconds, r.RegistrationSeconds)
+				t.Errorf("without the gate required: minReadySeconds %d, want registrationSeconds %d", r.MinReadySeconds, r.RegistrationSeconds)
+			}
+			// The API server refuses pods without the gate: the gate alone
+			// waits for registration, once.
+			gated := mustDerive(t, with(inputs(15, 10), func(in *timing.Inputs) { in.HealthCheck, in.GateRequired = tc.hc, true }))
+			if gated.MinReadySeconds != 0 || gated.RegistrationSeconds != tc.want {
+				t.Errorf("with the gate required: minReadySeconds %d, registration %d; want 0, %d", gated.MinReadySeconds, gated.RegistrationSeconds, tc.want)
 			}
 			startup := int(r.Startup.PeriodSeconds * r.Startup.FailureThreshold)
 			if r.PodStepSeconds < startup+r.RegistrationSeconds+r.MinReadySeconds {
@@ -758,21 +764,32 @@ func TestDeriveDeadlines(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := mustDerive(t, tc.in)
-			if r.ProgressDeadlineSeconds < 600 || r.ProgressDeadlineSeconds < 2*r.PodStepSeconds {
-				t.Errorf("progressDeadlineSeconds %d, want ≥ 600 and ≥ 2 × podStepSeconds %d", r.ProgressDeadlineSeconds, r.PodStepSeconds)
+			if r.ProgressDeadlineSeconds < timing.MinProgressDeadlineSeconds || r.ProgressDeadlineSeconds < 2*r.PodStepSeconds {
+				t.Errorf("progressDeadlineSeconds %d, want ≥ %d and ≥ 2 × podStepSeconds %d", r.ProgressDeadlineSeconds, timing.MinProgressDeadlineSeconds, r.PodStepSeconds)
 			}
-			if r.AwaitTimeoutSeconds < 600 || r.AwaitTimeoutSeconds < r.RolloutSeconds {
-				t.Errorf("awaitTimeoutSeconds %d, want ≥ 600 and ≥ rolloutSeconds %d", r.AwaitTimeoutSeconds, r.RolloutSeconds)
+			if r.AwaitTimeoutSeconds < r.ProgressDeadlineSeconds || 2*r.AwaitTimeoutSeconds < 3*r.RolloutSeconds {
+				t.Errorf("awaitTimeoutSeconds %d, want ≥ progressDeadlineSeconds %d and ≥ 1.5 × rolloutSeconds %d", r.AwaitTimeoutSeconds, r.ProgressDeadlineSeconds, r.RolloutSeconds)
 			}
-			if r.RolloutSeconds < r.PodStepSeconds+r.TerminationGracePeriodSeconds {
-				t.Errorf("rolloutSeconds %d below one wave %d + G %d", r.RolloutSeconds, r.PodStepSeconds, r.TerminationGracePeriodSeconds)
+			if min := r.RolloutWaves*r.PodStepSeconds + tc.in.PropagationSeconds + r.DeregistrationDelaySeconds; r.RolloutSeconds < min {
+				t.Errorf("rolloutSeconds %d below %d waves × %d + L + D = %d", r.RolloutSeconds, r.RolloutWaves, r.PodStepSeconds, min)
 			}
 		})
 	}
-	// Slow enough that 2 × podStepSeconds is above the 600 s floor.
+	// Slow enough that 2 × podStepSeconds is above the floor.
 	r := mustDerive(t, with(inputs(15, 10), func(in *timing.Inputs) { in.StartupSeconds = 3600 }))
-	if r.ProgressDeadlineSeconds <= 600 {
-		t.Errorf("3600 s start-up: progressDeadlineSeconds %d, want above the 600 s floor", r.ProgressDeadlineSeconds)
+	if r.ProgressDeadlineSeconds <= timing.MinProgressDeadlineSeconds {
+		t.Errorf("3600 s start-up: progressDeadlineSeconds %d, want above the %d s floor", r.ProgressDeadlineSeconds, timing.MinProgressDeadlineSeconds)
+	}
+	// A stuck rollout of an ordinary service fails sooner than
+	// Kubernetes' default 600 s, and the deadline does not grow with
+	// replicas (it is per progress); Pulumi's wait does.
+	small := mustDerive(t, inputs(15, 10))
+	big := mustDerive(t, with(inputs(15, 10), func(in *timing.Inputs) { in.Replicas = 100 }))
+	if small.ProgressDeadlineSeconds >= 600 || big.ProgressDeadlineSeconds != small.ProgressDeadlineSeconds {
+		t.Errorf("progressDeadlineSeconds %d at 3 replicas, %d at 100: want below 600 and the same", small.ProgressDeadlineSeconds, big.ProgressDeadlineSeconds)
+	}
+	if big.AwaitTimeoutSeconds <= small.AwaitTimeoutSeconds {
+		t.Errorf("awaitTimeoutSeconds %d at 100 replicas, not above %d at 3", big.AwaitTimeoutSeconds, small.AwaitTimeoutSeconds)
 	}
 }
 

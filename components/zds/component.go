@@ -13,6 +13,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	padmissionv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/admissionregistration/v1"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	pappsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	pautoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
@@ -318,6 +319,10 @@ func (c *ZeroDowntimeService) registerItem(ctx *pulumi.Context, name string, arg
 		c.TargetGroupBinding = &apiextensions.CustomResource{}
 		token, res = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", c.TargetGroupBinding
 		inputs = []inputAt{{targetGroupARNPath, c.TargetGroup.Arn}}
+	case manifests.KindGatePolicy:
+		token, res = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", &padmissionv1.ValidatingAdmissionPolicy{}
+	case manifests.KindGatePolicyBinding:
+		token, res = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", &padmissionv1.ValidatingAdmissionPolicyBinding{}
 	case manifests.KindPodDisruptionBudget:
 		c.PodDisruptionBudget = &ppolicyv1.PodDisruptionBudget{}
 		token, res = "kubernetes:policy/v1:PodDisruptionBudget", c.PodDisruptionBudget

@@ -87,8 +87,8 @@ func TestRegistersEveryChildUnderTheComponent(t *testing.T) {
 	if n := len(rec.Find(tNamespace)); n != 0 {
 		t.Errorf("an existing namespace is patched, not created: got %d Namespace resources", n)
 	}
-	if n := len(rec.Resources()); n != 6 {
-		t.Errorf("got %d registrations, want the component and 5 children", n)
+	if n := len(rec.Resources()); n != 8 {
+		t.Errorf("got %d registrations, want the component and 7 children", n)
 	}
 }
 
@@ -233,7 +233,7 @@ func TestInputsCarryEveryField(t *testing.T) {
 	if get(spec, "strategy", "rollingUpdate", "maxUnavailable") != 0.0 || get(spec, "strategy", "rollingUpdate", "maxSurge") != 1.0 {
 		t.Errorf("rolling update = %v, want maxUnavailable 0, maxSurge 1", get(spec, "strategy"))
 	}
-	if get(spec, "minReadySeconds") != float64(tm.MinReadySeconds) || get(spec, "progressDeadlineSeconds") != float64(tm.ProgressDeadlineSeconds) {
+	if mr, _ := spec["minReadySeconds"].(float64); mr != float64(tm.MinReadySeconds) || get(spec, "progressDeadlineSeconds") != float64(tm.ProgressDeadlineSeconds) {
 		t.Errorf("minReady/progressDeadline = %v/%v", get(spec, "minReadySeconds"), get(spec, "progressDeadlineSeconds"))
 	}
 	pod := get(spec, "template", "spec").(map[string]any)
@@ -568,6 +568,8 @@ const (
 	modeTListenerRule = "aws:lb/listenerRule:ListenerRule"
 	modeTTGB          = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
 	modeTHPA          = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+	modeTGate         = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"
+	modeTGateBinding  = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"
 
 	modeCert     = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
 	modeListener = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2"
@@ -689,7 +691,7 @@ func (ch modeOutput) value(t *testing.T, what string) string {
 
 func TestNLBRegistersALoadBalancerServiceAndNoIngress(t *testing.T) {
 	c, rec := modeRun(t, nlbArgs())
-	modeChildren(t, rec, modeTNSPatch, modeTService, modeTPDB, modeTDeployment)
+	modeChildren(t, rec, modeTNSPatch, modeTService, modeTPDB, modeTGate, modeTGateBinding, modeTDeployment)
 	tm := c.Timing
 	if tm.PreStopSleepSeconds < 120 {
 		t.Fatalf("preStop %d: the NLB profile (L = 120) was not applied", tm.PreStopSleepSeconds)
@@ -871,7 +873,7 @@ func TestTargetGroupBindingRegistersTheTargetGroupAndBindsTheService(t *testing.
 		a, h = watch(c.TargetGroupArn), watch(c.LoadBalancerHostname)
 		return nil
 	})
-	modeChildren(t, rec, modeTNSPatch, modeTService, modeTPDB, modeTDeployment, modeTTargetGroup, modeTTGB)
+	modeChildren(t, rec, modeTNSPatch, modeTService, modeTPDB, modeTGate, modeTGateBinding, modeTDeployment, modeTTargetGroup, modeTTGB)
 	tm := c.Timing
 
 	tg := one(t, rec, modeTTargetGroup)
@@ -996,7 +998,7 @@ func TestTargetGroupBindingWithAListenerRule(t *testing.T) {
 			args.LoadBalancer.Paths = []string{"/", "/api"}
 			tc.set(args)
 			_, rec := modeRun(t, args)
-			modeChildren(t, rec, modeTNSPatch, modeTService, modeTPDB, modeTDeployment, modeTTargetGroup, modeTTGB, modeTListenerRule)
+			modeChildren(t, rec, modeTNSPatch, modeTService, modeTPDB, modeTGate, modeTGateBinding, modeTDeployment, modeTTargetGroup, modeTTGB, modeTListenerRule)
 			tg := one(t, rec, modeTTargetGroup)
 			if get(tg.Inputs, "vpcId") != tc.vpc {
 				t.Errorf("vpcId = %v, want %q", get(tg.Inputs, "vpcId"), tc.vpc)
@@ -1081,7 +1083,7 @@ func (m *ignoreChangesMocks) Call(pulumi.MockCallArgs) (resource.PropertyMap, er
 
 func TestAutoscalingRegistersAnHPAThatOwnsTheReplicas(t *testing.T) {
 	c, rec := modeRun(t, autoscalingArgs())
-	modeChildren(t, rec, modeTNSPatch, modeTService, modeTIngress, modeTPDB, modeTDeployment, modeTHPA)
+	modeChildren(t, rec, modeTNSPatch, modeTService, modeTIngress, modeTPDB, modeTGate, modeTGateBinding, modeTDeployment, modeTHPA)
 	tm := c.Timing
 
 	hpa := one(t, rec, modeTHPA)

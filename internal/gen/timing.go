@@ -51,7 +51,6 @@ func timingDoc(root string) ([]byte, error) {
 		"MinL":           timing.MinPropagationSeconds,
 		"PodStart":       timing.PodStartBudgetSeconds,
 		"MinPD":          timing.MinProgressDeadlineSeconds,
-		"MinAwait":       timing.MinAwaitTimeoutSeconds,
 		"RP":             timing.ReadinessPeriodSeconds,
 		"SP":             timing.StartupPeriodSeconds,
 		"LP":             timing.LivenessPeriodSeconds,
@@ -155,22 +154,36 @@ replays, and a test in tests/traffic/load proves cut requests are counted.)
 - **Liveness probe** (opt-in): period {{.LP}} s, failureThreshold max(3, U + 1): it gives up
   only after twice the readiness window, so a slow pod leaves rotation long
   before it is restarted.
-- **minReadySeconds** = controller latency ({{.ALB.RegistrationLatencySeconds}} s) + H × I: a
-  rollout never outruns registration, even when the webhook skipped a gate
-  (it fails open since controller v2.11). It paces rollouts only: a
+- **minReadySeconds** = 0 behind a required gate, else controller latency
+  ({{.ALB.RegistrationLatencySeconds}} s) + H × I. The readiness gate already keeps a new pod from
+  Ready until its target is healthy; waiting for registration again after
+  Ready is waiting for nothing, in every wave. But the controller's webhook
+  fails open (since v2.11): a pod created while it is down gets no gate, is
+  Ready as soon as its probe passes, and the Deployment moves on to the next
+  old pod before the load balancer knows the new one. zds's defence is a
+  **ValidatingAdmissionPolicy** (` + "`loadBalancer.requireReadinessGate`" + `, on by
+  default) with which the API server itself refuses this service's pods
+  without a ` + "`target-health.elbv2.k8s.aws/`" + ` gate: during an outage the
+  ReplicaSet retries, the rollout waits, and no request fails however long
+  the outage lasts. minReadySeconds, the old defence, holds only while the
+  outage is shorter than about a wave, and costs a registration time in
+  every wave of every rollout; [traffic.md](traffic.md) measures both under
+  a 5 s and a 30 s outage. With the policy off, zds falls back to
+  minReadySeconds = registration. Either way it paces rollouts only: a
   PodDisruptionBudget counts a pod healthy as soon as it is Ready, so during
-  node drains and evictions it is the readiness gate (Ready only once the
-  target is healthy) that protects load-balancer capacity. The real-cluster
-  test shows both: a drain kept Ready pods at replicas − 1 while the
-  Deployment's availability, which adds minReadySeconds, dipped to
-  replicas − 2. Keep the controller's webhook healthy.
-- **progressDeadlineSeconds** = max({{.MinPD}}, 2 × one wave), where one wave is pod
+  node drains it is the gate (Ready only once the target is healthy) that
+  protects load-balancer capacity.
+- **progressDeadlineSeconds** = max({{.MinPD}}, 2 × one wave), one wave being pod
   start ({{.PodStart}} s for scheduling and image pull) + the startup budget +
-  registration + minReadySeconds.
+  registration + minReadySeconds: a healthy wave always makes progress in
+  time, at any size (the deadline is per progress, not per rollout), and a
+  stuck one fails in minutes, not Kubernetes' default 10.
 - **Pulumi await timeout** (` + "`customTimeouts`" + ` on the Deployment) =
-  max({{.MinAwait}}, 1.5 × the rollout), the rollout being ⌈replicas / maxSurge⌉
-  waves + G: gated rollouts outlast Pulumi's 10-minute default
-  (pulumi/pulumi-kubernetes#712, #1512).
+  max(progressDeadlineSeconds, 1.5 × the model's rolling update at its
+  worst case: ⌈replicas / maxSurge⌉ waves, then L + D): gated rollouts
+  outlast Pulumi's 10-minute default (pulumi/pulumi-kubernetes#712, #1512),
+  and a stuck one returns as soon as Kubernetes reports the deadline
+  exceeded.
 
 Pins (` + "`timing.*`" + `) are checked against the same rules and never changed.
 

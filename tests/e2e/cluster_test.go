@@ -35,6 +35,7 @@ import (
 	"k8s.io/client-go/restmapper"
 
 	"github.com/zerodowntime/zds/tests/controlplane"
+	"github.com/zerodowntime/zds/tests/fakelbc"
 )
 
 var (
@@ -51,6 +52,16 @@ func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	var err error
 	cp, err = controlplane.Start(ctx, controlplane.Options{Nodes: 2})
+	if err == nil {
+		// What the AWS Load Balancer Controller's webhook does: a gate on
+		// each pod created in a namespace labelled for gates (kwok sets it
+		// True with Ready). zds's admission policy refuses pods without one.
+		if err = fakelbc.InstallGateInjector(ctx, cp.Config); err != nil {
+			err = fmt.Errorf("the readiness-gate injector: %w", err)
+			cp.Stop()
+			cp = nil
+		}
+	}
 	cancel()
 	if err != nil {
 		unusable = err.Error()

@@ -1340,6 +1340,8 @@ type LoadBalancer struct {
 	Paths []string `pulumi:"paths"`
 	// PropagationSeconds is the budget from pod deletion until the load balancer sends no new requests to it (L); the preStop sleep covers it. Defaults to 25 for ALB (new traffic measured stopping ~17 s after draining began, aws-load-balancer-controller#2366). From 5 to 3600.
 	PropagationSeconds *int `pulumi:"propagationSeconds"`
+	// RequireReadinessGate adds a ValidatingAdmissionPolicy and its binding (both cluster-scoped, named zds-gate-<namespace>-<name>) with which the API server refuses to create this service's pods without the controller's readiness gate. The controller's webhook fails open, so without the policy a pod created while the controller is down takes traffic before its target is registered; with it the pod waits until the webhook is back, and zds needs no minReadySeconds: every rollout wave takes one registration time, not two. Needs permission to create admission policies (Kubernetes ≥ 1.30). Set false to do without; zds then sets minReadySeconds to the registration time. Defaults to true.
+	RequireReadinessGate *bool `pulumi:"requireReadinessGate"`
 	// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
 	Scheme *string `pulumi:"scheme"`
 	// SkipAwait makes Pulumi not wait for the Ingress (alb) or Service (nlb) to get its load balancer address (pulumi.com/skipAwait). Use it only when the controller is not running yet; the readiness gate is then not guaranteed for the first pods. Defaults to false.
@@ -1387,6 +1389,8 @@ type LoadBalancerArgs struct {
 	Paths []string `pulumi:"paths"`
 	// PropagationSeconds is the budget from pod deletion until the load balancer sends no new requests to it (L); the preStop sleep covers it. Defaults to 25 for ALB (new traffic measured stopping ~17 s after draining began, aws-load-balancer-controller#2366). From 5 to 3600.
 	PropagationSeconds *int `pulumi:"propagationSeconds"`
+	// RequireReadinessGate adds a ValidatingAdmissionPolicy and its binding (both cluster-scoped, named zds-gate-<namespace>-<name>) with which the API server refuses to create this service's pods without the controller's readiness gate. The controller's webhook fails open, so without the policy a pod created while the controller is down takes traffic before its target is registered; with it the pod waits until the webhook is back, and zds needs no minReadySeconds: every rollout wave takes one registration time, not two. Needs permission to create admission policies (Kubernetes ≥ 1.30). Set false to do without; zds then sets minReadySeconds to the registration time. Defaults to true.
+	RequireReadinessGate *bool `pulumi:"requireReadinessGate"`
 	// Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
 	Scheme *string `pulumi:"scheme"`
 	// SkipAwait makes Pulumi not wait for the Ingress (alb) or Service (nlb) to get its load balancer address (pulumi.com/skipAwait). Use it only when the controller is not running yet; the readiness gate is then not guaranteed for the first pods. Defaults to false.
@@ -1533,6 +1537,11 @@ func (o LoadBalancerOutput) Paths() pulumi.StringArrayOutput {
 // PropagationSeconds is the budget from pod deletion until the load balancer sends no new requests to it (L); the preStop sleep covers it. Defaults to 25 for ALB (new traffic measured stopping ~17 s after draining began, aws-load-balancer-controller#2366). From 5 to 3600.
 func (o LoadBalancerOutput) PropagationSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v LoadBalancer) *int { return v.PropagationSeconds }).(pulumi.IntPtrOutput)
+}
+
+// RequireReadinessGate adds a ValidatingAdmissionPolicy and its binding (both cluster-scoped, named zds-gate-<namespace>-<name>) with which the API server refuses to create this service's pods without the controller's readiness gate. The controller's webhook fails open, so without the policy a pod created while the controller is down takes traffic before its target is registered; with it the pod waits until the webhook is back, and zds needs no minReadySeconds: every rollout wave takes one registration time, not two. Needs permission to create admission policies (Kubernetes ≥ 1.30). Set false to do without; zds then sets minReadySeconds to the registration time. Defaults to true.
+func (o LoadBalancerOutput) RequireReadinessGate() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v LoadBalancer) *bool { return v.RequireReadinessGate }).(pulumi.BoolPtrOutput)
 }
 
 // Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
@@ -1697,6 +1706,16 @@ func (o LoadBalancerPtrOutput) PropagationSeconds() pulumi.IntPtrOutput {
 		}
 		return v.PropagationSeconds
 	}).(pulumi.IntPtrOutput)
+}
+
+// RequireReadinessGate adds a ValidatingAdmissionPolicy and its binding (both cluster-scoped, named zds-gate-<namespace>-<name>) with which the API server refuses to create this service's pods without the controller's readiness gate. The controller's webhook fails open, so without the policy a pod created while the controller is down takes traffic before its target is registered; with it the pod waits until the webhook is back, and zds needs no minReadySeconds: every rollout wave takes one registration time, not two. Needs permission to create admission policies (Kubernetes ≥ 1.30). Set false to do without; zds then sets minReadySeconds to the registration time. Defaults to true.
+func (o LoadBalancerPtrOutput) RequireReadinessGate() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *LoadBalancer) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.RequireReadinessGate
+	}).(pulumi.BoolPtrOutput)
 }
 
 // Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.

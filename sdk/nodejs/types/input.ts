@@ -238,6 +238,10 @@ export interface LoadBalancerArgs {
      */
     propagationSeconds?: number;
     /**
+     * RequireReadinessGate adds a ValidatingAdmissionPolicy and its binding (both cluster-scoped, named zds-gate-<namespace>-<name>) with which the API server refuses to create this service's pods without the controller's readiness gate. The controller's webhook fails open, so without the policy a pod created while the controller is down takes traffic before its target is registered; with it the pod waits until the webhook is back, and zds needs no minReadySeconds: every rollout wave takes one registration time, not two. Needs permission to create admission policies (Kubernetes ≥ 1.30). Set false to do without; zds then sets minReadySeconds to the registration time. Defaults to true.
+     */
+    requireReadinessGate?: boolean;
+    /**
      * Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
      */
     scheme?: string;

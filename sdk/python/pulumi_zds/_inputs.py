@@ -878,6 +878,10 @@ class LoadBalancerArgsDict(TypedDict):
     """
     PropagationSeconds is the budget from pod deletion until the load balancer sends no new requests to it (L); the preStop sleep covers it. Defaults to 25 for ALB (new traffic measured stopping ~17 s after draining began, aws-load-balancer-controller#2366). From 5 to 3600.
     """
+    require_readiness_gate: NotRequired[_builtins.bool]
+    """
+    RequireReadinessGate adds a ValidatingAdmissionPolicy and its binding (both cluster-scoped, named zds-gate-<namespace>-<name>) with which the API server refuses to create this service's pods without the controller's readiness gate. The controller's webhook fails open, so without the policy a pod created while the controller is down takes traffic before its target is registered; with it the pod waits until the webhook is back, and zds needs no minReadySeconds: every rollout wave takes one registration time, not two. Needs permission to create admission policies (Kubernetes ≥ 1.30). Set false to do without; zds then sets minReadySeconds to the registration time. Defaults to true.
+    """
     scheme: NotRequired[_builtins.str]
     """
     Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
@@ -910,6 +914,7 @@ class LoadBalancerArgs:
                  listener_rule_priority: Optional[_builtins.int] = None,
                  paths: Optional[Sequence[_builtins.str]] = None,
                  propagation_seconds: Optional[_builtins.int] = None,
+                 require_readiness_gate: Optional[_builtins.bool] = None,
                  scheme: Optional[_builtins.str] = None,
                  skip_await: Optional[_builtins.bool] = None,
                  ssl_redirect: Optional[_builtins.bool] = None,
@@ -929,6 +934,7 @@ class LoadBalancerArgs:
         :param _builtins.int listener_rule_priority: ListenerRulePriority of that rule, 1 to 50000; required with listenerArn. Lower numbers are evaluated first. From 1 to 50000.
         :param Sequence[_builtins.str] paths: Paths routed to the service (prefix match). Defaults to ["/"].
         :param _builtins.int propagation_seconds: PropagationSeconds is the budget from pod deletion until the load balancer sends no new requests to it (L); the preStop sleep covers it. Defaults to 25 for ALB (new traffic measured stopping ~17 s after draining began, aws-load-balancer-controller#2366). From 5 to 3600.
+        :param _builtins.bool require_readiness_gate: RequireReadinessGate adds a ValidatingAdmissionPolicy and its binding (both cluster-scoped, named zds-gate-<namespace>-<name>) with which the API server refuses to create this service's pods without the controller's readiness gate. The controller's webhook fails open, so without the policy a pod created while the controller is down takes traffic before its target is registered; with it the pod waits until the webhook is back, and zds needs no minReadySeconds: every rollout wave takes one registration time, not two. Needs permission to create admission policies (Kubernetes ≥ 1.30). Set false to do without; zds then sets minReadySeconds to the registration time. Defaults to true.
         :param _builtins.str scheme: Scheme is "internal" or "internet-facing" (alb, nlb). Defaults to "internal", as the controller does. One of `internal`, `internet-facing`.
         :param _builtins.bool skip_await: SkipAwait makes Pulumi not wait for the Ingress (alb) or Service (nlb) to get its load balancer address (pulumi.com/skipAwait). Use it only when the controller is not running yet; the readiness gate is then not guaranteed for the first pods. Defaults to false.
         :param _builtins.bool ssl_redirect: SSLRedirect redirects HTTP to HTTPS. Needs a certificate. Defaults to true when a certificate is set.
@@ -958,6 +964,8 @@ class LoadBalancerArgs:
             pulumi.set(__self__, "paths", paths)
         if propagation_seconds is not None:
             pulumi.set(__self__, "propagation_seconds", propagation_seconds)
+        if require_readiness_gate is not None:
+            pulumi.set(__self__, "require_readiness_gate", require_readiness_gate)
         if scheme is not None:
             pulumi.set(__self__, "scheme", scheme)
         if skip_await is not None:
@@ -1110,6 +1118,18 @@ class LoadBalancerArgs:
     @propagation_seconds.setter
     def propagation_seconds(self, value: Optional[_builtins.int]):
         pulumi.set(self, "propagation_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="requireReadinessGate")
+    def require_readiness_gate(self) -> Optional[_builtins.bool]:
+        """
+        RequireReadinessGate adds a ValidatingAdmissionPolicy and its binding (both cluster-scoped, named zds-gate-<namespace>-<name>) with which the API server refuses to create this service's pods without the controller's readiness gate. The controller's webhook fails open, so without the policy a pod created while the controller is down takes traffic before its target is registered; with it the pod waits until the webhook is back, and zds needs no minReadySeconds: every rollout wave takes one registration time, not two. Needs permission to create admission policies (Kubernetes ≥ 1.30). Set false to do without; zds then sets minReadySeconds to the registration time. Defaults to true.
+        """
+        return pulumi.get(self, "require_readiness_gate")
+
+    @require_readiness_gate.setter
+    def require_readiness_gate(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "require_readiness_gate", value)
 
     @_builtins.property
     @pulumi.getter

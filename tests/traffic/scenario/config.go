@@ -71,16 +71,18 @@ func zdsSpec(ns string, env Environment) spec.ServiceSpec {
 }
 
 // Knobs are zds's pace knobs set by hand, for #22's ablations: the
-// rollout's surge, the disruption budget, and minReadySeconds dropped
-// from the render. Zero values leave zds's derivation alone.
+// rollout's surge, the disruption budget, the admission policy that
+// requires the readiness gate (off: zds falls back to minReadySeconds =
+// registration, as its spec does), and minReadySeconds dropped from the
+// render. Zero values leave zds's derivation alone.
 type Knobs struct {
 	MaxSurge, Budget int
+	NoGatePolicy     bool
 	NoMinReady       bool
 }
 
 // Name is the configuration's name in the report: "zds", "zds, maxSurge
-// 2", "zds without minReadySeconds", "zds, budget 2, without
-// minReadySeconds".
+// 2", "zds, requireReadinessGate off, without minReadySeconds".
 func (k Knobs) Name() string {
 	n := "zds"
 	if k.MaxSurge > 0 {
@@ -88,6 +90,9 @@ func (k Knobs) Name() string {
 	}
 	if k.Budget > 0 {
 		n += fmt.Sprintf(", budget %d", k.Budget)
+	}
+	if k.NoGatePolicy {
+		n += ", requireReadinessGate off"
 	}
 	if k.NoMinReady {
 		if n != "zds" {
@@ -105,6 +110,9 @@ func (k Knobs) spec(ns string, env Environment) spec.ServiceSpec {
 	}
 	if k.Budget > 0 {
 		s.Disruption.MaxUnavailable = ptr(k.Budget)
+	}
+	if k.NoGatePolicy {
+		s.LoadBalancer.RequireReadinessGate = ptr(false)
 	}
 	return s
 }
@@ -130,11 +138,14 @@ func (k Knobs) Config() Config {
 // ZDS is the render of the matching spec.
 var ZDS = Knobs{}.Config()
 
-// ZDSNoMinReady is zds's output without minReadySeconds: with the
-// readiness gate working it changes nothing, but when the controller's
-// webhook is down and pods get no gate, minReadySeconds is what holds the
-// rollout back for one registration time.
-var ZDSNoMinReady = Knobs{NoMinReady: true}.Config()
+// ZDSMinReady is zds without its admission policy: pods created while the
+// controller's webhook is down get no gate, and minReadySeconds =
+// registration is what holds each wave back (zds's design before #22).
+var ZDSMinReady = Knobs{NoGatePolicy: true}.Config()
+
+// ZDSUndefended is zds with neither the admission policy nor
+// minReadySeconds: nothing stands between an ungated pod and traffic.
+var ZDSUndefended = Knobs{NoGatePolicy: true, NoMinReady: true}.Config()
 
 // ProbesOnly is zds's Deployment without preStop, grace period, rollout
 // tuning or readiness gate: probes are what most teams reach first.
@@ -144,6 +155,7 @@ var ProbesOnly = Config{Name: "probes only", Objects: func(ns string, env Enviro
 		return nil, err
 	}
 	delete(o.Namespace.Labels, spec.ReadinessGateLabel)
+	o.GatePolicy, o.GatePolicyBinding = nil, nil
 	d := o.Deployment
 	d.Spec.MinReadySeconds = 0
 	d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType}

@@ -19,7 +19,8 @@ const PodStart = 2 * time.Second
 // Model is timing.Predict's input for zds's configuration in env (#22):
 // the harness's own latencies (the emulated controller acts after
 // env.Controller, HAProxy's health check passes after H × I) and what zds
-// derives from its spec (D, minReadySeconds, surge, budget).
+// derives from its spec (D, minReadySeconds, surge, budget, the admission
+// policy).
 func Model(env Environment, k Knobs) (timing.PaceInputs, error) {
 	s := k.spec("model", env)
 	r, err := service.Resolve("web", s, spec.Inputs{})
@@ -39,6 +40,7 @@ func Model(env Environment, k Knobs) (timing.PaceInputs, error) {
 		StartupPeriod: timing.StartupPeriodSeconds,
 		Gated:         true, Registration: c + *hc.HealthyThreshold**hc.IntervalSeconds,
 		MinReady:              int(o.Deployment.Spec.MinReadySeconds),
+		GateRequired:          o.GatePolicy != nil,
 		DeregistrationLatency: c, DeregistrationDelay: r.Timing.DeregistrationDelaySeconds,
 	}, nil
 }
@@ -56,7 +58,9 @@ func Predicted(env Environment, cfg Config, ev Event) (predicted, lowerBound tim
 		return 0, 0, err
 	}
 	if ev.Outage > 0 {
-		in.Gated, in.Outage = false, int(ev.Outage/time.Second)
+		// Refused while the webhook is down with the policy; created
+		// without a gate without it.
+		in.Outage, in.Gated = int(ev.Outage/time.Second), in.GateRequired
 	}
 	p := timing.Predict(in)
 	sec := func(s int) time.Duration { return time.Duration(s) * time.Second }

@@ -45,21 +45,24 @@ sleep 20 s, grace 30 s, maxSurge 2 / maxUnavailable 0, as the project's
 field notes record it: 8 replicas behind an ALB, k6 at 1,000 users) with its
 seconds scaled to this L (preStop %ds, grace %ds) and no readiness gate;
 **zds, rule N broken** is zds's output with only that rule broken, forced
-past validation (see [timing.md](timing.md#rules)); **zds without
-minReadySeconds** is zds's output with minReadySeconds 0; **zds (pulumi
+past validation (see [timing.md](timing.md#rules)); **zds,
+requireReadinessGate off** is zds without its admission policy, which then
+holds each wave back with minReadySeconds = registration instead (zds
+before #22); **zds (pulumi
 up)** is the same spec in a Go Pulumi program, deployed and updated by a
 real `+"`pulumi up`"+` (the Pulumi CLI and Kubernetes provider of tests/engine), with
 the harness's pod settings (image, environment, node) as spec fields;
-**zds, maxSurge N**, **zds, budget N** and **zds without minReadySeconds**
-(alone or together) are zds's output with that one knob of its pace set by
-hand, to show what each costs or buys (#22).
+**zds, maxSurge N**, **zds, budget N** and **without minReadySeconds**
+are zds's output with that one knob of its pace set by hand, to show what
+each costs or buys (#22).
 
 The events: a **rolling update** to a new pod template; the same with an
 app that takes **8 s to start** listening (zds is told so); a rolling update
-with the **controller down**: the readiness-gate webhook is down for the
-whole event, so new pods get no gate, and the controller acts on nothing
-for the first 5 s (then it registers and deregisters as usual), and the
-same with the controller back only after **30 s**, longer than a wave; a
+with the **controller down** for its first 5 s, as when the controller's
+pod is down: its webhook does not answer, so pods created meanwhile get no
+gate (or, with zds's admission policy, are refused and retried), and it
+registers and deregisters nothing; and the same with the controller back
+only after **30 s**, longer than a wave; a
 **scale-down by half**; and **evictions** of every pod through the eviction
 API, retried while the budget refuses, as a node drain does; and a
 **rolling update by pulumi up** of the component, which must return only

@@ -56,11 +56,11 @@ type Event struct {
 	// Replicas, when set, is the service's size in this run instead of
 	// the Environment's.
 	Replicas int
-	// Outage, when set, is a fault of the AWS Load Balancer Controller: its
-	// readiness-gate webhook is down from just before the trigger until
-	// the event is over, so every pod created meanwhile gets no gate (the
-	// webhook's failurePolicy is Ignore), and the controller itself acts
-	// on nothing for Outage after the trigger.
+	// Outage, when set, is a fault of the AWS Load Balancer Controller, as
+	// when its pod is down: for Outage from the trigger its readiness-gate
+	// webhook does not answer, so every pod created meanwhile gets no gate
+	// (the webhook's failurePolicy is Ignore), and the controller acts on
+	// nothing; then both are back.
 	Outage time.Duration
 	// Pulumi, when set, deploys the configuration with `pulumi up` of the
 	// component and makes the event a second `pulumi up` with the app's
@@ -101,9 +101,8 @@ func (ev Event) in(env Environment) Environment {
 var SlowStartRollingUpdate = Event{Name: "rolling update, 8 s start-up", Kind: KindRollingUpdate, Start: rollToVersion2, Startup: 8 * time.Second}
 
 // OutageRollingUpdate is a rolling update while the controller is down:
-// new pods get no readiness gate, and the controller is back 5 s after
-// the trigger. Without the gate, only minReadySeconds keeps the rollout
-// from outrunning target registration.
+// pods created in the first 5 s get no readiness gate (zds's admission
+// policy refuses them instead), then the controller is back.
 var OutageRollingUpdate = Event{Name: "rolling update, controller down", Kind: KindRollingUpdate, Start: rollToVersion2, Outage: 5 * time.Second}
 
 // OutageRollingUpdate30 is OutageRollingUpdate with the controller back
@@ -188,6 +187,7 @@ func (c *Cluster) Run(ctx context.Context, cfg Config, env Environment, ev Event
 	}
 	defer func() {
 		_ = c.Client.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
+		_ = apply.Back(context.Background(), c.Client, o)
 	}()
 	target, settings, err := albemu.Bind(ctx, c.Config, o.Ingress)
 	if err != nil {
@@ -239,12 +239,18 @@ func (c *Cluster) Run(ctx context.Context, cfg Config, env Environment, ev Event
 	defer stopLoad()
 	time.Sleep(2 * time.Second) // a steady baseline before the event
 
+	webhookDown := false
 	if ev.Outage > 0 {
 		ctl.Pause()
 		if err := c.Webhook.Down(); err != nil {
 			return out, err
 		}
-		defer c.restartWebhook()
+		webhookDown = true
+		defer func() {
+			if webhookDown {
+				c.restartWebhook()
+			}
+		}()
 	}
 	start := time.Now()
 	if ev.Pulumi {
@@ -265,7 +271,9 @@ func (c *Cluster) Run(ctx context.Context, cfg Config, env Environment, ev Event
 	if ev.Outage > 0 {
 		time.Sleep(ev.Outage)
 		ctl.Resume()
-		c.Logf("%s: the controller is back after %s; its webhook stays down until the event is over", cfg.Name, ev.Outage)
+		c.restartWebhook()
+		webhookDown = false
+		c.Logf("%s: the controller and its webhook are back after %s", cfg.Name, ev.Outage)
 	}
 	if err := c.waitSteady(ctx, o.Deployment, lb, 8*time.Minute); err != nil {
 		stopLoad()

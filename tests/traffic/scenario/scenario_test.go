@@ -135,6 +135,7 @@ func TestRollouts(t *testing.T) {
 		{scenario.ZDS, scenario.ScaleDown, zeroFailedInModel(scenario.ZDS, scenario.ScaleDown)},
 		{scenario.ZDS, scenario.Evictions, zeroFailedInModel(scenario.ZDS, scenario.Evictions)},
 		{scenario.ZDSPulumi, scenario.PulumiRollingUpdate, zeroFailedInModel(scenario.ZDSPulumi, scenario.PulumiRollingUpdate)},
+		{scenario.ZDS, scenario.OutageRollingUpdate30, zeroFailedInModel(scenario.ZDS, scenario.OutageRollingUpdate30)},
 	})
 }
 
@@ -164,20 +165,28 @@ func TestReport(t *testing.T) {
 		}
 		runs = append(runs, run{cfg, scenario.SlowStartRollingUpdate, check})
 	}
-	for _, cfg := range []scenario.Config{scenario.ZDS, scenario.ZDSNoMinReady, scenario.FieldRecipe} {
-		runs = append(runs, run{cfg, scenario.OutageRollingUpdate, nil})
+	// #22: a controller outage of 5 s and of 30 s (longer than a wave)
+	// against each defence: zds's admission policy, minReadySeconds (zds
+	// before #22), neither; and the field recipe.
+	for _, ev := range []scenario.Event{scenario.OutageRollingUpdate, scenario.OutageRollingUpdate30} {
+		for _, cfg := range []scenario.Config{scenario.ZDS, scenario.ZDSMinReady, scenario.ZDSUndefended, scenario.FieldRecipe} {
+			check := (func(*testing.T, scenario.Outcome))(nil)
+			if cfg.Name == scenario.ZDS.Name {
+				check = zeroFailed
+			}
+			runs = append(runs, run{cfg, ev, check})
+		}
 	}
 	runs = append(runs, run{scenario.ZDSPulumi, scenario.PulumiRollingUpdate, zeroFailed})
 	for _, rule := range []string{"1", "2", "3", "4"} {
 		runs = append(runs, run{scenario.Ablation(rule, env), scenario.RollingUpdate, nil})
 	}
-	// #22: the pace's knobs one at a time, at 3 and 12 replicas, and a
-	// controller outage longer than a wave.
-	for _, k := range []scenario.Knobs{{NoMinReady: true}, {MaxSurge: 2}, {MaxSurge: 2, NoMinReady: true}} {
-		runs = append(runs, run{k.Config(), scenario.RollingUpdate, nil})
+	// #22: the pace's knobs one at a time, at 3 and 12 replicas.
+	for _, cfg := range []scenario.Config{scenario.ZDSMinReady, scenario.Knobs{MaxSurge: 2}.Config(), scenario.Knobs{MaxSurge: 3}.Config()} {
+		runs = append(runs, run{cfg, scenario.RollingUpdate, nil})
 	}
 	runs = append(runs, run{scenario.Knobs{Budget: 2}.Config(), scenario.Evictions, nil})
-	for _, cfg := range []scenario.Config{scenario.ZDS, scenario.ZDSNoMinReady, scenario.FieldRecipe} {
+	for _, cfg := range []scenario.Config{scenario.ZDS, scenario.ZDSMinReady, scenario.FieldRecipe} {
 		check := (func(*testing.T, scenario.Outcome))(nil)
 		if cfg.Name == scenario.ZDS.Name {
 			check = zeroFailed
@@ -185,9 +194,6 @@ func TestReport(t *testing.T) {
 		runs = append(runs, run{cfg, scenario.RollingUpdate12, check})
 	}
 	runs = append(runs, run{scenario.ZDS, scenario.Evictions12, zeroFailed})
-	for _, cfg := range []scenario.Config{scenario.ZDS, scenario.ZDSNoMinReady, scenario.FieldRecipe} {
-		runs = append(runs, run{cfg, scenario.OutageRollingUpdate30, nil})
-	}
 	outcomes := runAll(t, c, runs)
 	if err := os.WriteFile(path, []byte(scenario.Report(env, outcomes)), 0o644); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,12 +17,21 @@ import (
 )
 
 // Front creates what must exist before any pod, in zds's order: the
-// namespace (with the readiness-gate label), the budget, the Service and
-// the Ingress. The Deployment is the caller's, once the load balancer side
+// namespace (with the readiness-gate label), the admission policy that
+// requires the gate (when zds has one), the budget, the Service and the
+// Ingress. The Deployment is the caller's, once the load balancer side
 // is bound.
 func Front(ctx context.Context, cs kubernetes.Interface, o *manifests.Objects) error {
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, o.Namespace, metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("namespace: %w", err)
+	}
+	if o.GatePolicy != nil {
+		if _, err := cs.AdmissionregistrationV1().ValidatingAdmissionPolicies().Create(ctx, o.GatePolicy, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("admission policy: %w", err)
+		}
+		if _, err := cs.AdmissionregistrationV1().ValidatingAdmissionPolicyBindings().Create(ctx, o.GatePolicyBinding, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("admission policy binding: %w", err)
+		}
 	}
 	if _, err := cs.PolicyV1().PodDisruptionBudgets(o.PDB.Namespace).Create(ctx, o.PDB, metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("budget: %w", err)
@@ -33,4 +43,14 @@ func Front(ctx context.Context, cs kubernetes.Interface, o *manifests.Objects) e
 		return fmt.Errorf("ingress: %w", err)
 	}
 	return nil
+}
+
+// Back deletes the cluster-scoped objects Front created, which deleting
+// the namespace leaves behind.
+func Back(ctx context.Context, cs kubernetes.Interface, o *manifests.Objects) error {
+	if o.GatePolicy == nil {
+		return nil
+	}
+	err := cs.AdmissionregistrationV1().ValidatingAdmissionPolicyBindings().Delete(ctx, o.GatePolicyBinding.Name, metav1.DeleteOptions{})
+	return errors.Join(err, cs.AdmissionregistrationV1().ValidatingAdmissionPolicies().Delete(ctx, o.GatePolicy.Name, metav1.DeleteOptions{}))
 }
