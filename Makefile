@@ -80,7 +80,7 @@ traffic-test: engine
 
 ## traffic: every event × configuration under load, on the real node; rewrites docs/traffic.md (~40 min)
 traffic: deps controlplane node engine
-	cd $(TRAFFIC) && ZDS_TRAFFIC_REPORT=$(CURDIR)/docs/traffic.md $(GO) test -count=1 -timeout 150m -run '^TestReport$$' -v ./scenario/
+	cd $(TRAFFIC) && ZDS_TRAFFIC_REPORT=$(CURDIR)/docs/traffic.md ZDS_TRAFFIC_COMMIT="$$(git describe --always --dirty 2>/dev/null)" $(GO) test -count=1 -timeout 150m -run '^TestReport$$' -v ./scenario/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDerive$$' -fuzztime $$((150000 * $(FUZZX)))x $(FUZZMIN) ./components/timing/

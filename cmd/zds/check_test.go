@@ -38,10 +38,10 @@ func TestCheckExitCodes(t *testing.T) {
 		want string
 	}{
 		{"errors fail by default", []string{"check", "-f", filepath.Join(auditData, "k6-final.yaml")}, 1, "5 errors"},
-		{"info only passes", []string{"check", "-f", filepath.Join(auditData, "target-group-binding.yaml")}, 0, "0 errors, 0 warnings, 1 info"},
+		{"warnings and info pass by default", []string{"check", "-f", filepath.Join(auditData, "target-group-binding.yaml")}, 0, "0 errors, 1 warning, 1 info"},
 		{"info fails with --fail-on info", []string{"check", "-f", filepath.Join(auditData, "target-group-binding.yaml"), "--fail-on", "info"}, 1, "1 info"},
-		{"warnings pass below the threshold", []string{"check", "-f", filepath.Join(auditData, "budget-selects-nothing.yaml")}, 0, "2 warnings"},
-		{"warnings fail with --fail-on warning", []string{"check", "-f", filepath.Join(auditData, "budget-selects-nothing.yaml"), "--fail-on", "warning"}, 1, "2 warnings"},
+		{"warnings pass below the threshold", []string{"check", "-f", filepath.Join(auditData, "budget-selects-nothing.yaml")}, 0, "3 warnings"},
+		{"warnings fail with --fail-on warning", []string{"check", "-f", filepath.Join(auditData, "budget-selects-nothing.yaml"), "--fail-on", "warning"}, 1, "3 warnings"},
 		{"a directory", []string{"check", "-f", auditData}, 1, "9 services"},
 		{"bad threshold", []string{"check", "-f", auditData, "--fail-on", "fatal"}, 2, "--fail-on"},
 		{"bad format", []string{"check", "-f", auditData, "-o", "xml"}, 2, "text, json, sarif"},

@@ -140,16 +140,21 @@ func TestRealWorldManifests(t *testing.T) {
 			"error 2 Deployment/ledger " + ctr + ".lifecycle.preStop.sleep.seconds",
 			"error 3 Deployment/ledger " + ctr + ".lifecycle.preStop.sleep.seconds",
 			"error 4 Deployment/ledger spec.template.spec.terminationGracePeriodSeconds",
+			"warning registration Deployment/ledger spec.minReadySeconds",
 		},
 		"target-group-binding.yaml": {
 			"info 1 TargetGroupBinding/pay ",
+			"warning registration Deployment/pay spec.minReadySeconds",
 		},
 		"budget-selects-nothing.yaml": {
 			"warning budget Deployment/web ",
 			"warning budget PodDisruptionBudget/web spec.selector",
+			"warning registration Deployment/web spec.minReadySeconds",
 		},
 		"shared-alb-group.yaml": {
 			"error 8 Deployment/api metadata.annotations[zds.dev/keep-alive-timeout-seconds]",
+			"warning registration Deployment/api spec.minReadySeconds",
+			"warning registration Deployment/storefront spec.minReadySeconds",
 		},
 	}
 	files, _ := filepath.Glob("testdata/*.yaml")

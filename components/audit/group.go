@@ -5,8 +5,11 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -41,6 +44,11 @@ type Service struct {
 	// Namespace is nil when the input does not hold it.
 	Namespace  *Typed[corev1.Namespace]
 	Autoscaler []Typed[autoscalingv2.HorizontalPodAutoscaler]
+	// GateRequired: a ValidatingAdmissionPolicy in the input, bound to
+	// the Deployment's pods, refuses them without the controller's
+	// readiness gate (zds's loadBalancer.requireReadinessGate), so no pod
+	// runs ungated while the controller's webhook is down.
+	GateRequired bool
 
 	in *input
 }
@@ -73,6 +81,11 @@ type input struct {
 	pdbs        []Typed[policyv1.PodDisruptionBudget]
 	namespaces  map[string]*Typed[corev1.Namespace]
 	hpas        []Typed[autoscalingv2.HorizontalPodAutoscaler]
+	// gatePolicies are the names of the ValidatingAdmissionPolicies that
+	// require the controller's readiness gate on pods; gateBindings bind
+	// policies to namespaces and pods.
+	gatePolicies map[string]bool
+	gateBindings []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
 	// removed are objects of API versions no cluster serves any more.
 	removed []*Object
 	// selectors are the parsed selectors of budgets and Services (each
@@ -178,6 +191,17 @@ func sortInput(objs []*Object) (*input, []Problem) {
 			if v, p := decode[autoscalingv2.HorizontalPodAutoscaler](o); add(p) {
 				in.hpas = append(in.hpas, Typed[autoscalingv2.HorizontalPodAutoscaler]{v, o})
 			}
+		case manifests.KindGatePolicy:
+			if v, p := decode[admissionregistrationv1.ValidatingAdmissionPolicy](o); add(p) && requiresGate(v) {
+				if in.gatePolicies == nil {
+					in.gatePolicies = map[string]bool{}
+				}
+				in.gatePolicies[v.Name] = true
+			}
+		case manifests.KindGatePolicyBinding:
+			if v, p := decode[admissionregistrationv1.ValidatingAdmissionPolicyBinding](o); add(p) {
+				in.gateBindings = append(in.gateBindings, v)
+			}
 		}
 	}
 	return in, problems
@@ -223,6 +247,7 @@ func (in *input) group() []*Service {
 			}
 		}
 		s.Namespace = in.namespaces[namespaceName(ns)]
+		s.GateRequired = in.gateRequired(namespaceName(ns), pods)
 		out = append(out, s)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
@@ -304,4 +329,60 @@ func (in *input) ingressGroup(ing *networkingv1.Ingress) []*networkingv1.Ingress
 		}
 	}
 	return out
+}
+
+// requiresGate reports whether a policy refuses pod creations that lack
+// the controller's readiness gate: it matches pods on CREATE, denies on
+// failure, and one of its validations tests for the gate's prefix (as
+// manifests.GateExpression does).
+func requiresGate(p *admissionregistrationv1.ValidatingAdmissionPolicy) bool {
+	mc := p.Spec.MatchConstraints
+	if mc == nil || (p.Spec.FailurePolicy != nil && *p.Spec.FailurePolicy != admissionregistrationv1.Fail) {
+		return false
+	}
+	pods := false
+	for _, r := range mc.ResourceRules {
+		create := slices.Contains(r.Operations, admissionregistrationv1.Create) || slices.Contains(r.Operations, admissionregistrationv1.OperationAll)
+		pods = pods || create && slices.Contains(r.APIGroups, "") && (slices.Contains(r.Resources, "pods") || slices.Contains(r.Resources, "*"))
+	}
+	if !pods {
+		return false
+	}
+	for _, v := range p.Spec.Validations {
+		if strings.Contains(v.Expression, "readinessGates") && strings.Contains(v.Expression, manifests.GateConditionPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// gateRequired reports whether a binding that denies applies a
+// gate-requiring policy to pods with these labels in namespace ns (a
+// namespace selector is matched against the namespace's name label, the
+// one label every namespace has).
+func (in *input) gateRequired(ns string, pods labels.Set) bool {
+	for _, b := range in.gateBindings {
+		if !in.gatePolicies[b.Spec.PolicyName] || !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny) {
+			continue
+		}
+		mr := b.Spec.MatchResources
+		if mr == nil {
+			return true
+		}
+		if !selects(mr.NamespaceSelector, labels.Set{"kubernetes.io/metadata.name": ns}) || !selects(mr.ObjectSelector, pods) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// selects matches a label selector the API way: nil or empty selects
+// everything.
+func selects(sel *metav1.LabelSelector, set labels.Set) bool {
+	if sel == nil {
+		return true
+	}
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	return err == nil && s.Matches(set)
 }

@@ -425,12 +425,19 @@ func (r *run) gated(tgs []TargetGroup) bool {
 // registration checks minReadySeconds against the time a new target
 // takes to pass the health checks, when no readiness gate waits for it.
 func (r *run) registration(tgs []TargetGroup) {
-	if r.gated(tgs) {
-		return
-	}
 	reg := 0
 	for _, tg := range tgs {
 		reg = max(reg, tg.Healthy*tg.Interval)
+	}
+	if r.gated(tgs) {
+		// The gate waits for registration, unless the pod was created
+		// while the controller's webhook was down: it fails open.
+		if m := int(r.s.Deployment.V.Spec.MinReadySeconds); !r.s.GateRequired && m < reg {
+			r.add(Warning, "registration", "minReadySeconds covers registration", r.s.Deployment.O, []string{"spec", "minReadySeconds"},
+				patchFix(r.s.Deployment.O, map[string]any{"spec": map[string]any{"minReadySeconds": reg}}),
+				"minReadySeconds %d s < registration %d s, and nothing refuses pods without the readiness gate: the controller's webhook fails open, so pods created while it is down are Ready before their targets are registered (docs/timing.md#derivations). Either set minReadySeconds to the registration time, or add an admission policy that requires the gate, as zds does (loadBalancer.requireReadinessGate)", m, reg)
+		}
+		return
 	}
 	if m := int(r.s.Deployment.V.Spec.MinReadySeconds); m < reg {
 		r.add(Warning, "registration", "minReadySeconds covers registration", r.s.Deployment.O, []string{"spec", "minReadySeconds"},

@@ -49,6 +49,7 @@ func TestModelShape(t *testing.T) {
 			PodStart: rng.IntN(60), Startup: rng.IntN(300), StartupPeriod: 1 + rng.IntN(10),
 			Gated: rng.IntN(2) == 0, Registration: rng.IntN(200), MinReady: rng.IntN(120),
 			DeregistrationLatency: rng.IntN(20), DeregistrationDelay: rng.IntN(3600),
+			Outage: rng.IntN(120) * rng.IntN(2), GateRequired: rng.IntN(2) == 0,
 		}
 		p := timing.Predict(in)
 		if p.LowerBound > p.RollingUpdate {

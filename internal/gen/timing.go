@@ -279,12 +279,22 @@ Which terms the rules need: Ready with its registration (rule 6: capacity
 at the load balancer never drops) and c + D (rules 1–3: the old targets
 drain). Which wait for nothing: **minReadySeconds behind an injected gate**
 (the gate has already waited for registration), and **waves of one pod**
-where the cluster could hold more surge. zds derives minReadySeconds =
-registration and maxSurge = a quarter of replicas today, so most of a
-rollout is those two (#22 derives them from the model).
+where the cluster could hold more surge. zds now sets minReadySeconds 0
+behind its admission policy (see minReadySeconds above) and derives
+maxSurge and the budget from ` + "`capacity.headroom`" + ` (25 % of replicas by
+default).
 
-The model against the last ` + "`make traffic`" + ` ([traffic.md](traffic.md)), in the
-harness's environment ({{.Harness.Replicas}} replicas, surge {{.Harness.MaxSurge}}, budget {{.Harness.BudgetMaxUnavailable}}, pods start in about
+A controller **outage** of O seconds: without the admission policy, pods
+created meanwhile get no gate, and the old targets drain only once the
+controller is back: max(waves × Wave, O) + c + D, and requests fail when the
+old pods exit before their targets are deregistered. With it, the API
+server refuses the new pods; the ReplicaSet retries after 5 ms, doubling
+(client-go's default rate limiter), so creation resumes at the first retry
+at or after O (41 s for a 30 s outage) and the rollout then takes its usual
+time.
+
+The model against the last ` + "`make traffic`" + ` ([traffic.md](traffic.md), measured
+before the admission policy), in the harness's environment ({{.Harness.Replicas}} replicas, surge {{.Harness.MaxSurge}}, budget {{.Harness.BudgetMaxUnavailable}}, pods start in about
 {{.Harness.PodStart}} s, the app listens after {{.Harness.Startup}} s, c = {{.Harness.DeregistrationLatency}} s, registration {{.Harness.Registration}} s, D = {{.Harness.DeregistrationDelay}} s,
 minReadySeconds {{.Harness.MinReady}} s; ` + "`TestModelPredictsTheMeasuredEvents`" + ` fails when a row
 is outside 1.25× either way, and TestRollouts checks the same in CI):
@@ -294,7 +304,9 @@ is outside 1.25× either way, and TestRollouts checks the same in CI):
 {{range .Paced}}| {{.Event}} | {{.Config}} | {{.Measured}} | {{.Predicted}} s ({{printf "%.2f" .Ratio}}×) | {{if .LowerBound}}{{.LowerBound}} s{{else}}–{{end}} |
 {{end}}
 Of the rolling update's {{.HarnessPace.RollingUpdate}} s predicted, {{.HarnessPace.Waves}} × {{.Harness.MinReady}} s are minReadySeconds behind
-the gate: the lower bound is {{.HarnessPace.LowerBound}} s.
+the gate: the lower bound is {{.HarnessPace.LowerBound}} s. TestRollouts measures today's configuration (no
+minReadySeconds, the admission policy) in CI, a 30 s controller outage
+included.
 
 ## Per mode
 

@@ -126,6 +126,10 @@ func Random(rng *rand.Rand, kinds ...string) spec.ServiceSpec {
 	} else {
 		s.Replicas = ptr(2 + rng.IntN(20))
 	}
+	if rng.IntN(4) == 0 {
+		// Without the admission policy: minReadySeconds = registration.
+		s.LoadBalancer.RequireReadinessGate = ptr(false)
+	}
 	return s
 }
 

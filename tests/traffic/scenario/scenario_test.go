@@ -195,7 +195,7 @@ func TestReport(t *testing.T) {
 	}
 	runs = append(runs, run{scenario.ZDS, scenario.Evictions12, zeroFailed})
 	outcomes := runAll(t, c, runs)
-	if err := os.WriteFile(path, []byte(scenario.Report(env, outcomes)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(scenario.Report(env, os.Getenv("ZDS_TRAFFIC_COMMIT"), outcomes)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
