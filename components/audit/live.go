@@ -5,6 +5,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -17,6 +18,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/zerodowntime/zds/components/manifests"
 	"github.com/zerodowntime/zds/components/spec"
 )
 
@@ -33,7 +35,8 @@ var targetGroupBindings = schema.GroupVersionResource{Group: "elbv2.k8s.aws", Ve
 // FromCluster reads the Deployments, Services, Ingresses, IngressClasses,
 // TargetGroupBindings (when the CRD is installed), PodDisruptionBudgets,
 // HorizontalPodAutoscalers and Namespaces of one namespace ("" for all),
-// and the pods of every Deployment.
+// the cluster's ValidatingAdmissionPolicies and their bindings (when the
+// identity may list them), and the pods of every Deployment.
 func FromCluster(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Interface, namespace string) (*Live, error) {
 	live := &Live{Pods: map[string][]corev1.Pod{}}
 	add := func(kind, apiVersion string, items []runtime.Object) error {
@@ -94,6 +97,28 @@ func FromCluster(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Inter
 	}
 	for _, s := range steps {
 		if err := list(s.what, s.f, s.kind, s.apiVersion); err != nil {
+			return nil, err
+		}
+	}
+	// The admission policies that may require the readiness gate
+	// (cluster-scoped). An identity that may not list them sees none, and
+	// its report says nothing requires the gate.
+	admission := []struct {
+		what, kind string
+		f          func() ([]runtime.Object, error)
+	}{
+		{"validating admission policies", manifests.KindGatePolicy, func() ([]runtime.Object, error) {
+			l, err := cs.AdmissionregistrationV1().ValidatingAdmissionPolicies().List(ctx, opts)
+			return items(l, err, func() []runtime.Object { return ptrs(l.Items) })
+		}},
+		{"validating admission policy bindings", manifests.KindGatePolicyBinding, func() ([]runtime.Object, error) {
+			l, err := cs.AdmissionregistrationV1().ValidatingAdmissionPolicyBindings().List(ctx, opts)
+			return items(l, err, func() []runtime.Object { return ptrs(l.Items) })
+		}},
+	}
+	for _, s := range admission {
+		err := list(s.what, s.f, s.kind, "admissionregistration.k8s.io/v1")
+		if err != nil && !apierrors.IsForbidden(errors.Unwrap(err)) && !apierrors.IsNotFound(errors.Unwrap(err)) {
 			return nil, err
 		}
 	}

@@ -19,6 +19,12 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/zerodowntime/zds/components/audit"
+	"github.com/zerodowntime/zds/components/service"
+	"github.com/zerodowntime/zds/components/spec"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	k8stesting "k8s.io/client-go/testing"
+	"slices"
 )
 
 // fromFile decodes one object of a testdata file into its Go type.
@@ -86,5 +92,48 @@ func TestLiveFindsGatelessPodsAndStuckBudgets(t *testing.T) {
 	}
 	if msg := r.Findings()[0].Message; !strings.Contains(msg, "web-b, web-c") || !strings.Contains(msg, "kubectl rollout restart deployment/web -n shop") {
 		t.Errorf("message: %s", msg)
+	}
+}
+
+// zds's own objects, live: the admission policy that requires the gate is
+// read from the cluster, so minReadySeconds 0 is no finding; an identity
+// that may not list policies, or a cluster without the policy, gets the
+// warning that a controller outage is undefended.
+func TestLiveReadsTheGatePolicy(t *testing.T) {
+	r, err := service.Resolve("web", spec.ServiceSpec{Namespace: "shop", CreateNamespace: true, Image: "ghcr.io/acme/web:1.4.2", App: spec.App{MaxRequestSeconds: 15}}, spec.Inputs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := service.Build(r)
+	objects := []runtime.Object{o.Namespace, o.Service, o.Ingress, o.PDB, o.Deployment}
+	for _, tc := range []struct {
+		name   string
+		extra  []runtime.Object
+		forbid bool
+		want   string
+	}{
+		{"with the policy", []runtime.Object{o.GatePolicy, o.GatePolicyBinding}, false, ""},
+		{"without it", nil, false, "warning registration Deployment/web spec.minReadySeconds"},
+		{"not allowed to list it", []runtime.Object{o.GatePolicy, o.GatePolicyBinding}, true, "warning registration Deployment/web spec.minReadySeconds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs := fake.NewClientset(append(slices.Clone(objects), tc.extra...)...)
+			if tc.forbid {
+				cs.PrependReactor("list", "validatingadmissionpolicies", func(k8stesting.Action) (bool, runtime.Object, error) {
+					return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "admissionregistration.k8s.io", Resource: "validatingadmissionpolicies"}, "", nil)
+				})
+			}
+			live, err := audit.FromCluster(context.Background(), cs, nil, "shop")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range audit.CheckLive(live, audit.Options{}).Findings() {
+				got = append(got, f.Severity.String()+" "+f.Rule+" "+f.Object+" "+f.Field)
+			}
+			if strings.Join(got, "\n") != tc.want {
+				t.Errorf("findings %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
