@@ -191,9 +191,12 @@ func (c *Controller) reconcile(ctx context.Context, slices []any) {
 			ready := ep.Conditions.Ready != nil && *ep.Conditions.Ready
 			tg, known := c.targets[pod]
 			switch {
-			case !known && !terminating && (ready || c.hasGate(ctx, pod)):
+			case !known && !terminating && (ready || c.waitsForGate(ctx, pod)):
 				// Like the controller: Ready endpoints, and unready ones
-				// whose pod waits for this target's readiness gate.
+				// whose containers are Ready and whose pod waits for this
+				// target's readiness gate (its backend/endpoint_resolver.go:
+				// a gated pod whose containers are not Ready yet is not
+				// registered).
 				tg = &target{pod: pod, addr: fmt.Sprintf("%s:%d", ep.Addresses[0], port)}
 				c.targets[pod] = tg
 				c.logf(pod, "endpoint", "%s", tg.addr)
@@ -315,15 +318,21 @@ func (c *Controller) podLeaving(ctx context.Context, pod string) bool {
 	return err == nil && p.DeletionTimestamp != nil
 }
 
-// hasGate tells whether pod waits for this target's readiness gate.
-func (c *Controller) hasGate(ctx context.Context, pod string) bool {
+// waitsForGate reports whether the pod carries this target's readiness
+// gate and its containers are Ready: what the controller registers before
+// the pod itself is Ready.
+func (c *Controller) waitsForGate(ctx context.Context, pod string) bool {
 	p, err := c.cs.CoreV1().Pods(c.target.Namespace).Get(ctx, pod, metav1.GetOptions{})
 	if err != nil {
 		return false
 	}
+	containersReady := false
+	for _, cond := range p.Status.Conditions {
+		containersReady = containersReady || cond.Type == corev1.ContainersReady && cond.Status == corev1.ConditionTrue
+	}
 	for _, g := range p.Spec.ReadinessGates {
 		if g.ConditionType == c.target.GateCondition() {
-			return true
+			return containersReady
 		}
 	}
 	return false
