@@ -15,6 +15,9 @@ func TestNamespaceFor(t *testing.T) {
 		"zds, rule 1 broken": "t-zds-rule-1-broken",
 		"probes only":        "t-probes-only",
 		"Field  recipe!":     "t-field-recipe",
+		// 63 characters at most, and two long names stay apart.
+		"zds, requireReadinessGate off, without minReadySeconds rolling update, controller down 30 s": "t-zds-requirereadinessgate-off-without-minreadyseconds-0eeb8da3",
+		"zds, requireReadinessGate off, without minReadySeconds rolling update, controller down":      "t-zds-requirereadinessgate-off-without-minreadyseconds-5ca56bc7",
 	} {
 		got := namespaceFor(name)
 		if got != want {

@@ -6,6 +6,7 @@ package scenario
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"sort"
 	"strings"
@@ -305,7 +306,8 @@ func (c *Cluster) restartWebhook() {
 }
 
 // namespaceFor turns a configuration's name into a namespace name: "zds,
-// rule 1 broken" → "t-zds-rule-1-broken".
+// rule 1 broken" → "t-zds-rule-1-broken"; a long one is cut and made
+// unique by a hash.
 func namespaceFor(name string) string {
 	var b strings.Builder
 	b.WriteString("t")
@@ -322,7 +324,15 @@ func namespaceFor(name string) string {
 			dash = true
 		}
 	}
-	return b.String()
+	ns := b.String()
+	if len(ns) > 63 {
+		// A namespace name is a DNS label: keep it unique by a hash of
+		// the whole name.
+		h := fnv.New32a()
+		h.Write([]byte(name))
+		ns = fmt.Sprintf("%s-%08x", strings.TrimRight(ns[:54], "-"), h.Sum32())
+	}
+	return ns
 }
 
 // waitSteady waits until the Deployment is fully rolled out on its current
