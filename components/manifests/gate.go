@@ -41,16 +41,25 @@ func gatePolicy(s spec.ServiceSpec) (*admissionregistrationv1.ValidatingAdmissio
 	name := GatePolicyName(s)
 	meta := metav1.ObjectMeta{Name: name, Labels: CommonLabels(s)}
 	fail := admissionregistrationv1.Fail
+	// The API server's defaults, written out: matchConstraints and
+	// matchResources are atomic, so a field manager taking over objects
+	// another applied (kubectl, then Pulumi) conflicts on any difference
+	// between what it sends and what the server stored.
+	equivalent := admissionregistrationv1.Equivalent
+	anyScope := admissionregistrationv1.AllScopes
 	policy := &admissionregistrationv1.ValidatingAdmissionPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: KindGatePolicy},
 		ObjectMeta: meta,
 		Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
 			FailurePolicy: &fail,
 			MatchConstraints: &admissionregistrationv1.MatchResources{
+				NamespaceSelector: &metav1.LabelSelector{},
+				ObjectSelector:    &metav1.LabelSelector{},
+				MatchPolicy:       &equivalent,
 				ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
 					RuleWithOperations: admissionregistrationv1.RuleWithOperations{
 						Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
-						Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}},
+						Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}, Scope: &anyScope},
 					},
 				}},
 			},
@@ -71,6 +80,7 @@ func gatePolicy(s spec.ServiceSpec) (*admissionregistrationv1.ValidatingAdmissio
 			MatchResources: &admissionregistrationv1.MatchResources{
 				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": s.Namespace}},
 				ObjectSelector:    &metav1.LabelSelector{MatchLabels: SelectorLabels(s)},
+				MatchPolicy:       &equivalent,
 			},
 		},
 	}
