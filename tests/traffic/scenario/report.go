@@ -69,7 +69,7 @@ with the **controller down** for its first 5 s, as when the controller's
 pod is down: its webhook does not answer, so pods created meanwhile get no
 gate (or, with zds's admission policy, are refused and retried), and it
 registers and deregisters nothing; and the same with the controller back
-only after **30 s**, longer than a wave; a
+only after **30 s** and **60 s**, longer than a wave; a
 **scale-down by half**; and **evictions** of every pod through the eviction
 API, retried while the budget refuses, as a node drain does; and a
 **rolling update by pulumi up** of the component, which must return only

@@ -165,10 +165,10 @@ func TestReport(t *testing.T) {
 		}
 		runs = append(runs, run{cfg, scenario.SlowStartRollingUpdate, check})
 	}
-	// #22: a controller outage of 5 s and of 30 s (longer than a wave)
-	// against each defence: zds's admission policy, minReadySeconds (zds
+	// #22: a controller outage of 5 s, 30 s and 60 s (longer than a wave
+	// plus the preStop sleep) against each defence: zds's admission policy, minReadySeconds (zds
 	// before #22), neither; and the field recipe.
-	for _, ev := range []scenario.Event{scenario.OutageRollingUpdate, scenario.OutageRollingUpdate30} {
+	for _, ev := range []scenario.Event{scenario.OutageRollingUpdate, scenario.OutageRollingUpdate30, scenario.OutageRollingUpdate60} {
 		for _, cfg := range []scenario.Config{scenario.ZDS, scenario.ZDSMinReady, scenario.ZDSUndefended, scenario.FieldRecipe} {
 			check := (func(*testing.T, scenario.Outcome))(nil)
 			if cfg.Name == scenario.ZDS.Name {
