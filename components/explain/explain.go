@@ -122,16 +122,12 @@ func Text(w io.Writer, r *spec.Resolved) error {
 		fmt.Fprintf(w, "  t=%-5s %-9s %s\n", fmt.Sprintf("%ds", e.AtSeconds), e.Chain, e.What)
 	}
 
-	budget := 1
-	if b := r.Spec.Disruption.MaxUnavailable; b != nil {
-		budget = *b
-	}
-	in := timing.PaceOf(r.TimingInputs(), t, budget)
+	in := timing.PaceOf(r.TimingInputs(), t)
 	p := timing.Predict(in)
 	fmt.Fprintf(w, "\nRollout, as the model predicts it (docs/timing.md#how-long-events-take): %d wave(s) of up to %ds (pod start, start-up probe, LB registration %ds, minReadySeconds %d), then the old targets drain (L + D = %ds): up to %s;\n",
 		p.Waves, p.Wave, t.RegistrationSeconds, t.MinReadySeconds, in.DeregistrationLatency+in.DeregistrationDelay, duration(p.RollingUpdate))
 	fmt.Fprintf(w, "  no safe rollout beats one wave, then the draining: %s. A node drain, %d pod(s) at a time, takes up to %s.\n",
-		duration(p.LowerBound), budget, duration(p.Drain))
+		duration(p.LowerBound), in.BudgetMaxUnavailable, duration(p.Drain))
 	fmt.Fprintf(w, "  progressDeadlineSeconds %d; Pulumi waits up to %s. A longer preStop costs capacity and drain time, not rollout time.\n",
 		t.ProgressDeadlineSeconds, duration(t.AwaitTimeoutSeconds))
 	for _, idle := range p.Idle {

@@ -125,11 +125,7 @@ func SVG(w io.Writer, services []*spec.Resolved) error {
 // Ready (their gate passed), the minReadySeconds that waits for nothing
 // behind the gate (hatched), then the old targets' draining.
 func rollout(w io.Writer, r *spec.Resolved, y, x0, x1 int) {
-	budget := 1
-	if b := r.Spec.Disruption.MaxUnavailable; b != nil {
-		budget = *b
-	}
-	in := timing.PaceOf(r.TimingInputs(), r.Timing, budget)
+	in := timing.PaceOf(r.TimingInputs(), r.Timing)
 	p := timing.Predict(in)
 	total := max(p.RollingUpdate, 1)
 	x := func(sec int) float64 { return float64(x0) + float64(sec)*float64(x1-x0)/float64(total) }

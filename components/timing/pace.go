@@ -118,10 +118,10 @@ func roundUp(v, step int) int { return ceilDiv(v, step) * step }
 // PaceOf is the model's input for a derived service, as zds explain shows
 // it: pod start at its budget, start-up and init containers at their
 // worst case, registration behind the gate as derived, c at its upper
-// bound L; the budget from the disruption's maxUnavailable.
-func PaceOf(in Inputs, r Result, budget int) PaceInputs {
+// bound L; the budget from the disruption's maxUnavailable (in.Budget).
+func PaceOf(in Inputs, r Result) PaceInputs {
 	return PaceInputs{
-		Replicas: in.Replicas, MaxSurge: in.MaxSurge, BudgetMaxUnavailable: budget,
+		Replicas: in.Replicas, MaxSurge: in.MaxSurge, BudgetMaxUnavailable: max(in.Budget, 1),
 		// The start-up probe passes on its first try after start-up at
 		// best, after its whole failure budget at worst.
 		PodStart: PodStartBudgetSeconds + in.InitSeconds, Startup: roundUp(in.StartupSeconds, StartupPeriodSeconds) + StartupPeriodSeconds, StartupPeriod: StartupPeriodSeconds,

@@ -292,8 +292,8 @@ func Derive(in Inputs) (Result, field.ErrorList) {
 
 	r.explain("healthCheck.detectionSeconds", r.HealthCheckDetectionSeconds, "derived", "5: not relied on", "U × I = %d × %d; the preStop sleep (%d) covers propagation (%d) by itself", hc.UnhealthyThreshold, hc.IntervalSeconds, P, L)
 
-	startupFailures := r.deriveProbes(in)
-	r.deriveRollout(in, startupFailures, G)
+	r.deriveProbes(in)
+	r.deriveRollout(in)
 	return r, nil
 }
 
@@ -315,9 +315,8 @@ func (r *Result) explainKeepAlive(in Inputs) {
 	}
 }
 
-// deriveProbes sets the kubelet probes and returns the startup probe's
-// failure threshold.
-func (r *Result) deriveProbes(in Inputs) int {
+// deriveProbes sets the kubelet probes.
+func (r *Result) deriveProbes(in Inputs) {
 	hc := in.HealthCheck
 	// Probes. Readiness mirrors the LB health check (rule 7: same path and
 	// port; the spec wires those), with the LB's timeout and unhealthy count.
@@ -344,12 +343,11 @@ func (r *Result) deriveProbes(in Inputs) int {
 		FailureThreshold: int32(max(MinLivenessFailureThreshold, hc.UnhealthyThreshold+1)),
 		SuccessThreshold: 1,
 	}
-	return startupFailures
 }
 
-// deriveRollout sizes the way in (rule 6) and the rollout's deadlines for a
-// grace period G.
-func (r *Result) deriveRollout(in Inputs, startupFailures, G int) {
+// deriveRollout sizes the way in (rule 6) and the rollout's deadlines, from
+// the rollout model.
+func (r *Result) deriveRollout(in Inputs) {
 	hc := in.HealthCheck
 	// The way in (rule 6): registration at the LB paces the rollout.
 	r.RegistrationSeconds = in.LoadBalancer.RegistrationLatencySeconds + hc.HealthyThreshold*hc.IntervalSeconds
@@ -370,10 +368,12 @@ func (r *Result) deriveRollout(in Inputs, startupFailures, G int) {
 	if in.InitSeconds > 0 {
 		r.explain("initContainers.maxSeconds", in.InitSeconds, "set", "rollout deadlines", "every new pod runs its init containers (Σ maxSeconds = %d) before the app starts: each wave takes that much longer", in.InitSeconds)
 	}
-	r.PodStepSeconds = PodStartBudgetSeconds + in.InitSeconds + startupFailures*StartupPeriodSeconds + r.RegistrationSeconds + r.MinReadySeconds
 	// The deadlines come from the rollout model (pace.go) at its worst
-	// case: every pod at its start-up budget, c at L.
-	p := Predict(PaceOf(in, *r, max(in.Budget, 1)))
+	// case: every pod at its start-up budget, c at L. One wave is pod
+	// start + the startup probe's whole budget + registration +
+	// minReadySeconds.
+	p := Predict(PaceOf(in, *r))
+	r.PodStepSeconds = p.Wave
 	r.RolloutWaves = p.Waves
 	r.RolloutSeconds = p.RollingUpdate
 	r.explain("rolloutSeconds", r.RolloutSeconds, "derived", "estimate (the model)", "ceil(replicas %d / maxSurge %d) = %d waves × %d s + L %d + D %d", in.Replicas, in.MaxSurge, p.Waves, p.Wave, in.PropagationSeconds, r.DeregistrationDelaySeconds)
